@@ -1,0 +1,169 @@
+// `bio-mcp-queue doctor`: one table that says whether this machine can run jobs (Redis, each
+// tool binary, the databases, the data dir, the input roots) and, when something is missing,
+// exactly what to run. The catalog is a parameter so the check covers whatever tools are listed.
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { listDatabases } from '../databases/list-databases.js';
+import { checkSocketPathLength, pingPrivateRedis, privateRedisPaths } from '../redis/private-redis.js';
+import { probeBinary } from '../system/probe-binary.js';
+
+export interface DoctorBinary {
+  binary: string;
+  versionArgs: readonly string[];
+  versionPattern: RegExp;
+}
+
+type Status = 'ok' | 'MISSING' | 'FAILED' | 'nucl' | 'prot';
+type Row = [check: string, status: Status, detail: string];
+interface Report {
+  rows: Row[];
+  /** What to do about each problem, printed under the table. */
+  fixes: string[];
+}
+
+// Not in every catalog, but the worker needs it to read sequences back out of a database.
+const EXTRA_BINARIES: readonly DoctorBinary[] = [
+  { binary: 'blastdbcmd', versionArgs: ['-version'], versionPattern: /^blastdbcmd: (\S+)/ },
+];
+const REDIS_PING_TIMEOUT_MS = 3_000;
+
+// Prints the checks to `out`; 0 when everything needed is there, 1 otherwise (then with the fixes).
+export async function runDoctor(config: Config, out: NodeJS.WritableStream, catalog: readonly DoctorBinary[]): Promise<number> {
+  const report: Report = { rows: [], fixes: [] };
+  await checkRedis(config, report);
+  await checkBinaries([...catalog, ...EXTRA_BINARIES], report);
+  await checkDatabases(config.dbDir, report);
+  await checkDataDir(config.dataDir, report);
+  await checkInputRoots(config.inputRoots, report);
+  out.write(`bio-mcp-queue doctor\n\n${formatTable([['CHECK', 'STATUS' as Status, 'DETAIL'], ...report.rows])}\n`);
+  if (report.fixes.length === 0) {
+    out.write('\nEverything needed is in place.\n');
+    return 0;
+  }
+  const n = report.fixes.length;
+  out.write(`\n${n} problem${n === 1 ? '' : 's'}. To fix:\n\n${report.fixes.join('\n\n')}\n`);
+  return 1;
+}
+
+// The configured Redis must answer; without one, the private redis-server must be installable.
+async function checkRedis(config: Config, report: Report): Promise<void> {
+  if (config.redisUrl) {
+    const shown = redactUrl(config.redisUrl);
+    const answer = await pingUrl(config.redisUrl);
+    if (answer.ok) {
+      report.rows.push(['redis', 'ok', `${shown} answers PING (Redis ${answer.version})`]);
+    } else {
+      report.rows.push(['redis', 'FAILED', `${shown}: ${answer.error}`]);
+      report.fixes.push(`redis: start the Redis at ${shown}, fix BIO_QUEUE_REDIS_URL, or unset it to use a private redis-server.`);
+    }
+    return;
+  }
+  const { socketPath } = privateRedisPaths(config.dataDir);
+  try {
+    checkSocketPathLength(socketPath);
+    const state = await pingPrivateRedis(socketPath);
+    const detail = state === 'pong' ? 'running' : state === 'loading' ? 'running, loading its data' : 'not running; started on first use';
+    report.rows.push(['redis', 'ok', `private, ${detail} (${socketPath})`]);
+  } catch (err) {
+    report.rows.push(['redis', 'FAILED', `private (${socketPath}): ${(err as Error).message}`]);
+    report.fixes.push(`redis: ${(err as Error).message}`);
+  }
+  await checkBinaries([{ binary: config.redisServerBin, versionArgs: ['--version'], versionPattern: /\bv=(\S+)/ }], report);
+}
+
+// Each distinct binary: its path and version, or how to install it.
+async function checkBinaries(binaries: readonly DoctorBinary[], report: Report): Promise<void> {
+  const seen = new Set<string>();
+  for (const { binary, versionArgs, versionPattern } of binaries) {
+    if (seen.has(binary)) continue;
+    seen.add(binary);
+    const probe = await probeBinary(binary, versionArgs, versionPattern);
+    if (probe.found) {
+      report.rows.push([binary, 'ok', `${probe.version}  ${probe.path}`]);
+    } else {
+      report.rows.push([binary, 'MISSING', 'not found on PATH']);
+      report.fixes.push(probe.hint);
+    }
+  }
+}
+
+// Lists the databases; none yet is fine (make_blast_db_async builds them), an unreadable folder is not.
+async function checkDatabases(dbDir: string, report: Report): Promise<void> {
+  try {
+    const dbs = await listDatabases(dbDir);
+    report.rows.push(['databases', 'ok', dbs.length === 0 ? `none yet in ${dbDir}` : `${dbs.length} in ${dbDir}`]);
+    for (const db of dbs) {
+      const seqs = `${db.sequences.toLocaleString('en-US')} sequence${db.sequences === 1 ? '' : 's'}`;
+      report.rows.push([`  ${db.name}`, db.dbtype, `${seqs}, ${db.letters.toLocaleString('en-US')} letters; ${db.title}`]);
+    }
+  } catch (err) {
+    report.rows.push(['databases', 'FAILED', `${dbDir}: ${(err as Error).message}`]);
+    report.fixes.push(`databases: make ${dbDir} readable, or set BIO_QUEUE_DB_DIR to another folder.`);
+  }
+}
+
+// The data dir must exist and be writable, or be creatable inside a writable parent.
+async function checkDataDir(dataDir: string, report: Report): Promise<void> {
+  let existing = dataDir;
+  while (!(await isDirectory(existing)) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const writable = await fs.access(existing, constants.W_OK).then(() => true, () => false);
+  const detail = existing === dataDir ? `${dataDir} (exists, ${writable ? 'writable' : 'NOT writable'})` : `${dataDir} (created on first use in ${existing}, ${writable ? 'writable' : 'NOT writable'})`;
+  report.rows.push(['data dir', writable ? 'ok' : 'FAILED', detail]);
+  if (!writable) report.fixes.push(`data dir: make ${existing} writable, or set BIO_QUEUE_DATA_DIR to a folder you can write.`);
+}
+
+// Each input root must be a readable folder; none at all is a valid choice.
+async function checkInputRoots(roots: readonly string[], report: Report): Promise<void> {
+  if (roots.length === 0) {
+    report.rows.push(['input roots', 'ok', 'none: inputs are inline FASTA or URLs (set BIO_QUEUE_INPUT_ROOTS to allow local files)']);
+    return;
+  }
+  for (const root of roots) {
+    const readable = (await isDirectory(root)) && (await fs.access(root, constants.R_OK | constants.X_OK).then(() => true, () => false));
+    report.rows.push(['input root', readable ? 'ok' : 'MISSING', readable ? root : `${root} (not a readable folder)`]);
+    if (!readable) report.fixes.push(`input root: create ${root} or remove it from BIO_QUEUE_INPUT_ROOTS.`);
+  }
+}
+
+// PING a Redis URL once, without ioredis's reconnect loop, and read its version.
+async function pingUrl(url: string): Promise<{ ok: true; version: string } | { ok: false; error: string }> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: REDIS_PING_TIMEOUT_MS,
+    commandTimeout: REDIS_PING_TIMEOUT_MS,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined); // reported through the rejected promise below
+  try {
+    await client.connect();
+    await client.ping();
+    const info = await client.info('server');
+    return { ok: true, version: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown' };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    client.disconnect();
+  }
+}
+
+// Never print a password from the URL.
+function redactUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+// Left-aligned columns, two spaces apart.
+function formatTable(rows: readonly Row[]): string {
+  const widths = [0, 1].map((i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
+  return rows.map(([a, b, c]) => `${a.padEnd(widths[0] ?? 0)}  ${b.padEnd(widths[1] ?? 0)}  ${c}`.trimEnd()).join('\n');
+}

@@ -1,0 +1,31 @@
+// `bio-mcp-queue worker`: runs jobs from Redis in its own process, beside any number of others.
+// SIGTERM drains: no new jobs; running ones finish, or go back to the queue when time is up.
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { resolveRedisTarget } from '../redis/redis-target.js';
+import { LocalResultStore } from '../storage/local-result-store.js';
+import { startWorker } from '../../worker/start-worker.js';
+
+export async function runWorkerCommand(config: Config, log: Logger, flags: { queues?: string[]; concurrency?: number }): Promise<void> {
+  const target = await resolveRedisTarget(config, log);
+  const worker = await startWorker({
+    config,
+    target,
+    store: new LocalResultStore(config.resultsDir),
+    log,
+    ...(flags.queues ? { queues: flags.queues } : {}),
+    ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
+  });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting now; running jobs will be picked up again as stalled');
+      process.exit(1);
+    }
+    log.info({ signal }, 'draining');
+    void worker.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}

@@ -1,0 +1,72 @@
+// Typed errors whose class and code carry the decision: input and tool errors fail a job at
+// once, infrastructure errors retry with backoff. Messages are one line a client can show as is.
+
+export type ErrorCode =
+  | 'input_invalid' // the caller's input is wrong: a field, a file, a URL
+  | 'tool_failed' // the tool ran and exited non-zero (or was killed by a signal it did not expect)
+  | 'tool_missing' // the tool's binary is not installed on the worker
+  | 'timeout' // the job passed its time limit
+  | 'cancelled' // someone cancelled the job
+  | 'output_too_large' // the tool wrote more than the definition allows
+  | 'not_found' // no such job (or not the caller's)
+  | 'infrastructure'; // Redis, disk, network, a lost worker: worth retrying
+
+export interface ErrorDetails {
+  field?: string;
+  command?: string[];
+  exit_code?: number | null;
+  signal?: string | null;
+  stderr_tail?: string;
+  hint?: string;
+}
+
+export class BioQueueError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BioQueueError';
+  }
+
+  /** Only the infrastructure's failures are worth another attempt. */
+  get retryable(): boolean {
+    return this.code === 'infrastructure';
+  }
+}
+
+/** A bad value in a named field, e.g. inputError('query', 'file is empty'). */
+export function inputError(field: string, reason: string): BioQueueError {
+  return new BioQueueError('input_invalid', `${field}: ${reason}`, { field });
+}
+
+/** The error as stored with a failed job and shown to clients. */
+export interface StoredError extends ErrorDetails {
+  code: ErrorCode;
+  message: string;
+}
+
+export function toStoredError(err: unknown): StoredError {
+  if (err instanceof BioQueueError) return { code: err.code, message: err.message, ...err.details };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'infrastructure', message };
+}
+
+// BullMQ keeps only a failed job's message; we store the structured error there as JSON and
+// read back anything else (a stalled job, BullMQ's own messages) as an infrastructure failure.
+export function encodeStoredError(error: StoredError): string {
+  return JSON.stringify(error);
+}
+
+export function decodeStoredError(failedReason: string | undefined): StoredError | undefined {
+  if (!failedReason) return undefined;
+  try {
+    const parsed = JSON.parse(failedReason) as StoredError;
+    if (parsed && typeof parsed.code === 'string' && typeof parsed.message === 'string') return parsed;
+  } catch {
+    // not ours: fall through
+  }
+  return { code: 'infrastructure', message: failedReason };
+}

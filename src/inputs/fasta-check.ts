@@ -1,0 +1,216 @@
+// Checks that an input really is FASTA before a tool sees it: blastn exits 0 after searching
+// plain text as if it were a sequence. Works byte by byte on a stream, so a file of any size
+// (or one huge sequence line) is checked in constant memory, apart from the list of ids.
+import fs from 'node:fs';
+import { BioQueueError, inputError } from '../errors.js';
+import type { InputFileSpec } from '../../tools/define-tool.js';
+import { errorCode } from './path-roots.js';
+
+export type InputKind = InputFileSpec['kind'];
+
+export interface FastaSummary {
+  records: number;
+  /** First word after ">" of each record, in file order. */
+  ids: string[];
+  /** Sequence characters (letters, "-" and "*"), whitespace not counted. */
+  residues: number;
+}
+
+/** Feed bytes in any chunking; finish() returns the summary or throws the first problem found. */
+export interface FastaChecker {
+  feed(chunk: Uint8Array): void;
+  finish(): FastaSummary;
+}
+
+/** A record is refused as "clearly protein" for a nucleotide input above this share of non-nucleotide letters. */
+const MAX_NON_NUCLEOTIDE_SHARE = 0.1;
+const NUCLEOTIDE_CODES = 'ACGTUNRYSWKMBDHV';
+const SNIPPET_BYTES = 40;
+const LF = 0x0a;
+const GT = 0x3e;
+
+// Byte classes for the sequence lines.
+const INVALID = 0;
+const NUCLEOTIDE = 1;
+const OTHER_LETTER = 2;
+const GAP_OR_STOP = 3;
+const BLANK = 4;
+
+const BYTE_CLASS: Uint8Array = (() => {
+  const table = new Uint8Array(256);
+  for (let c = 0x41; c <= 0x5a; c++) {
+    const nucleotide = NUCLEOTIDE_CODES.includes(String.fromCharCode(c)) ? NUCLEOTIDE : OTHER_LETTER;
+    table[c] = nucleotide;
+    table[c + 0x20] = nucleotide;
+  }
+  table[0x2d] = GAP_OR_STOP; // -
+  table[0x2a] = GAP_OR_STOP; // *
+  for (const c of [0x20, 0x09, 0x0d, 0x0b, 0x0c]) table[c] = BLANK;
+  return table;
+})();
+
+type Mode = 'before' | 'junk' | 'id-start' | 'id' | 'description' | 'sequence';
+
+// The streaming checker; `what` names the input in the "is empty" message ("file", "FASTA text").
+export function createFastaChecker(field: string, kind: InputKind, what = 'file'): FastaChecker {
+  const ids: string[] = [];
+  let records = 0;
+  let residues = 0;
+  let mode: Mode = 'before';
+  let line = 1;
+  let column = 0;
+  let atLineStart = true;
+  let snippet: number[] = [];
+  let snippetLine = 0;
+  let idBytes: number[] = [];
+  let id = '';
+  let recordLine = 0;
+  let recordResidues = 0;
+  let recordLetters = 0;
+  let recordOther = 0;
+
+  const fail = (reason: string): never => {
+    throw inputError(field, reason);
+  };
+  const record = () => `record ${records}`;
+  const named = () => `record ${records} (${shorten(id)})`;
+
+  const notFasta = (): never =>
+    fail(
+      `not FASTA: line ${snippetLine} should be a header starting with ">" but reads ` +
+        JSON.stringify(Buffer.from(snippet).toString('utf8').replace(/\r$/, '') + (snippet.length >= SNIPPET_BYTES ? '…' : '')),
+    );
+
+  const startRecord = () => {
+    mode = 'id-start';
+    records += 1;
+    idBytes = [];
+    recordLine = line;
+    recordResidues = 0;
+    recordLetters = 0;
+    recordOther = 0;
+  };
+
+  const endId = () => {
+    if (idBytes.length === 0) fail(`${record()} at line ${recordLine} has no id after ">"`);
+    id = Buffer.from(idBytes).toString('utf8');
+    ids.push(id);
+  };
+
+  const endRecord = () => {
+    if (recordResidues === 0) fail(`${named()} at line ${recordLine} has no sequence`);
+    if (kind === 'nucleotide' && recordOther > MAX_NON_NUCLEOTIDE_SHARE * recordLetters) {
+      const percent = Math.round((100 * recordOther) / recordLetters);
+      fail(
+        `${named()} looks like protein, not nucleotide: ${percent}% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)`,
+      );
+    }
+    residues += recordResidues;
+  };
+
+  const feedByte = (b: number) => {
+    if (b === LF) {
+      if (mode === 'junk') notFasta();
+      if (mode === 'id-start') fail(`${record()} at line ${recordLine} has no id after ">"`);
+      if (mode === 'id') endId();
+      if (mode === 'id' || mode === 'description') mode = 'sequence';
+      line += 1;
+      column = 0;
+      atLineStart = true;
+      return;
+    }
+    column += 1;
+    const cls = BYTE_CLASS[b]!;
+    switch (mode) {
+      case 'before':
+        if (b === GT) startRecord();
+        else if (cls !== BLANK) {
+          mode = 'junk';
+          snippet = [b];
+          snippetLine = line;
+        }
+        return;
+      case 'junk':
+        snippet.push(b);
+        if (snippet.length >= SNIPPET_BYTES) notFasta();
+        return;
+      case 'id-start':
+        if (cls === BLANK) return;
+        mode = 'id';
+        idBytes.push(b);
+        return;
+      case 'id':
+        if (cls === BLANK) {
+          endId();
+          mode = 'description';
+        } else idBytes.push(b);
+        return;
+      case 'description':
+        return;
+      case 'sequence':
+        if (atLineStart && b === GT) {
+          endRecord();
+          startRecord();
+          return;
+        }
+        atLineStart = false;
+        if (cls === BLANK) return;
+        if (cls === INVALID) {
+          fail(`${named()}, line ${line}, column ${column}: ${showByte(b)} is not allowed in a sequence; use IUPAC letters, "-" or "*"`);
+        }
+        recordResidues += 1;
+        if (cls === GAP_OR_STOP) return;
+        recordLetters += 1;
+        if (cls === OTHER_LETTER) recordOther += 1;
+        return;
+    }
+  };
+
+  return {
+    feed(chunk) {
+      for (let i = 0; i < chunk.length; i++) feedByte(chunk[i]!);
+    },
+    finish() {
+      if (mode === 'before') fail(`${what} is empty`);
+      if (mode === 'junk') notFasta();
+      if (mode === 'id-start') fail(`${record()} at line ${recordLine} has no id after ">"`);
+      if (mode === 'id') endId();
+      endRecord();
+      return { records, ids, residues };
+    },
+  };
+}
+
+// Checks a file as a stream; the file's own read errors name it.
+export async function checkFastaFile(field: string, path: string, kind: InputKind): Promise<FastaSummary> {
+  const checker = createFastaChecker(field, kind, 'file');
+  try {
+    for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 })) checker.feed(chunk as Buffer);
+  } catch (err) {
+    if (err instanceof BioQueueError) throw err;
+    const code = errorCode(err);
+    if (code === 'ENOENT') throw inputError(field, `no such file: ${JSON.stringify(path)}`);
+    if (code === 'EISDIR') throw inputError(field, `${JSON.stringify(path)} is a directory, not a file`);
+    if (code === 'EACCES') throw inputError(field, `${JSON.stringify(path)} cannot be read: permission denied`);
+    throw new BioQueueError('infrastructure', `${field}: cannot read ${JSON.stringify(path)}: ${String(err)}`, { field }, { cause: err });
+  }
+  return checker.finish();
+}
+
+// Checks FASTA held in memory (inline inputs, at submit time).
+export function checkFastaText(field: string, text: string, kind: InputKind): FastaSummary {
+  const checker = createFastaChecker(field, kind, 'FASTA text');
+  checker.feed(Buffer.from(text, 'utf8'));
+  return checker.finish();
+}
+
+// A byte as a reader would want it named: the character if printable, else its hex value.
+function showByte(b: number): string {
+  if (b >= 0x21 && b <= 0x7e) return JSON.stringify(String.fromCharCode(b));
+  return `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+// Keeps a pathological id from flooding a message.
+function shorten(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}

@@ -1,0 +1,79 @@
+// Turns a tool's input string into the reference stored with the job, checking it at the edge
+// so a bad input fails at submit, not minutes later on a worker. A string is exactly one of: a
+// path inside the input roots, an http(s):// URL, or inline FASTA text; anything else is refused.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import { BioQueueError, inputError } from '../errors.js';
+import { checkFastaText, type InputKind } from './fasta-check.js';
+import { addressPolicy, parseFetchableUrl } from './fetch-url.js';
+import { errorCode, resolveInsideRoots } from './path-roots.js';
+
+export const InputRefSchema = z.discriminatedUnion('kind', [
+  /** A real path (symlinks resolved) inside the input roots. */
+  z.object({ kind: z.literal('path'), path: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }) }),
+  /** An http(s):// URL, downloaded by the worker. */
+  z.object({ kind: z.literal('url'), url: z.string().regex(/^https?:\/\//, { message: 'expected an http(s):// URL' }) }),
+  /** FASTA text carried in the job itself. */
+  z.object({ kind: z.literal('inline'), text: z.string() }),
+]);
+export type InputRef = z.infer<typeof InputRefSchema>;
+
+export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'allowPrivateUrls'>;
+
+const EXPECTED = 'expected an absolute file path inside the input roots, an http(s):// URL, or FASTA text starting with ">"';
+const SHOWN_CHARS = 60;
+
+// Classifies and checks one input value; the returned reference is what the worker stages.
+export async function resolveInputRef(field: string, value: string, kind: InputKind, config: InputRefConfig): Promise<InputRef> {
+  if (value.trimStart().startsWith('>')) return resolveInline(field, value, kind, config.inlineMaxBytes);
+  if (/^https?:\/\//i.test(value)) {
+    const url = parseFetchableUrl(field, value, addressPolicy(config.allowPrivateUrls));
+    return { kind: 'url', url: url.href };
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);
+  if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots) };
+  throw inputError(field, `${EXPECTED} (got ${shown(value)})`);
+}
+
+// Size first (the message says what to do instead), then the same FASTA check a file gets.
+function resolveInline(field: string, text: string, kind: InputKind, maxBytes: number): InputRef {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) {
+    throw inputError(
+      field,
+      `inline FASTA text is ${bytes} bytes, more than the ${maxBytes}-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead`,
+    );
+  }
+  checkFastaText(field, text, kind);
+  // Tools expect ">" as the file's first byte; the check above already allowed leading blanks.
+  return { kind: 'inline', text: text.trimStart() };
+}
+
+// A local input: real path inside the roots, and a non-empty regular file we can read. The
+// worker calls this again before copying, since the path may have changed since submit.
+export async function resolveLocalFile(field: string, p: string, roots: readonly string[]): Promise<string> {
+  const real = await resolveInsideRoots(field, p, roots);
+  const shownPath = JSON.stringify(p);
+  let stat;
+  try {
+    stat = await fs.stat(real);
+    await fs.access(real, fs.constants.R_OK);
+  } catch (err) {
+    const code = errorCode(err);
+    if (code === 'ENOENT') throw inputError(field, `no such file: ${shownPath}`);
+    if (code === 'EACCES') throw inputError(field, `${shownPath} cannot be read: permission denied`);
+    throw new BioQueueError('infrastructure', `${field}: cannot read ${shownPath}: ${String(err)}`, { field }, { cause: err });
+  }
+  if (stat.isDirectory()) throw inputError(field, `${shownPath} is a directory, not a file`);
+  if (!stat.isFile()) throw inputError(field, `${shownPath} is not a regular file`);
+  if (stat.size === 0) throw inputError(field, `${shownPath} is an empty file`);
+  return real;
+}
+
+// The value in quotes, cut short: a refused input may be a whole pasted sequence.
+function shown(value: string): string {
+  return JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+}

@@ -1,0 +1,20 @@
+// Redis keys and channels of our own, beside BullMQ's, all under the configured prefix.
+export interface JobKeys {
+  /** Sorted set of every job id, scored by submission time: list_jobs pages through it. */
+  index: string;
+  /** Set while a cancel is requested, so a worker that picks the job up later still sees it. */
+  cancelFlag(jobId: string): string;
+  /** What is left of a queued job that was cancelled and removed from its queue. */
+  tombstone(jobId: string): string;
+  /** Pub/sub channel every worker listens on for cancel requests. */
+  cancelChannel: string;
+}
+
+export function jobKeys(prefix: string): JobKeys {
+  return {
+    index: `${prefix}:bioq:index`,
+    cancelFlag: (jobId) => `${prefix}:bioq:cancel:${jobId}`,
+    tombstone: (jobId) => `${prefix}:bioq:tombstone:${jobId}`,
+    cancelChannel: `${prefix}:bioq:cancel`,
+  };
+}

@@ -1,0 +1,128 @@
+// The public job model. Schemas first, types inferred: the MCP output schemas, the REST
+// responses and the worker's return value all come from here, so they cannot drift apart.
+import { z } from 'zod';
+import { InputRefSchema } from '../inputs/input-ref.js';
+
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const JobStatusName = z.enum(JOB_STATUSES);
+export type JobStatusName = z.infer<typeof JobStatusName>;
+
+export const Priority = z
+  .number()
+  .int({ message: 'must be a whole number' })
+  .min(1, { message: 'must be from 1 to 10' })
+  .max(10, { message: 'must be from 1 to 10' })
+  .default(5)
+  .describe('1-10, higher runs first (default 5).');
+
+export const JobErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  field: z.string().optional(),
+  command: z.array(z.string()).optional(),
+  exit_code: z.number().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  stderr_tail: z.string().optional(),
+  hint: z.string().optional(),
+});
+
+export const SubmissionSchema = z.object({
+  job_id: z.string(),
+  status: JobStatusName,
+  tool: z.string(),
+  queue: z.string(),
+  priority: z.number(),
+});
+export type Submission = z.infer<typeof SubmissionSchema>;
+
+export const ProgressSchema = z.object({
+  percent: z.number().min(0).max(100),
+  message: z.string(),
+});
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export const StatusSchema = z.object({
+  job_id: z.string(),
+  tool: z.string(),
+  status: JobStatusName,
+  progress: ProgressSchema,
+  eta_seconds: z.number().nullable(),
+  queue_position: z.number().nullable(),
+  submitted_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  attempts: z.number(),
+  error: JobErrorSchema.nullable(),
+});
+export type JobStatus = z.infer<typeof StatusSchema>;
+
+export const ResultFileSchema = z.object({
+  name: z.string(),
+  size_bytes: z.number(),
+  sha256: z.string(),
+  url: z.string(),
+  expires_at: z.string().nullable(),
+  media_type: z.string(),
+  resource_uri: z.string(),
+});
+export type ResultFile = z.infer<typeof ResultFileSchema>;
+
+export const ResultSchema = z.object({
+  job_id: z.string(),
+  tool: z.string(),
+  status: JobStatusName,
+  summary: z.record(z.string(), z.unknown()).nullable(),
+  files: z.array(ResultFileSchema),
+  command: z.array(z.string()).nullable(),
+  tool_version: z.string().nullable(),
+  exit_code: z.number().nullable(),
+  runtime_seconds: z.number().nullable(),
+  error: JobErrorSchema.nullable(),
+});
+export type JobResult = z.infer<typeof ResultSchema>;
+
+/** What a job carries in BullMQ: everything a worker on another machine needs. */
+export const JobDataSchema = z.object({
+  tool: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), InputRefSchema),
+  priority: z.number(),
+  owner: z.string(),
+  submitted_at: z.string(),
+});
+export type JobData = z.infer<typeof JobDataSchema>;
+
+/** A stored output file, as the worker reports it. */
+export const StoredFileSchema = z.object({
+  name: z.string(),
+  size_bytes: z.number(),
+  sha256: z.string(),
+  media_type: z.string(),
+  key: z.string(),
+});
+export type StoredFile = z.infer<typeof StoredFileSchema>;
+
+/** The worker's return value for a completed job. */
+export const JobReturnSchema = z.object({
+  summary: z.record(z.string(), z.unknown()),
+  files: z.array(StoredFileSchema),
+  command: z.array(z.string()),
+  tool_version: z.string().nullable(),
+  exit_code: z.number(),
+  runtime_seconds: z.number(),
+  started_at: z.string(),
+  finished_at: z.string(),
+});
+export type JobReturn = z.infer<typeof JobReturnSchema>;
+
+/** What the worker reports as progress while a job runs. */
+export const ProgressReportSchema = z.object({
+  percent: z.number(),
+  message: z.string(),
+  stage: z.enum(['staging', 'running', 'collecting']),
+  done: z.number().optional(),
+  total: z.number().optional(),
+  /** When the tool itself started, for the ETA. */
+  tool_started_at: z.string().optional(),
+});
+export type ProgressReport = z.infer<typeof ProgressReportSchema>;

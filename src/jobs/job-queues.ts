@@ -1,0 +1,41 @@
+// One BullMQ queue per tool family, with the retry and retention rules every job gets.
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import { QUEUE_NAMES, type QueueName } from '../../tools/define-tool.js';
+import type { JobData, JobReturn } from './job-model.js';
+
+export type JobQueue = Queue<JobData, JobReturn>;
+export type JobQueues = ReadonlyMap<QueueName, JobQueue>;
+
+export function openJobQueues(config: Config, connection: Redis): JobQueues {
+  const retentionSeconds = Math.ceil(config.retentionMs / 1000);
+  const queues = new Map<QueueName, JobQueue>();
+  for (const name of QUEUE_NAMES) {
+    queues.set(
+      name,
+      new Queue<JobData, JobReturn>(name, {
+        connection,
+        prefix: config.prefix,
+        defaultJobOptions: {
+          // Only infrastructure failures come back for another attempt: input and tool errors
+          // are thrown as UnrecoverableError by the worker.
+          attempts: config.maxAttempts,
+          backoff: { type: 'exponential', delay: config.retryBackoffMs },
+          removeOnComplete: { age: retentionSeconds },
+          removeOnFail: { age: retentionSeconds },
+        },
+      }),
+    );
+  }
+  return queues;
+}
+
+/** BullMQ runs priority 1 first; ours is 1-10 with 10 first. */
+export function bullPriority(priority: number): number {
+  return 11 - priority;
+}
+
+export async function closeJobQueues(queues: JobQueues): Promise<void> {
+  await Promise.all([...queues.values()].map((q) => q.close()));
+}

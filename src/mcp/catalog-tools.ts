@@ -1,0 +1,36 @@
+// One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority; the call
+// submits a job and returns its id at once.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { JobService } from '../jobs/job-service.js';
+import { Priority, SubmissionSchema } from '../jobs/job-model.js';
+import type { AnyToolDefinition } from '../../tools/define-tool.js';
+import { asToolResult, toolSuccess } from './tool-result.js';
+import { submissionText } from './format-text.js';
+
+export function mcpToolName(tool: AnyToolDefinition): string {
+  return `${tool.name}_async`;
+}
+
+export function registerCatalogTools(server: McpServer, catalog: readonly AnyToolDefinition[], jobs: JobService, owner: string, log: Logger): void {
+  for (const tool of catalog) {
+    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority });
+    server.registerTool(
+      mcpToolName(tool),
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema,
+        outputSchema: SubmissionSchema,
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      (args: Record<string, unknown>) =>
+        asToolResult(log, async () => {
+          const { priority, ...params } = args;
+          const submission = await jobs.submit(tool.name, params, { priority: priority as number, owner });
+          return toolSuccess(submission, submissionText(submission));
+        }),
+    );
+  }
+}

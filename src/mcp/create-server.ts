@@ -1,0 +1,36 @@
+// Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
+// and the job file resources, all backed by one JobService.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { JobService } from '../jobs/job-service.js';
+import { catalog } from '../../tools/index.js';
+import { registerCatalogTools } from './catalog-tools.js';
+import { registerJobTools } from './job-tools.js';
+import { registerJobResources } from './job-resources.js';
+import { packageVersion } from '../package-info.js';
+
+export interface McpServerOptions {
+  jobs: JobService;
+  config: Config;
+  log: Logger;
+  /** Who submits through this server; stdio is the local user. */
+  owner: string;
+}
+
+export function createMcpServer({ jobs, config, log, owner }: McpServerOptions): McpServer {
+  const server = new McpServer(
+    { name: 'bio-mcp-queue', version: packageVersion() },
+    {
+      capabilities: { logging: {} },
+      instructions:
+        'Runs bioinformatics tools (BLAST+) as background jobs. Submit with a *_async tool (returns a job_id at once), ' +
+        'follow with get_job_status or wait_for_job, then get_job_result for the summary and download links. ' +
+        'list_databases shows the BLAST databases; make_blast_db_async builds new ones.',
+    },
+  );
+  registerCatalogTools(server, catalog, jobs, owner, log);
+  registerJobTools(server, jobs, config, log);
+  registerJobResources(server, jobs);
+  return server;
+}

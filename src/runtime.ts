@@ -1,0 +1,49 @@
+// Wires one process: Redis (configured or private), the queues, the result store, JobService,
+// optionally an in-process worker, and the retention sweep. Every entry point starts here.
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { JobService } from './jobs/job-service.js';
+import { closeJobQueues, openJobQueues } from './jobs/job-queues.js';
+import { startRetentionSweep } from './jobs/retention-sweep.js';
+import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
+import { LocalResultStore } from './storage/local-result-store.js';
+import type { ResultStore } from './storage/result-store.js';
+import { startWorker, type RunningWorker } from '../worker/start-worker.js';
+
+export interface Runtime {
+  config: Config;
+  log: Logger;
+  target: RedisTarget;
+  store: ResultStore;
+  jobs: JobService;
+  worker: RunningWorker | undefined;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: Config, log: Logger, options: { embeddedWorker: boolean }): Promise<Runtime> {
+  const target = await resolveRedisTarget(config, log);
+  const redis = connectRedis(target, 'bio-mcp-queue:server');
+  const queues = openJobQueues(config, redis);
+  const store = new LocalResultStore(config.resultsDir);
+  const jobs = new JobService(config, queues, redis, store);
+  const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
+  const sweep = startRetentionSweep(config, queues, store, log);
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    log,
+    target,
+    store,
+    jobs,
+    worker,
+    close() {
+      closing ??= (async () => {
+        sweep.stop();
+        await worker?.close();
+        await closeJobQueues(queues);
+        await redis.quit().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}

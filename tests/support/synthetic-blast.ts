@@ -1,0 +1,43 @@
+// A BLAST workload that runs for seconds, not milliseconds, built deterministically in the
+// test run: a random genome and reads sampled from it with a few mutations. The fixtures are
+// too small for progress to move or for a cancel to land while blastn runs.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BASES = 'ACGT';
+
+export interface SyntheticWorkload {
+  genomePath: string;
+  readsPath: string;
+  reads: number;
+}
+
+export async function writeSyntheticWorkload(dir: string, options: { genomeBases: number; reads: number; readLength: number; seed?: number }): Promise<SyntheticWorkload> {
+  const random = mulberry32(options.seed ?? 42);
+  const genome = Array.from({ length: options.genomeBases }, () => BASES[Math.floor(random() * 4)]).join('');
+  const wrap = (s: string) => s.match(/.{1,80}/g)!.join('\n');
+  await fs.mkdir(dir, { recursive: true });
+  const genomePath = path.join(dir, 'synthetic_genome.fa');
+  await fs.writeFile(genomePath, `>synthetic_chr1 random test genome\n${wrap(genome)}\n`);
+  const reads: string[] = [];
+  for (let i = 0; i < options.reads; i++) {
+    const start = Math.floor(random() * (options.genomeBases - options.readLength));
+    const read = genome.slice(start, start + options.readLength).split('');
+    for (let m = 0; m < options.readLength / 20; m++) read[Math.floor(random() * read.length)] = BASES[Math.floor(random() * 4)]!;
+    reads.push(`>read${i + 1}\n${read.join('')}`);
+  }
+  const readsPath = path.join(dir, 'synthetic_reads.fa');
+  await fs.writeFile(readsPath, reads.join('\n') + '\n');
+  return { genomePath, readsPath, reads: options.reads };
+}

@@ -1,0 +1,96 @@
+// A worker process's BullMQ side: one BullMQ Worker per queue it serves, cancel requests from
+// any process (Redis pub/sub), and a drain on shutdown that lets running jobs finish for a
+// while and then hands the rest back to the queue.
+import { Worker } from 'bullmq';
+import type { Config } from '../src/config.js';
+import type { Logger } from '../src/logger.js';
+import type { JobData, JobReturn } from '../src/jobs/job-model.js';
+import { jobKeys } from '../src/jobs/job-keys.js';
+import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
+import type { ResultStore } from '../src/storage/result-store.js';
+import { QUEUE_NAMES, type QueueName } from '../tools/define-tool.js';
+import { createJobProcessor, defaultThreads, SHUTDOWN } from './process-job.js';
+
+export interface WorkerOptions {
+  config: Config;
+  target: RedisTarget;
+  store: ResultStore;
+  log: Logger;
+  queues?: readonly string[];
+  concurrency?: number;
+}
+
+export interface RunningWorker {
+  readonly queues: readonly QueueName[];
+  /** Stops taking jobs; running ones get drainTimeoutMs to finish, then go back to the queue. */
+  close(): Promise<void>;
+}
+
+export function parseQueueNames(names: readonly string[] | undefined): QueueName[] {
+  if (!names || names.length === 0) return [...QUEUE_NAMES];
+  const unknown = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown queue ${unknown.map((n) => `"${n}"`).join(', ')}; the queues are: ${QUEUE_NAMES.join(', ')}`);
+  }
+  return names as QueueName[];
+}
+
+export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
+  const { config, target, store, log } = options;
+  const queues = parseQueueNames(options.queues ?? config.queues);
+  const concurrency = options.concurrency ?? config.workerConcurrency;
+  const keys = jobKeys(config.prefix);
+  const commands = connectRedis(target, 'bio-mcp-queue:worker');
+  const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
+  const processor = createJobProcessor({
+    config,
+    store,
+    log,
+    threads: defaultThreads(concurrency, config.toolThreads),
+    isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,
+  });
+
+  const workers = queues.map((queue) => {
+    const worker = new Worker<JobData, JobReturn>(queue, processor, {
+      connection: commands,
+      prefix: config.prefix,
+      concurrency,
+      // A job is stalled (its worker died) when its lock is not renewed for this long; it then
+      // goes back to the queue, counted against the job's attempts.
+      lockDuration: 30_000,
+      maxStalledCount: config.maxAttempts,
+    });
+    worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
+    return worker;
+  });
+
+  await subscriber.subscribe(keys.cancelChannel);
+  subscriber.on('message', (_channel, jobId: string) => {
+    for (const worker of workers) {
+      if (worker.cancelJob(jobId, 'cancelled')) log.info({ jobId }, 'cancel request: stopping the job');
+    }
+  });
+  log.info({ queues, concurrency, threads: defaultThreads(concurrency, config.toolThreads) }, 'worker ready');
+
+  let closing: Promise<void> | undefined;
+  return {
+    queues,
+    close() {
+      closing ??= (async () => {
+        log.info({ drainTimeoutMs: config.drainTimeoutMs }, 'worker draining: no new jobs');
+        const timer = setTimeout(() => {
+          log.warn('drain time is up: running jobs go back to the queue');
+          for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
+        }, config.drainTimeoutMs);
+        try {
+          await Promise.all(workers.map((w) => w.close()));
+        } finally {
+          clearTimeout(timer);
+          await subscriber.quit().catch(() => undefined);
+          await commands.quit().catch(() => undefined);
+        }
+      })();
+      return closing;
+    },
+  };
+}
