@@ -24,7 +24,7 @@ function searchSchema<Task extends string>(spec: BlastProgramSpec<Task>) {
     spec.queryKind === 'nucleotide' ? 'Nucleotide query sequences (FASTA)' : 'Protein query sequences (FASTA)',
   );
   const base = { query, ...searchOptions, word_size: wordSize(...spec.wordSizeRange) };
-  if (spec.tasks.length === 0) return z.strictObject({ ...base, task: z.undefined().optional() });
+  if (spec.tasks.length === 0) return z.strictObject(base);
   const [first, ...rest] = spec.tasks;
   return z.strictObject({
     ...base,
@@ -53,7 +53,8 @@ export function defineBlastSearch<Task extends string>(spec: BlastProgramSpec<Ta
     argv(p: Params, ctx) {
       const format = OUTPUT_FORMATS[p.output_format];
       const argv: string[] = [spec.program];
-      if (p.task !== undefined) argv.push('-task', p.task);
+      const task = (p as { task?: string }).task;
+      if (task !== undefined) argv.push('-task', task);
       argv.push('-query', ctx.files.query!, '-db', p.database, '-evalue', String(p.evalue));
       argv.push('-max_target_seqs', String(p.max_target_seqs));
       if (p.word_size !== undefined) argv.push('-word_size', String(p.word_size));

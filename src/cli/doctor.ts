@@ -158,6 +158,7 @@ function redactUrl(url: string): string {
   return parsed.toString();
 }
 
+// Missing and unreadable both mean "not a folder we can use".
 async function isDirectory(p: string): Promise<boolean> {
   return fs.stat(p).then((s) => s.isDirectory(), () => false);
 }

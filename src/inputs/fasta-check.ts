@@ -168,7 +168,29 @@ export function createFastaChecker(field: string, kind: InputKind, what = 'file'
 
   return {
     feed(chunk) {
-      for (let i = 0; i < chunk.length; i++) feedByte(chunk[i]!);
+      let i = 0;
+      while (i < chunk.length) {
+        if (mode === 'sequence' && !atLineStart) {
+          // Hot path for sequence lines (nearly all of a large file): count in locals until a
+          // byte that needs the general handling above.
+          let letters = 0;
+          let other = 0;
+          let symbols = 0;
+          const start = i;
+          for (; i < chunk.length; i++) {
+            const cls = BYTE_CLASS[chunk[i]!]!;
+            if (cls === NUCLEOTIDE) letters += 1;
+            else if (cls === OTHER_LETTER) other += 1;
+            else if (cls === GAP_OR_STOP) symbols += 1;
+            else if (cls !== BLANK) break;
+          }
+          column += i - start;
+          recordLetters += letters + other;
+          recordOther += other;
+          recordResidues += letters + other + symbols;
+          if (i < chunk.length) feedByte(chunk[i++]!);
+        } else feedByte(chunk[i++]!);
+      }
     },
     finish() {
       if (mode === 'before') fail(`${what} is empty`);

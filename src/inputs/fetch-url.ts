@@ -96,7 +96,9 @@ export function parseFetchableUrl(field: string, value: string, isAllowedAddress
     throw inputError(field, `${at} carries a user name or password, which is not accepted`);
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (net.isIP(host) !== 0 && !isAllowedAddress(host)) throw inputError(field, `${subject} points to ${host}, ${PRIVATE_HINT}`);
+  if (net.isIP(host) !== 0 && !isAllowedAddress(host)) {
+    throw inputError(field, `${subject}${redirectedFrom ? ', which' : ''} points to ${host}, ${PRIVATE_HINT}`);
+  }
   return url;
 }
 

@@ -119,7 +119,7 @@ export async function pingPrivateRedis(socketPath: string): Promise<PingAnswer> 
 // (loading a large append-only file, say): then it waits for that one instead.
 async function startOrAwait(paths: PrivateRedisPaths, redisServerBin: string, log: Logger): Promise<boolean> {
   const running = await readPid(paths.pidFile);
-  if (running !== undefined && (await isAlive(running))) {
+  if (running !== undefined && (await isAlive(running)) && (await mayBeRedis(running))) {
     log.info({ pid: running, socketPath: paths.socketPath }, 'private Redis is running but not answering yet; waiting');
     await waitForPong(paths, running);
     return false;
@@ -255,6 +255,13 @@ async function isAlive(pid: number): Promise<boolean> {
   const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // Field 3, after the parenthesised command name, is the state.
   return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+// A pid file left from before a reboot can name an unrelated process; where /proc shows the
+// command line, only a redis-server counts. Elsewhere (macOS) a live pid is taken at its word.
+async function mayBeRedis(pid: number): Promise<boolean> {
+  const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  return cmdline === undefined || cmdline.includes('redis');
 }
 
 // The end of redis-server's log, appended to an error so the cause is in the message.

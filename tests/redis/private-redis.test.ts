@@ -162,6 +162,22 @@ describe('ensurePrivateRedis', () => {
     await expectExactlyOneServer(dataDir);
   });
 
+  it('starts a server when a leftover pid file names a live process that is not redis-server', async () => {
+    const dataDir = await freshDataDir();
+    const paths = privateRedisPaths(dataDir);
+    const bystander = execa(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
+    try {
+      await fs.mkdir(paths.dir, { recursive: true });
+      await fs.writeFile(paths.pidFile, `${bystander.pid}\n`);
+      const result = await ensurePrivateRedis({ dataDir, redisServerBin: 'redis-server', log });
+      expect(result.started).toBe(true);
+      await expectExactlyOneServer(dataDir);
+    } finally {
+      bystander.kill();
+      await bystander.catch(() => undefined);
+    }
+  });
+
   it('refuses a data dir whose socket path is too long for a unix socket', async () => {
     const dataDir = `/tmp/${'d'.repeat(100)}`;
     const socketPath = `${dataDir}/redis/redis.sock`;

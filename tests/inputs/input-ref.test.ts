@@ -1,0 +1,226 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputRefSchema, resolveInputRef, type InputRefConfig } from '../../src/inputs/input-ref.js';
+import { inputInvalid } from './expect-error.js';
+import { FIXTURES, isAbsent, makeTempDir, writeFile } from './temp-dir.js';
+
+const EXPECTED = 'expected an absolute file path inside the input roots, an http(s):// URL, or FASTA text starting with ">"';
+const PRIVATE_HINT =
+  'a private or local address; only public addresses may be fetched (set BIO_QUEUE_ALLOW_PRIVATE_URLS=true to allow others)';
+
+describe('resolveInputRef', () => {
+  let tmp: string;
+  let root: string;
+  let config: InputRefConfig;
+
+  beforeAll(async () => {
+    tmp = await makeTempDir('input-ref');
+    root = path.join(tmp, 'root');
+    await fs.mkdir(path.join(root, 'dir'), { recursive: true });
+    for (const name of ['lambda_queries.fa', 'globins45.fa', 'hbb_human.fa']) {
+      await fs.copyFile(path.join(FIXTURES, name), path.join(root, name));
+    }
+    await writeFile(path.join(root, 'empty.fa'), '');
+    await writeFile(path.join(tmp, 'outside.fa'), '>o\nACGT\n');
+    await fs.symlink(path.join(tmp, 'outside.fa'), path.join(root, 'escape.fa'));
+    config = { inputRoots: [root], inlineMaxBytes: 1000, allowPrivateUrls: false };
+  });
+
+  afterAll(async () => {
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  const resolve = (value: string, kind: 'nucleotide' | 'protein' | 'any-sequence' = 'nucleotide', cfg?: Partial<InputRefConfig>) =>
+    resolveInputRef('query', value, kind, { ...config, ...cfg });
+
+  describe('paths', () => {
+    it('accepts the good fixtures inside a root, as their real path', async () => {
+      await expect(resolve(path.join(root, 'lambda_queries.fa'))).resolves.toEqual({
+        kind: 'path',
+        path: path.join(root, 'lambda_queries.fa'),
+      });
+      await expect(resolve(path.join(root, 'dir', '..', 'globins45.fa'), 'protein')).resolves.toEqual({
+        kind: 'path',
+        path: path.join(root, 'globins45.fa'),
+      });
+    });
+
+    it('refuses paths when no input roots are configured', async () => {
+      await expect(resolve(path.join(root, 'lambda_queries.fa'), 'nucleotide', { inputRoots: [] })).rejects.toMatchObject(
+        inputInvalid(
+          'query: local paths are not accepted: set BIO_QUEUE_INPUT_ROOTS to the folders that may be read, or pass FASTA text or an http(s):// URL',
+        ),
+      );
+    });
+
+    it('refuses root/../ traversal', async () => {
+      const p = `${root}/../outside.fa`;
+      await expect(resolve(p)).rejects.toMatchObject(inputInvalid(`query: "${p}" is outside the input roots (${root})`));
+    });
+
+    it('refuses a symlink that leads out of the root', async () => {
+      const p = path.join(root, 'escape.fa');
+      await expect(resolve(p)).rejects.toMatchObject(
+        inputInvalid(`query: "${p}" is outside the input roots (${root}) once symbolic links are resolved`),
+      );
+    });
+
+    it('refuses a missing file, a directory and an empty file', async () => {
+      const missing = path.join(root, 'missing.fa');
+      await expect(resolve(missing)).rejects.toMatchObject(inputInvalid(`query: no such file: "${missing}"`));
+      const dir = path.join(root, 'dir');
+      await expect(resolve(dir)).rejects.toMatchObject(inputInvalid(`query: "${dir}" is a directory, not a file`));
+      await expect(resolve(root)).rejects.toMatchObject(inputInvalid(`query: "${root}" is a directory, not a file`));
+      const empty = path.join(root, 'empty.fa');
+      await expect(resolve(empty)).rejects.toMatchObject(inputInvalid(`query: "${empty}" is an empty file`));
+    });
+
+    it('refuses a named pipe, which a copy would wait on forever', async () => {
+      const fifo = path.join(root, 'pipe.fa');
+      await promisify(execFile)('mkfifo', [fifo]);
+      await expect(resolve(fifo)).rejects.toMatchObject(inputInvalid(`query: "${fifo}" is not a regular file`));
+    });
+
+    it('takes shell metacharacters in a file name literally', async () => {
+      const victim = await writeFile(path.join(root, 'x'), 'keep me');
+      const names = ['a;rm -rf x.fa', '$(rm x).fa', '`rm x`.fa', "it's | \"quoted\" & > x.fa"];
+      for (const name of names) {
+        const p = await writeFile(path.join(root, name), '>a\nACGT\n');
+        await expect(resolve(p)).resolves.toEqual({ kind: 'path', path: p });
+      }
+      await expect(fs.readFile(victim, 'utf8')).resolves.toBe('keep me');
+      expect(await isAbsent(path.join(root, 'x.fa'))).toBe(true);
+    });
+
+    it('does not check the contents of a path at submit (the worker does, on its copy)', async () => {
+      const p = path.join(root, 'globins45.fa');
+      await expect(resolve(p, 'nucleotide')).resolves.toEqual({ kind: 'path', path: p });
+    });
+  });
+
+  describe('inline FASTA', () => {
+    it('accepts FASTA text and stores it without leading blanks', async () => {
+      await expect(resolve('\n  >a\nACGT\n')).resolves.toEqual({ kind: 'inline', text: '>a\nACGT\n' });
+    });
+
+    it('accepts the protein fixture inline for a protein input', async () => {
+      const text = await fs.readFile(path.join(FIXTURES, 'hbb_human.fa'), 'utf8');
+      await expect(resolve(text, 'protein')).resolves.toEqual({ kind: 'inline', text });
+    });
+
+    it('refuses text over the inline limit, saying what to do instead', async () => {
+      const text = `>a\n${'A'.repeat(1000)}\n`;
+      await expect(resolve(text)).rejects.toMatchObject(
+        inputInvalid(
+          'query: inline FASTA text is 1004 bytes, more than the 1000-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead',
+        ),
+      );
+    });
+
+    it('counts the limit in UTF-8 bytes', async () => {
+      const text = `>é\n${'A'.repeat(995)}`; // 998 characters, 999 bytes
+      await expect(resolve(text)).resolves.toEqual({ kind: 'inline', text });
+      await expect(resolve(`${text}AA`)).rejects.toMatchObject({ code: 'input_invalid', message: expect.stringContaining('is 1001 bytes') });
+    });
+
+    it('refuses bad FASTA with the checker message', async () => {
+      const text = await fs.readFile(path.join(FIXTURES, 'bad', 'bad_chars.fa'), 'utf8');
+      await expect(resolve(text)).rejects.toMatchObject(
+        inputInvalid('query: record 2 (seq2), line 4, column 7: "1" is not allowed in a sequence; use IUPAC letters, "-" or "*"'),
+      );
+      await expect(resolve('>only a header\n')).rejects.toMatchObject(
+        inputInvalid('query: record 1 (only) at line 1 has no sequence'),
+      );
+    });
+
+    it('refuses protein text for a nucleotide input', async () => {
+      const text = await fs.readFile(path.join(FIXTURES, 'hbb_human.fa'), 'utf8');
+      await expect(resolve(text, 'nucleotide')).rejects.toMatchObject(
+        inputInvalid(
+          'query: record 1 (HBB_HUMAN) looks like protein, not nucleotide: 30% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
+        ),
+      );
+    });
+  });
+
+  describe('URLs', () => {
+    it('accepts a public host name without resolving it yet, normalised', async () => {
+      await expect(resolve('HTTPS://Example.ORG/q.fa')).resolves.toEqual({ kind: 'url', url: 'https://example.org/q.fa' });
+      await expect(resolve('http://example.org:8080/a%20b.fa?x=1')).resolves.toEqual({
+        kind: 'url',
+        url: 'http://example.org:8080/a%20b.fa?x=1',
+      });
+      await expect(resolve('http://8.8.8.8/q.fa')).resolves.toEqual({ kind: 'url', url: 'http://8.8.8.8/q.fa' });
+    });
+
+    it.each([
+      ['http://127.0.0.1:8080/q.fa', '127.0.0.1'],
+      ['http://10.0.0.5/q.fa', '10.0.0.5'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://2130706433/q.fa', '127.0.0.1'],
+      ['http://0x7f.1/q.fa', '127.0.0.1'],
+      ['http://[::1]/q.fa', '::1'],
+      ['http://[::ffff:127.0.0.1]/q.fa', '::ffff:7f00:1'],
+      ['http://[fe80::1]/q.fa', 'fe80::1'],
+    ])('refuses %s, a private address literal', async (url, address) => {
+      await expect(resolve(url)).rejects.toMatchObject(inputInvalid(`query: "${url}" points to ${address}, ${PRIVATE_HINT}`));
+    });
+
+    it('accepts a private address literal when private URLs are allowed', async () => {
+      await expect(resolve('http://127.0.0.1:8080/q.fa', 'nucleotide', { allowPrivateUrls: true })).resolves.toEqual({
+        kind: 'url',
+        url: 'http://127.0.0.1:8080/q.fa',
+      });
+    });
+
+    it('refuses a URL with credentials without repeating them', async () => {
+      await expect(resolve('https://user:secret@example.org/q.fa')).rejects.toMatchObject(
+        inputInvalid('query: the URL carries a user name or password, which is not accepted'),
+      );
+    });
+
+    it('refuses a URL that does not parse', async () => {
+      await expect(resolve('http://exa mple.org/q.fa')).rejects.toMatchObject(
+        inputInvalid('query: "http://exa mple.org/q.fa" is not a valid URL'),
+      );
+    });
+
+    it.each(['ftp://example.org/q.fa', 'file:///etc/passwd', 's3://bucket/q.fa'])('refuses %s', async (url) => {
+      const scheme = url.slice(0, url.indexOf(':'));
+      await expect(resolve(url)).rejects.toMatchObject(inputInvalid(`query: "${url}": ${scheme}:// URLs are not accepted; ${EXPECTED}`));
+    });
+  });
+
+  describe('anything else', () => {
+    it.each(['q.fa', 'data/q.fa', '~/q.fa', 'ACGTACGT', ''])('refuses %j, saying what is accepted', async (value) => {
+      await expect(resolve(value)).rejects.toMatchObject(inputInvalid(`query: ${EXPECTED} (got ${JSON.stringify(value)})`));
+    });
+
+    it('shows only the start of a long refused value', async () => {
+      const value = 'ACGT'.repeat(100);
+      await expect(resolve(value)).rejects.toMatchObject(
+        inputInvalid(`query: ${EXPECTED} (got "${value.slice(0, 60)}…")`),
+      );
+    });
+  });
+});
+
+describe('InputRefSchema', () => {
+  it('round-trips each kind through JSON, as job data does', () => {
+    const refs = [
+      { kind: 'path', path: '/data/q.fa' },
+      { kind: 'url', url: 'https://example.org/q.fa' },
+      { kind: 'inline', text: '>a\nACGT\n' },
+    ];
+    for (const ref of refs) expect(InputRefSchema.parse(JSON.parse(JSON.stringify(ref)))).toEqual(ref);
+  });
+
+  it('refuses a relative path, a non-http URL and an unknown kind', () => {
+    expect(InputRefSchema.safeParse({ kind: 'path', path: 'q.fa' }).success).toBe(false);
+    expect(InputRefSchema.safeParse({ kind: 'url', url: 'ftp://x/q.fa' }).success).toBe(false);
+    expect(InputRefSchema.safeParse({ kind: 'shell', command: 'rm -rf /' }).success).toBe(false);
+  });
+});
