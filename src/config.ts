@@ -100,6 +100,11 @@ export const configVariables = {
     default: '5',
     doc: 'First delay before an infrastructure retry; it doubles with each attempt.',
   },
+  BIO_QUEUE_STALLED_SECONDS: {
+    schema: seconds.default(30),
+    default: '30',
+    doc: 'A running job whose worker stops renewing its lock for this long (the worker died) goes back to the queue for another attempt.',
+  },
   BIO_STORAGE_RETENTION_DAYS: {
     schema: z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a number of days greater than 0' }).default(7),
     default: '7',
@@ -161,6 +166,7 @@ export interface Config {
   hardTimeLimitMs: number;
   maxAttempts: number;
   retryBackoffMs: number;
+  stalledMs: number;
   retentionMs: number;
   inlineMaxBytes: number;
   urlMaxBytes: number;
@@ -223,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     hardTimeLimitMs: p.BIO_QUEUE_TASK_TIME_LIMIT * 1000,
     maxAttempts: p.BIO_QUEUE_MAX_ATTEMPTS,
     retryBackoffMs: p.BIO_QUEUE_RETRY_BACKOFF_SECONDS * 1000,
+    stalledMs: p.BIO_QUEUE_STALLED_SECONDS * 1000,
     retentionMs: p.BIO_STORAGE_RETENTION_DAYS * 24 * 3600 * 1000,
     inlineMaxBytes: p.BIO_QUEUE_INLINE_MAX_BYTES,
     urlMaxBytes: p.BIO_QUEUE_URL_MAX_BYTES,

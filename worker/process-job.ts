@@ -19,11 +19,14 @@ import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { runTool, type ToolRun } from './run-tool.js';
 import { stageInput } from './stage-inputs.js';
 import { toolVersion } from './tool-version.js';
+import { TOOL_PGID_FILE } from './worker-work-root.js';
 
 export const SHUTDOWN = 'shutdown';
 
 export interface ProcessJobDeps {
   config: Config;
+  /** This worker process's own folder for job work dirs. */
+  workRoot: string;
   store: ResultStore;
   log: Logger;
   threads: number;
@@ -40,8 +43,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       if (await deps.isCancelRequested(job.id!)) throw cancelled();
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
-      await fs.mkdir(deps.config.workRoot, { recursive: true });
-      workDir = await fs.mkdtemp(path.join(deps.config.workRoot, `${job.id}-`));
+      workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
       log.info({ workDir }, 'job started');
       return await runJob(job, tool, workDir, deps, log, signal);
     } catch (err) {
@@ -127,6 +129,8 @@ async function runJob(
       softTimeoutMs: deps.config.softTimeLimitMs,
       hardTimeoutMs: deps.config.hardTimeLimitMs,
       ...(signal ? { signal } : {}),
+      // Recorded so the next worker can kill the tool if this process dies without cleaning up.
+      onSpawn: (pid) => fs.writeFile(path.join(workDir, TOOL_PGID_FILE), String(pid)),
       log,
     });
   } finally {

@@ -27,6 +27,8 @@ export interface RunToolOptions {
   /** Aborting it ends the run: SIGTERM to the group, SIGKILL after killGraceMs. */
   signal?: AbortSignal;
   killGraceMs?: number;
+  /** Called with the process group id once the tool has started. */
+  onSpawn?(pid: number): Promise<void> | void;
   log: Logger;
 }
 
@@ -59,6 +61,7 @@ export async function runTool(options: RunToolOptions): Promise<ToolRun> {
     cleanup: true,
   });
   const pid = child.pid;
+  if (pid !== undefined) await options.onSpawn?.(pid);
   let tail = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

@@ -1,6 +1,7 @@
 // A worker process's BullMQ side: one BullMQ Worker per queue it serves, cancel requests from
 // any process (Redis pub/sub), and a drain on shutdown that lets running jobs finish for a
 // while and then hands the rest back to the queue.
+import fs from 'node:fs/promises';
 import { Worker } from 'bullmq';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
@@ -10,6 +11,7 @@ import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import { QUEUE_NAMES, type QueueName } from '../tools/define-tool.js';
 import { createJobProcessor, defaultThreads, SHUTDOWN } from './process-job.js';
+import { createWorkerWorkRoot } from './worker-work-root.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -42,8 +44,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const keys = jobKeys(config.prefix);
   const commands = connectRedis(target, 'bio-mcp-queue:worker');
   const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
+  const workRoot = await createWorkerWorkRoot(config.workRoot, log);
   const processor = createJobProcessor({
     config,
+    workRoot,
     store,
     log,
     threads: defaultThreads(concurrency, config.toolThreads),
@@ -57,7 +61,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       concurrency,
       // A job is stalled (its worker died) when its lock is not renewed for this long; it then
       // goes back to the queue, counted against the job's attempts.
-      lockDuration: 30_000,
+      lockDuration: config.stalledMs,
+      stalledInterval: config.stalledMs,
       maxStalledCount: config.maxAttempts,
     });
     worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
@@ -88,6 +93,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           clearTimeout(timer);
           await subscriber.quit().catch(() => undefined);
           await commands.quit().catch(() => undefined);
+          await fs.rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
         }
       })();
       return closing;

@@ -72,10 +72,10 @@ async function nearestRealAncestor(p: string): Promise<string> {
 // When the path looks inside a root, says why it is not: symlinks lead out, or the root is missing.
 function outsideRoots(field: string, p: string, roots: readonly ResolvedRoot[]): BioQueueError {
   const lexical = path.resolve(p);
-  const existing = roots.filter((r) => r.real !== undefined);
+  const existing = roots.flatMap((r) => (r.real === undefined ? [] : [r.given, r.real]));
   const missing = roots.find((r) => r.real === undefined && isInsideRoots(lexical, [r.given]));
   let why = '';
-  if (isInsideRoots(lexical, existing.flatMap((r) => [r.given, r.real!]))) why = ' once symbolic links are resolved';
+  if (isInsideRoots(lexical, existing)) why = ' once symbolic links are resolved';
   else if (missing) why = `: the input root ${missing.given} does not exist`;
   return inputError(field, `${JSON.stringify(p)} is outside the input roots (${roots.map((r) => r.given).join(', ')})${why}`);
 }

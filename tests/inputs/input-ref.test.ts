@@ -123,7 +123,11 @@ describe('resolveInputRef', () => {
     it('counts the limit in UTF-8 bytes', async () => {
       const text = `>é\n${'A'.repeat(995)}`; // 998 characters, 999 bytes
       await expect(resolve(text)).resolves.toEqual({ kind: 'inline', text });
-      await expect(resolve(`${text}AA`)).rejects.toMatchObject({ code: 'input_invalid', message: expect.stringContaining('is 1001 bytes') });
+      await expect(resolve(`${text}AA`)).rejects.toMatchObject(
+        inputInvalid(
+          'query: inline FASTA text is 1001 bytes, more than the 1000-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead',
+        ),
+      );
     });
 
     it('refuses bad FASTA with the checker message', async () => {

@@ -1,0 +1,68 @@
+// The real stdio MCP server as a child process, driven by the SDK's own Client exactly as a
+// desktop client would drive it. Its stderr (warnings and worse) is passed through with a label
+// and its tail kept for the error message if anything goes wrong.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+export interface ServerChild {
+  label: string;
+  client: Client;
+  pid: number | null;
+  /** spawn → MCP initialize answered. */
+  startupMs: number;
+  /** Calls a tool and returns its structuredContent; a tool error result throws. */
+  call<T>(name: string, args: Record<string, unknown>): Promise<T>;
+  /** Closes stdin and waits for the process to end (the SDK escalates to SIGTERM, then SIGKILL); returns how long it took. */
+  close(): Promise<number>;
+}
+
+type ToolAnswer = { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] };
+
+export async function startServerChild(options: { label: string; mainJs: string; env: Record<string, string> }): Promise<ServerChild> {
+  const { label } = options;
+  let tail: string[] = [];
+  // Only the SDK's short list of safe variables (PATH, HOME, …) plus ours: nothing of the
+  // caller's BIO_QUEUE_* settings can leak in and point the server at another Redis.
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [options.mainJs],
+    env: { ...getDefaultEnvironment(), ...options.env },
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() === '') continue;
+      process.stderr.write(`[server ${label}] ${line}\n`);
+      tail = [...tail, line].slice(-20);
+    }
+  });
+  const client = new Client({ name: 'bio-mcp-queue-bench', version: '1.0.0' });
+  const started = performance.now();
+  await client.connect(transport);
+  const startupMs = performance.now() - started;
+  const pid = transport.pid;
+
+  let closing: Promise<number> | undefined;
+  return {
+    label,
+    client,
+    pid,
+    startupMs,
+    async call<T>(name: string, args: Record<string, unknown>): Promise<T> {
+      const answer = (await client.callTool({ name, arguments: args })) as ToolAnswer;
+      if (answer.isError) {
+        const text = (answer.content ?? []).map((c) => c.text ?? '').join(' ');
+        throw new Error(`${name} on server ${label} returned an error: ${text}${tail.length ? `\nserver stderr:\n  ${tail.join('\n  ')}` : ''}`);
+      }
+      return answer.structuredContent as T;
+    },
+    close() {
+      closing ??= (async () => {
+        const t = performance.now();
+        await client.close();
+        return performance.now() - t;
+      })();
+      return closing;
+    },
+  };
+}

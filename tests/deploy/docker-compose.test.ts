@@ -1,0 +1,219 @@
+// No Docker engine (nor the compose plugin) runs on the development machines, so docker-compose.yml
+// and the Dockerfile are kept correct here: read as data and checked against the config schema,
+// the CLI's own --help, the catalog's queues and the build output.
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configVariables, loadConfig } from '../../src/config.js';
+import { QUEUE_NAMES } from '../../tools/define-tool.js';
+import { parseComposeYaml, type YamlValue } from '../support/compose-yaml.js';
+import { REPO } from '../support/harness.js';
+
+type Service = {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string | number | boolean> | string[];
+  volumes?: string[];
+  ports?: string[];
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition?: string }>;
+  stop_grace_period?: string;
+  container_name?: string;
+};
+type Compose = { services: Record<string, Service>; volumes?: Record<string, YamlValue> };
+
+let compose: Compose;
+let cliCommands: string[];
+let cliHelp: string;
+
+// The command words in the Commands section of `bio-mcp-queue --help` ("(none), stdio" gives stdio).
+function commandsOf(help: string): string[] {
+  const section = help.split(/^Commands:$/m)[1] ?? '';
+  return [...section.matchAll(/^ {2}(\S[^ ]*(?:, \S+)*)(?: {2,}|$)/gm)]
+    .flatMap((m) => m[1]!.split(', '))
+    .filter((word) => /^[a-z]/.test(word));
+}
+
+// A service's environment as name → value, from either compose form (mapping or NAME=value list).
+function environmentOf(service: Service): Record<string, string> {
+  const env = service.environment ?? {};
+  if (Array.isArray(env)) return Object.fromEntries(env.map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)]));
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+}
+
+// Seconds in a compose duration such as "75s", "2m" or "1m30s".
+function durationSeconds(value: string): number {
+  const parts = [...value.matchAll(/(\d+)(h|m|s)/g)];
+  expect(parts.map((p) => p[0]).join(''), `unreadable duration "${value}"`).toBe(value);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'], 0);
+}
+
+// Every compiled file reachable from entry through relative static and dynamic imports.
+async function compiledImportGraph(entry: string): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = await fs.readFile(file, 'utf8');
+    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      pending.push(path.resolve(path.dirname(file), m[1]!));
+    }
+  }
+  return seen;
+}
+
+// The services built from this repository's Dockerfile: they run our CLI.
+const ourServices = () => Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+
+beforeAll(async () => {
+  compose = parseComposeYaml(await fs.readFile(path.join(REPO, 'docker-compose.yml'), 'utf8')) as Compose;
+  const main = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  cliHelp = (await execa('node', [main, '--help'])).stdout;
+  cliCommands = commandsOf(cliHelp);
+});
+
+describe('docker-compose.yml', () => {
+  it('has redis and one BLAST worker service, and no server service yet', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['redis', 'worker-blast']);
+  });
+
+  it('runs Redis 7 with the append-only file on, a volume for it and a redis-cli ping healthcheck', () => {
+    const redis = compose.services.redis!;
+    expect(redis.image).toBe('redis:7');
+    const command = redis.command ?? [];
+    expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
+    expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
+    const volume = redis.volumes?.find((v) => v.endsWith(':/data'))?.split(':')[0];
+    expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  });
+
+  it('publishes Redis, which has no password, on loopback only', () => {
+    for (const port of compose.services.redis!.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('runs only commands the CLI lists in its --help', () => {
+    expect(cliCommands).toEqual(expect.arrayContaining(['stdio', 'worker', 'doctor', 'demo']));
+    for (const [name, service] of ourServices()) {
+      const [command, ...args] = service.command ?? [];
+      expect(cliCommands, `${name}: command "${command}"`).toContain(command);
+      for (const flag of args.filter((a) => a.startsWith('--'))) expect(cliHelp, `${name}: flag ${flag}`).toContain(flag);
+    }
+  });
+
+  it('has workers serve only queues the catalog defines', () => {
+    for (const [name, service] of ourServices()) {
+      const args = service.command ?? [];
+      const fromFlag = args.includes('--queues') ? args[args.indexOf('--queues') + 1]!.split(',') : [];
+      const fromEnv = environmentOf(service).BIO_QUEUE_QUEUES?.split(',') ?? [];
+      expect(fromFlag.length + fromEnv.length, `${name} should name its queues`).toBeGreaterThan(0);
+      for (const queue of [...fromFlag, ...fromEnv]) expect(QUEUE_NAMES, `${name}: queue "${queue}"`).toContain(queue.trim());
+    }
+  });
+
+  it('sets only variables src/config.ts reads, with values it accepts', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const env = environmentOf(service);
+      if (!service.build) {
+        expect(Object.keys(env).filter((k) => k.startsWith('BIO_')), `${name} is not ours`).toEqual([]);
+        continue;
+      }
+      for (const variable of Object.keys(env)) expect(Object.keys(configVariables), `${name}: ${variable}`).toContain(variable);
+      expect(() => loadConfig(env)).not.toThrow();
+    }
+  });
+
+  it('points the workers at the compose Redis once it is healthy', () => {
+    for (const [name, service] of ourServices()) {
+      const url = new URL(environmentOf(service).BIO_QUEUE_REDIS_URL ?? '');
+      expect(Object.keys(compose.services), `${name}: BIO_QUEUE_REDIS_URL host`).toContain(url.hostname);
+      expect(service.depends_on?.[url.hostname]?.condition, name).toBe('service_healthy');
+    }
+  });
+
+  it('gives the workers a named volume as their data dir, shared by every replica', () => {
+    for (const [name, service] of ourServices()) {
+      const dataDir = environmentOf(service).BIO_QUEUE_DATA_DIR;
+      const mount = service.volumes?.find((v) => v.split(':')[1] === dataDir);
+      expect(mount, `${name}: no volume mounted at BIO_QUEUE_DATA_DIR=${dataDir}`).toBeDefined();
+      expect(Object.keys(compose.volumes ?? {})).toContain(mount!.split(':')[0]);
+    }
+  });
+
+  it('keeps the workers scalable (--scale) and lets SIGTERM drain before Docker kills them', () => {
+    for (const [name, service] of ourServices()) {
+      expect(service.container_name, `${name}: container_name prevents --scale`).toBeUndefined();
+      expect(service.ports, `${name}: published ports collide under --scale`).toBeUndefined();
+      const drain = loadConfig(environmentOf(service)).drainTimeoutMs / 1000;
+      expect(durationSeconds(service.stop_grace_period ?? '10s'), `${name}: stop_grace_period`).toBeGreaterThan(drain);
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  let dockerfile: string;
+  beforeAll(async () => {
+    dockerfile = await fs.readFile(path.join(REPO, 'Dockerfile'), 'utf8');
+  });
+
+  it('starts from Node 20 on Debian bookworm and installs BLAST+ and redis-cli without recommends', () => {
+    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
+    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends ncbi-blast\+ redis-tools/);
+  });
+
+  it('has an ENTRYPOINT that is the package bin and exists after the build', async () => {
+    const line = /^ENTRYPOINT (.+)$/m.exec(dockerfile)?.[1];
+    const entrypoint = JSON.parse(line ?? 'null') as string[];
+    expect(entrypoint[0]).toBe('node');
+    const pkg = JSON.parse(await fs.readFile(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(entrypoint[1]).toBe(pkg.bin['bio-mcp-queue']);
+    expect(existsSync(path.join(REPO, entrypoint[1]!)), `${entrypoint[1]} missing: run npm run build`).toBe(true);
+  });
+
+  it('copies only paths that exist in the repository', () => {
+    const sources = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) expect(existsSync(path.join(REPO, source)), `COPY ${source}`).toBe(true);
+  });
+
+  it('copies every folder the built CLI imports from', async () => {
+    const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    const folders = [...(await compiledImportGraph(path.join(REPO, 'dist', 'src', 'cli', 'main.js')))].map(
+      (file) => path.relative(path.join(REPO, 'dist'), file).split(path.sep)[0]!,
+    );
+    const needed = [...new Set(folders)].sort();
+    expect(needed).toEqual(expect.arrayContaining(['src', 'tools', 'worker']));
+    for (const folder of needed) expect(copied, `the CLI imports dist/${folder}/`).toContain(folder);
+  });
+});
+
+describe('the compose YAML reader', () => {
+  it('reads the subset the compose file uses', () => {
+    const text = [
+      '# comment',
+      'a:',
+      '  b: "x # not a comment"  # comment',
+      '  c: [ "CMD", \'redis-cli\', ping ]',
+      '  d:',
+      '    - 127.0.0.1:1:1',
+      '  e: 10',
+      '  f:',
+      'g: redis://r:6379',
+    ].join('\n');
+    expect(parseComposeYaml(text)).toEqual({
+      a: { b: 'x # not a comment', c: ['CMD', 'redis-cli', 'ping'], d: ['127.0.0.1:1:1'], e: 10, f: null },
+      g: 'redis://r:6379',
+    });
+  });
+
+  it('refuses YAML outside the subset, naming the line', () => {
+    expect(() => parseComposeYaml('a:\n  b: &anchor 1\n')).toThrow('docker-compose.yml line 2: "&" at the start of a value is not supported');
+    expect(() => parseComposeYaml('a:\n  - b: 1\n')).toThrow('docker-compose.yml line 2: mappings inside sequences are not supported');
+    expect(() => parseComposeYaml('a: |\n  text\n')).toThrow('docker-compose.yml line 1: "|" at the start of a value is not supported');
+    expect(() => parseComposeYaml('a: 1\na: 2\n')).toThrow('docker-compose.yml line 2: duplicate key "a"');
+  });
+});

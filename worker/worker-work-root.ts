@@ -1,0 +1,66 @@
+// Each worker process keeps its jobs' work dirs in a folder of its own, named for its host and
+// pid. A worker killed outright (SIGKILL, OOM) cannot clean up, and its tools, started as their
+// own process groups, outlive it: the next worker on the host finds the folder of a dead pid,
+// kills the process groups recorded there and removes it.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from '../src/logger.js';
+
+export const TOOL_PGID_FILE = '.tool-pgid';
+
+function folderName(pid: number): string {
+  return `${os.hostname()}.${pid}.${randomBytes(3).toString('hex')}`;
+}
+
+async function isAlive(pid: number): Promise<boolean> {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie is dead for our purposes; /proc tells where it exists (Linux).
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return !stat || stat[stat.lastIndexOf(')') + 2] !== 'Z';
+}
+
+// Kills the tool group recorded in a job dir, if its leader still works in that dir (so a
+// reused pid is never hit).
+async function killRecordedGroup(jobDir: string, log: Logger): Promise<void> {
+  const pgid = Number(await fs.readFile(path.join(jobDir, TOOL_PGID_FILE), 'utf8').catch(() => ''));
+  if (!Number.isInteger(pgid) || pgid <= 1) return;
+  const cwd = await fs.readlink(`/proc/${pgid}/cwd`).catch(() => undefined);
+  if (cwd !== jobDir) return;
+  try {
+    process.kill(-pgid, 'SIGKILL');
+    log.warn({ pgid, jobDir }, 'killed a tool left running by a dead worker');
+  } catch {
+    // already gone
+  }
+}
+
+export async function reapDeadWorkerFolders(workRoot: string, log: Logger): Promise<number> {
+  const host = os.hostname();
+  let reaped = 0;
+  for (const entry of await fs.readdir(workRoot).catch(() => [] as string[])) {
+    const match = /^(.+)\.(\d+)\.[0-9a-f]{6}$/.exec(entry);
+    if (!match || match[1] !== host || (await isAlive(Number(match[2])))) continue;
+    const folder = path.join(workRoot, entry);
+    for (const jobDir of await fs.readdir(folder).catch(() => [] as string[])) {
+      await killRecordedGroup(path.join(folder, jobDir), log);
+    }
+    await fs.rm(folder, { recursive: true, force: true });
+    reaped += 1;
+  }
+  return reaped;
+}
+
+export async function createWorkerWorkRoot(workRoot: string, log: Logger): Promise<string> {
+  await fs.mkdir(workRoot, { recursive: true });
+  const reaped = await reapDeadWorkerFolders(workRoot, log);
+  if (reaped > 0) log.warn({ reaped }, 'removed work folders of dead workers');
+  const own = path.join(workRoot, folderName(process.pid));
+  await fs.mkdir(own);
+  return own;
+}
