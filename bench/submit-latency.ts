@@ -145,13 +145,15 @@ interface FullPath {
   queueWait: number[];
   workerRun: number[];
   blastn: number[];
+  /** finished_at → the client holding the result: wait_for_job's poll slack plus get_job_result. */
+  afterFinish: number[];
   command: string[];
 }
 
 // (d) What a client sees end to end: submit → wait_for_job until completed → get_job_result.
 // The job's own timestamps split each run into queue wait, worker run and blastn itself.
 async function measureFullPath(server: ServerChild, queryText: string, m: number): Promise<FullPath> {
-  const out: FullPath = { total: [], queueWait: [], workerRun: [], blastn: [], command: [] };
+  const out: FullPath = { total: [], queueWait: [], workerRun: [], blastn: [], afterFinish: [], command: [] };
   for (let i = 0; i < RUN_WARMUP + m; i++) {
     const warm = i < RUN_WARMUP;
     const { status, result } = await timed(warm ? undefined : out.total, async () => {
@@ -160,6 +162,7 @@ async function measureFullPath(server: ServerChild, queryText: string, m: number
       if (status.status !== 'completed') return { status, result: undefined };
       return { status, result: await server.call<JobResult>('get_job_result', { job_id: job.job_id }) };
     });
+    const endWall = Date.now();
     check(status.status === 'completed' && result !== undefined, `job ${status.job_id} ended ${status.status}: ${JSON.stringify(status.error)}`);
     const summary = result.summary as { hit_count?: number; hsp_count?: number } | null;
     check(summary?.hit_count === HITS_PER_RUN && summary.hsp_count === HITS_PER_RUN, `job ${status.job_id}: expected ${HITS_PER_RUN} hit, summary says ${JSON.stringify(summary)}`);
@@ -174,6 +177,7 @@ async function measureFullPath(server: ServerChild, queryText: string, m: number
     out.queueWait.push(at(status.started_at) - at(status.submitted_at));
     out.workerRun.push(at(status.finished_at) - at(status.started_at));
     out.blastn.push((result.runtime_seconds ?? NaN) * 1000);
+    out.afterFinish.push(endWall - at(status.finished_at));
     out.command = result.command ?? [];
   }
   return out;
@@ -223,13 +227,22 @@ async function measureBaseline(redis: ThrowawayRedis, blast: TinyBlast, n: numbe
     await queue.close();
   });
   await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
-  const full: number[] = [];
+  const full = { total: [] as number[], queueWait: [] as number[], processor: [] as number[], afterFinish: [] as number[] };
   for (let i = 0; i < RUN_WARMUP + m; i++) {
-    const hits = await timed(i < RUN_WARMUP ? undefined : full, async () => {
-      const job = await queue.add('blastn', jobData(i), { ...jobOptions, jobId: `blast-${randomBytes(8).toString('hex')}` });
+    const warm = i < RUN_WARMUP;
+    const jobId = `blast-${randomBytes(8).toString('hex')}`;
+    const hits = await timed(warm ? undefined : full.total, async () => {
+      const job = await queue.add('blastn', jobData(i), { ...jobOptions, jobId });
       return (await job.waitUntilFinished(events, 60_000)) as number;
     });
+    const endWall = Date.now();
     check(hits === HITS_PER_RUN, `BullMQ baseline: expected ${HITS_PER_RUN} hit line, the worker returned ${hits}`);
+    if (warm) continue;
+    const job = await queue.getJob(jobId);
+    check(job?.processedOn !== undefined && job.finishedOn !== undefined, `BullMQ baseline: job ${jobId} lacks its timestamps`);
+    full.queueWait.push(job.processedOn - job.timestamp);
+    full.processor.push(job.finishedOn - job.processedOn);
+    full.afterFinish.push(endWall - job.finishedOn);
   }
   return { alone, adds, full };
 }
@@ -320,7 +333,11 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     { label: 'd    queue wait (submitted_at → started_at)', figures: figures(full.queueWait) },
     { label: 'd    worker run (started_at → finished_at)', figures: figures(full.workerRun) },
     { label: 'd    blastn process (runtime_seconds)', figures: figures(full.blastn) },
-    { label: 'e  raw BullMQ: add → Worker runs blastn → completed', figures: figures(baseline.full) },
+    { label: 'd    finished_at → client has the result', figures: figures(full.afterFinish) },
+    { label: 'e  raw BullMQ: add → Worker runs blastn → completed', figures: figures(baseline.full.total) },
+    { label: 'e    queue wait (timestamp → processedOn)', figures: figures(baseline.full.queueWait) },
+    { label: 'e    processor (processedOn → finishedOn)', figures: figures(baseline.full.processor) },
+    { label: 'e    finishedOn → waitUntilFinished resolves', figures: figures(baseline.full.afterFinish) },
     { label: 'e  blastn alone (execa, temp dir, no queue)', figures: figures(baseline.alone) },
   ];
   const exact = `node ${path.relative(process.cwd(), process.argv[1]!) || process.argv[1]} ${process.argv.slice(2).join(' ')}`.trim();

@@ -44,8 +44,8 @@ async function waitWithProgress(client: Client, out: Out, label: string, jobId: 
     out.write(out.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   for (;;) {
-    const status = await call<JobStatus & { timed_out: boolean }>(client, 'wait_for_job', { job_id: jobId, timeout_seconds: 20 }, (p, m) =>
-      draw(p, m?.split('; ')[1] ?? ''),
+    const status = await call<JobStatus & { timed_out: boolean }>(client, 'wait_for_job', { job_id: jobId, timeout_seconds: 20 }, (p) =>
+      draw(p, p < 100 ? 'running' : 'finishing'),
     );
     draw(status.progress.percent, status.status === 'completed' ? 'done' : status.progress.message);
     if (!status.timed_out) {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
-import { JOB_STATUSES, ResultSchema, StatusSchema } from '../jobs/job-model.js';
+import { JOB_STATUSES, ResultSchema, StatusSchema, type JobStatus } from '../jobs/job-model.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { formatDuration, resultText, statusText } from './format-text.js';
 
@@ -79,18 +79,17 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
     ({ job_id, timeout_seconds }, extra) =>
       asToolResult(log, async () => {
         const token = extra._meta?.progressToken;
-        const { status, timed_out } = await jobs.wait(
-          job_id,
-          timeout_seconds,
-          token === undefined
-            ? undefined
-            : (s) =>
-                extra.sendNotification({
-                  method: 'notifications/progress',
-                  params: { progressToken: token, progress: s.progress.percent, total: 100, message: statusText(s) },
-                }),
-          extra.signal,
-        );
+        // MCP wants each notification's progress above the last one: send only on increases.
+        let sent = -1;
+        const notify = async (s: JobStatus) => {
+          if (token === undefined || s.progress.percent <= sent) return;
+          sent = s.progress.percent;
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: s.progress.percent, total: 100, message: statusText(s) },
+          });
+        };
+        const { status, timed_out } = await jobs.wait(job_id, timeout_seconds, notify, extra.signal);
         const text = timed_out ? `Still ${status.status} after ${formatDuration(timeout_seconds)}. ${statusText(status)}` : statusText(status);
         return toolSuccess({ ...status, timed_out }, text);
       }),
