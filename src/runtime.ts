@@ -22,8 +22,8 @@ export interface Runtime {
 
 export async function startRuntime(config: Config, log: Logger, options: { embeddedWorker: boolean }): Promise<Runtime> {
   const target = await resolveRedisTarget(config, log);
-  const redis = connectRedis(target, 'bio-mcp-queue:server');
-  const queues = openJobQueues(config, redis);
+  const redis = connectRedis(target, 'bio-mcp-queue:server', 'server');
+  const queues = openJobQueues(config, redis, log);
   const store = new LocalResultStore(config.resultsDir);
   const jobs = new JobService(config, queues, redis, store);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;

@@ -2,19 +2,18 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import { QUEUE_NAMES, type QueueName } from '../../tools/define-tool.js';
 import type { JobData, JobReturn } from './job-model.js';
 
 export type JobQueue = Queue<JobData, JobReturn>;
 export type JobQueues = ReadonlyMap<QueueName, JobQueue>;
 
-export function openJobQueues(config: Config, connection: Redis): JobQueues {
+export function openJobQueues(config: Config, connection: Redis, log: Logger): JobQueues {
   const retentionSeconds = Math.ceil(config.retentionMs / 1000);
   const queues = new Map<QueueName, JobQueue>();
   for (const name of QUEUE_NAMES) {
-    queues.set(
-      name,
-      new Queue<JobData, JobReturn>(name, {
+    const queue = new Queue<JobData, JobReturn>(name, {
         connection,
         prefix: config.prefix,
         defaultJobOptions: {
@@ -25,8 +24,10 @@ export function openJobQueues(config: Config, connection: Redis): JobQueues {
           removeOnComplete: { age: retentionSeconds },
           removeOnFail: { age: retentionSeconds },
         },
-      }),
-    );
+      });
+    // Without a listener BullMQ prints connection errors to the console; they belong in the log.
+    queue.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));
+    queues.set(name, queue);
   }
   return queues;
 }

@@ -18,11 +18,16 @@ export async function resolveRedisTarget(config: Config, log: Logger): Promise<R
   return { kind: 'socket', path: socketPath };
 }
 
-// BullMQ needs maxRetriesPerRequest: null on connections that block (workers, events);
-// using it everywhere keeps commands queued through a short Redis blip instead of failing.
-export function connectRedis(target: RedisTarget, connectionName: string): Redis {
-  const options = { maxRetriesPerRequest: null, connectionName, lazyConnect: false } as const;
-  return target.kind === 'url' ? new Redis(target.url, options) : new Redis({ ...options, path: target.path });
+// Workers block on Redis and must ride out a blip: BullMQ needs maxRetriesPerRequest: null on
+// their connections, so commands wait for the reconnect. A server answering a tool call must
+// not hang on a Redis that is down: its commands give up after a few reconnect attempts and
+// the caller gets "Redis is not reachable" at once.
+export function connectRedis(target: RedisTarget, connectionName: string, role: 'worker' | 'server' = 'worker'): Redis {
+  const options = { maxRetriesPerRequest: role === 'worker' ? null : 3, connectionName, lazyConnect: false } as const;
+  const redis = target.kind === 'url' ? new Redis(target.url, options) : new Redis({ ...options, path: target.path });
+  // Reconnects are ioredis's job; without a listener an outage would print unhandled errors.
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 export function describeRedisTarget(target: RedisTarget): string {

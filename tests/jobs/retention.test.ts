@@ -25,7 +25,7 @@ describe('retention', () => {
     await fs.access(file);
 
     const redis = connectRedis(h.runtime.target, 'retention-test');
-    const queues = openJobQueues(h.config, redis);
+    const queues = openJobQueues(h.config, redis, h.runtime.log);
     try {
       // Nothing is old enough yet.
       expect(await sweepOnce(h.config, queues, h.runtime.store)).toEqual({ jobs: 0, fileSets: 0 });

@@ -43,27 +43,46 @@ async function waitForPing(port: number, child: ChildProcess, log: () => Promise
   throw new Error(`redis-server on port ${port} did not answer PING within 10 s: ${await log()}`);
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-test-redis-'));
-  const port = await freePort();
+export interface RedisServer {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** A redis-server of the test's own, in `dir`, on `port` (a free one when not given). */
+export async function startRedisServer(dir: string, options: { port?: number; args?: string[] } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const logFile = path.join(dir, 'redis.log');
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logFile],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logFile, ...(options.args ?? [])],
     { stdio: 'ignore' },
   );
-  const spawned = new Promise<void>((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (err) =>
       reject(new Error(`cannot start redis-server (${err.message}); install it: apt-get install -y redis-server`)),
     );
   });
-  await spawned;
   await waitForPing(port, child, () => fs.readFile(logFile, 'utf8').catch(() => ''));
-  project.provide('redisUrl', `redis://127.0.0.1:${port}`);
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-test-redis-'));
+  const redis = await startRedisServer(dir);
+  project.provide('redisUrl', redis.url);
   return async () => {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await redis.stop();
     await fs.rm(dir, { recursive: true, force: true });
   };
 }
