@@ -7,22 +7,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../src/logger.js';
+import { isProcessAlive } from '../src/system/process-alive.js';
 
 export const TOOL_PGID_FILE = '.tool-pgid';
 
 function folderName(pid: number): string {
   return `${os.hostname()}.${pid}.${randomBytes(3).toString('hex')}`;
-}
-
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  // A zombie is dead for our purposes; /proc tells where it exists (Linux).
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return !stat || stat[stat.lastIndexOf(')') + 2] !== 'Z';
 }
 
 // Kills the tool group recorded in a job dir, if its leader still works in that dir (so a
@@ -45,7 +35,7 @@ export async function reapDeadWorkerFolders(workRoot: string, log: Logger): Prom
   let reaped = 0;
   for (const entry of await fs.readdir(workRoot).catch(() => [] as string[])) {
     const match = /^(.+)\.(\d+)\.[0-9a-f]{6}$/.exec(entry);
-    if (!match || match[1] !== host || (await isAlive(Number(match[2])))) continue;
+    if (!match || match[1] !== host || (await isProcessAlive(Number(match[2])))) continue;
     const folder = path.join(workRoot, entry);
     for (const jobDir of await fs.readdir(folder).catch(() => [] as string[])) {
       await killRecordedGroup(path.join(folder, jobDir), log);

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../config.js';
 import { BioQueueError } from '../errors.js';
 import { installHint } from '../system/install-hints.js';
+import { isProcessAlive } from '../system/process-alive.js';
 
 export interface PrivateRedisPaths {
   dir: string;
@@ -100,7 +101,7 @@ export async function stopPrivateRedis(socketPath: string): Promise<void> {
     throw new BioQueueError('infrastructure', `the private Redis at ${socketPath} refused SHUTDOWN: ${reply.slice(1)}`);
   }
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while ((await pingPrivateRedis(socketPath)) !== 'down' || (pid !== undefined && (await isAlive(pid)))) {
+  while ((await pingPrivateRedis(socketPath)) !== 'down' || (pid !== undefined && (await isProcessAlive(pid)))) {
     if (Date.now() > deadline) throw new BioQueueError('infrastructure', `the private Redis at ${socketPath} did not exit after SHUTDOWN`);
     await sleep(POLL_MS);
   }
@@ -119,7 +120,7 @@ export async function pingPrivateRedis(socketPath: string): Promise<PingAnswer> 
 // (loading a large append-only file, say): then it waits for that one instead.
 async function startOrAwait(paths: PrivateRedisPaths, redisServerBin: string, log: Logger): Promise<boolean> {
   const running = await readPid(paths.pidFile);
-  if (running !== undefined && (await isAlive(running)) && (await mayBeRedis(running))) {
+  if (running !== undefined && (await isProcessAlive(running)) && (await mayBeRedis(running))) {
     log.info({ pid: running, socketPath: paths.socketPath }, 'private Redis is running but not answering yet; waiting');
     await waitForPong(paths, running);
     return false;
@@ -166,7 +167,7 @@ async function waitForPong(paths: PrivateRedisPaths, knownPid: number | undefine
   for (;;) {
     if ((await pingPrivateRedis(paths.socketPath)) === 'pong') return;
     const pid = knownPid ?? (await readPid(paths.pidFile));
-    if (pid !== undefined && !(await isAlive(pid))) {
+    if (pid !== undefined && !(await isProcessAlive(pid))) {
       throw new BioQueueError('infrastructure', `redis-server (pid ${pid}) exited before the private Redis at ${paths.socketPath} answered${await logTail(paths.logFile)}`);
     }
     if (Date.now() > deadline) {
@@ -189,7 +190,7 @@ async function tryLock(lockFile: string, log: Logger): Promise<string | undefine
   const stat = await fs.stat(lockFile).catch(() => undefined);
   if (held === undefined || !stat) return undefined; // released meanwhile: try again next round
   const pid = Number.parseInt(held.split('\n')[0] ?? '', 10);
-  const dead = !Number.isSafeInteger(pid) || pid <= 0 || !(await isAlive(pid));
+  const dead = !Number.isSafeInteger(pid) || pid <= 0 || !(await isProcessAlive(pid));
   const old = Date.now() - stat.mtimeMs > STALE_LOCK_MS;
   if (!dead && !old) return undefined;
   // Move it aside rather than delete it, then check it is the one we judged stale: if another
@@ -243,18 +244,6 @@ async function readPid(file: string): Promise<number | undefined> {
   const text = await fs.readFile(file, 'utf8').catch(() => '');
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
-}
-
-// kill(pid, 0) says whether a pid exists; a zombie (an exited daemon nobody reaped) counts as gone.
-async function isAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  // Field 3, after the parenthesised command name, is the state.
-  return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
 // A pid file left from before a reboot can name an unrelated process; where /proc shows the

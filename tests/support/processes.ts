@@ -21,10 +21,4 @@ export async function processesWithCwdUnder(prefix: string, also: (cwd: string) 
   return found;
 }
 
-/** Alive and not a zombie: in containers whose PID 1 does not reap orphans, killed processes linger as zombies. */
-export async function isAlive(pid: number): Promise<boolean> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  if (!stat) return false;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
-}
+export { isProcessAlive as isAlive } from '../../src/system/process-alive.js';
