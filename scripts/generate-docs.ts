@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configVariables } from '../src/config.js';
 import { mcpToolName } from '../src/mcp/catalog-tools.js';
+import { JOB_TOOL_SUMMARIES } from '../src/mcp/job-tools.js';
 import { packageRoot } from '../src/package-info.js';
 import { catalog } from '../tools/index.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
@@ -19,19 +20,10 @@ export interface ToolDoc {
   queue?: string;
 }
 
-/**
- * The tools src/mcp/job-tools.ts registers beside the catalog's. Their titles are the server's;
- * tests/docs/tools-table.test.ts checks names and titles against a real server's listTools().
- */
-export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze([
-  { name: 'get_job_status', title: 'Job status and progress', description: 'State of a job: queue position, percent done with an ETA, or why it failed.' },
-  { name: 'get_job_result', title: 'Job result: summary and download links', description: 'Summary of a finished job (for BLAST: hit count and top hits), its files with sha256 and links, the exact command and tool version.' },
-  { name: 'wait_for_job', title: 'Wait for a job to finish', description: 'Blocks until the job ends or a timeout under a minute passes, sending progress notifications meanwhile.' },
-  { name: 'cancel_job', title: 'Cancel a job', description: 'Removes a queued job, or stops a running one and every process its tool started.' },
-  { name: 'list_jobs', title: 'List jobs', description: 'Jobs newest first, filtered by status or tool, a page at a time.' },
-  { name: 'list_databases', title: 'List BLAST databases', description: 'The BLAST databases searches can use by name, with type, title, sequence and letter counts.' },
-  { name: 'queue_stats', title: 'Queue statistics', description: 'Per queue: jobs queued, running, completed, failed and delayed, and the workers serving it.' },
-]);
+/** The tools src/mcp/job-tools.ts registers beside the catalog's, with the titles it gives them. */
+export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze(
+  Object.entries(JOB_TOOL_SUMMARIES).map(([name, { title, summary }]) => ({ name, title, description: summary })),
+);
 
 const MARKED_SECTIONS = ['tools', 'config'] as const;
 type Section = (typeof MARKED_SECTIONS)[number];

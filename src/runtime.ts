@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { JobService } from './jobs/job-service.js';
 import { closeJobQueues, openJobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
+import { openJobEvents } from './jobs/job-events.js';
 import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
 import { LocalResultStore } from './storage/local-result-store.js';
 import type { ResultStore } from './storage/result-store.js';
@@ -25,7 +26,8 @@ export async function startRuntime(config: Config, log: Logger, options: { embed
   const redis = connectRedis(target, 'bio-mcp-queue:server', 'server');
   const queues = openJobQueues(config, redis, log);
   const store = new LocalResultStore(config.resultsDir);
-  const jobs = new JobService(config, queues, redis, store);
+  const events = await openJobEvents(config, target, log);
+  const jobs = new JobService(config, queues, redis, store, events);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
   const sweep = startRetentionSweep(config, queues, store, log);
   let closing: Promise<void> | undefined;
@@ -40,6 +42,7 @@ export async function startRuntime(config: Config, log: Logger, options: { embed
       closing ??= (async () => {
         sweep.stop();
         await worker?.close();
+        await events.close();
         await closeJobQueues(queues);
         await redis.quit().catch(() => undefined);
       })();

@@ -1,5 +1,5 @@
-// A redis-server of the benchmark's own: a free loopback port, no persistence, its files in a
-// temp dir. Readiness is checked with INFO's process_id, so a Redis that already listens on the
+// A redis-server of a benchmark's or test run's own: a free loopback port (or a given one, to
+// restart a server where it was), no persistence unless asked, its files in a temp dir. Readiness is checked with INFO's process_id, so a Redis that already listens on the
 // machine can never be mistaken for ours.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -14,7 +14,7 @@ export interface ThrowawayRedis {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -46,12 +46,19 @@ function serverPid(port: number): Promise<number | undefined> {
   });
 }
 
-async function startOnce(dir: string): Promise<ThrowawayRedis | { retry: string }> {
-  const port = await freePort();
+export interface ThrowawayRedisOptions {
+  /** Listen here instead of on a free port (to restart a server where it was). */
+  port?: number;
+  /** More redis-server arguments, e.g. ['--appendonly', 'yes']. */
+  args?: string[];
+}
+
+async function startOnce(dir: string, options: ThrowawayRedisOptions): Promise<ThrowawayRedis | { retry: string }> {
+  const port = options.port ?? (await freePort());
   const logFile = path.join(dir, `redis-${port}.log`);
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logFile],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', logFile, ...(options.args ?? [])],
     { stdio: 'ignore' },
   );
   await new Promise<void>((resolve, reject) => {
@@ -85,11 +92,11 @@ async function startOnce(dir: string): Promise<ThrowawayRedis | { retry: string 
   throw new Error(`redis-server on port ${port} did not answer within 10 s; log: ${logFile}`);
 }
 
-export async function startThrowawayRedis(dir: string): Promise<ThrowawayRedis> {
+export async function startThrowawayRedis(dir: string, options: ThrowawayRedisOptions = {}): Promise<ThrowawayRedis> {
   await fs.mkdir(dir, { recursive: true });
   const problems: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
-    const started = await startOnce(dir);
+    const started = await startOnce(dir, options);
     if (!('retry' in started)) return started;
     problems.push(started.retry);
   }

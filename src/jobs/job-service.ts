@@ -16,6 +16,7 @@ import type { JobData, JobResult, JobStatus, JobStatusName, Submission } from '.
 import { bullPriority, type JobQueues } from './job-queues.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
 import { readTombstone, writeTombstone } from './tombstone.js';
+import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter, type JobPage } from './list-jobs.js';
 
 export interface SubmitOptions {
@@ -30,7 +31,8 @@ export interface QueueStats {
 }
 
 const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
-const POLL_MS = 400;
+// Between event wake-ups wait() also re-reads the job on this timer (see job-events.ts).
+const POLL_MS = 500;
 
 export function isTerminal(status: JobStatusName): boolean {
   return TERMINAL.has(status);
@@ -44,6 +46,7 @@ export class JobService {
     private readonly queues: JobQueues,
     private readonly redis: Redis,
     private readonly store: ResultStore,
+    private readonly events: JobEvents = timerOnly,
   ) {
     this.keys = jobKeys(config.prefix);
   }
@@ -71,8 +74,10 @@ export class JobService {
       owner: options.owner,
       submitted_at: new Date(submittedAt).toISOString(),
     };
-    await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
+    // Index first: should the add fail, list_jobs drops the dangling id; the other order could
+    // leave a queued job that list_jobs never shows.
     await this.redis.zadd(this.keys.index, submittedAt, jobId);
+    await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
   }
 
@@ -113,7 +118,7 @@ export class JobService {
       }
       if (isTerminal(status.status)) return { status, timed_out: false };
       if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true };
-      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(0, deadline - Date.now()))));
+      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
     }
   }
 

@@ -20,11 +20,22 @@ const DatabaseSchema = z.object({
   letters: z.number(),
 });
 
+/** Title and one-line summary of each job tool: the registration below and the README use these. */
+export const JOB_TOOL_SUMMARIES = {
+  get_job_status: { title: 'Job status and progress', summary: 'State of a job: queue position, percent done with an ETA, or why it failed.' },
+  get_job_result: { title: 'Job result: summary and download links', summary: 'Summary of a finished job (for BLAST: hit count and top hits), its files with sha256 and links, the exact command and tool version.' },
+  wait_for_job: { title: 'Wait for a job to finish', summary: 'Blocks until the job ends or a timeout under a minute passes, sending progress notifications meanwhile.' },
+  cancel_job: { title: 'Cancel a job', summary: 'Removes a queued job, or stops a running one and every process its tool started.' },
+  list_jobs: { title: 'List jobs', summary: 'Jobs newest first, filtered by status or tool, a page at a time.' },
+  list_databases: { title: 'List BLAST databases', summary: 'The BLAST databases searches can use by name, with type, title, sequence and letter counts.' },
+  queue_stats: { title: 'Queue statistics', summary: 'Per queue: jobs queued, running, completed, failed and delayed, and the workers serving it.' },
+} as const;
+
 export function registerJobTools(server: McpServer, jobs: JobService, config: Config, log: Logger): void {
   server.registerTool(
     'get_job_status',
     {
-      title: 'Job status and progress',
+      title: JOB_TOOL_SUMMARIES.get_job_status.title,
       description:
         'Status of a job: queued (with its queue position), running (percent done, a progress message and an ETA in seconds), completed, failed (with the reason) or cancelled. Cheap: call it whenever the user asks how a job is going.',
       inputSchema: z.object({ job_id: jobId }),
@@ -41,7 +52,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'get_job_result',
     {
-      title: 'Job result: summary and download links',
+      title: JOB_TOOL_SUMMARIES.get_job_result.title,
       description:
         'Result of a finished job: a tool-specific summary (for BLAST: hit_count, queries_with_hits and the top 10 hits), every output file with its size, sha256 and a download URL, the exact command line, the tool version, exit code and run time. ' +
         'Output files can also be read page by page as MCP resources (resource_uri). For a job that has not finished it returns its current status.',
@@ -60,7 +71,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'wait_for_job',
     {
-      title: 'Wait for a job to finish',
+      title: JOB_TOOL_SUMMARIES.wait_for_job.title,
       description:
         `Block until the job finishes or timeout_seconds pass (default ${defaultWait}, at most ${config.waitMaxSeconds}: MCP clients cut calls off at about a minute), then return its status with timed_out. ` +
         'Sends progress notifications while waiting when the call carries a progress token. Call again to keep waiting; call get_job_result once it has completed.',
@@ -90,6 +101,9 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
           });
         };
         const { status, timed_out } = await jobs.wait(job_id, timeout_seconds, notify, extra.signal);
+        // The SDK's client handles notifications a tick after a response read in the same chunk,
+        // by when the request's progress handler is gone: give the last one a head start.
+        if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
         const text = timed_out ? `Still ${status.status} after ${formatDuration(timeout_seconds)}. ${statusText(status)}` : statusText(status);
         return toolSuccess({ ...status, timed_out }, text);
       }),
@@ -98,7 +112,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'cancel_job',
     {
-      title: 'Cancel a job',
+      title: JOB_TOOL_SUMMARIES.cancel_job.title,
       description:
         'Cancel a job: a queued job is removed from its queue; a running one is stopped (its tool and every process it started are killed) and its partial outputs are discarded. A finished job is left as it is. Returns the status after the cancel.',
       inputSchema: z.object({ job_id: jobId }),
@@ -115,7 +129,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'list_jobs',
     {
-      title: 'List jobs',
+      title: JOB_TOOL_SUMMARIES.list_jobs.title,
       description:
         'Jobs, newest first, optionally only those with a given status or tool. Pages: pass next_cursor from one answer as cursor to get the next page.',
       inputSchema: z.object({
@@ -139,7 +153,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'list_databases',
     {
-      title: 'List BLAST databases',
+      title: JOB_TOOL_SUMMARIES.list_databases.title,
       description:
         'The BLAST databases that searches can use by name, with their type (nucl or prot), title, number of sequences and total letters. Build new ones with make_blast_db_async.',
       inputSchema: z.object({}),
@@ -159,7 +173,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
   server.registerTool(
     'queue_stats',
     {
-      title: 'Queue statistics',
+      title: JOB_TOOL_SUMMARIES.queue_stats.title,
       description: 'For each queue: how many jobs are queued, running, completed, failed and delayed (waiting to retry), and how many workers serve it.',
       inputSchema: z.object({}),
       outputSchema: z.object({

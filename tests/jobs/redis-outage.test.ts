@@ -5,11 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
-import { startRedisServer, type RedisServer } from '../support/redis-global-setup.js';
+import { startThrowawayRedis, type ThrowawayRedis } from '../../bench/support/throwaway-redis.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
 
 let redisDir: string;
-let redis: RedisServer;
+let redis: ThrowawayRedis;
 let h: Harness;
 let workload: SyntheticWorkload;
 // Persist every write, so a restart loses nothing.
@@ -17,7 +17,7 @@ const PERSIST = ['--appendonly', 'yes', '--appendfsync', 'always'];
 
 beforeAll(async () => {
   redisDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-outage-redis-'));
-  redis = await startRedisServer(redisDir, { args: PERSIST });
+  redis = await startThrowawayRedis(redisDir, { args: PERSIST });
   h = await startHarness({ env: { BIO_QUEUE_REDIS_URL: redis.url } });
   workload = await writeSyntheticWorkload(path.join(h.inputsDir, 'synthetic'), { genomeBases: 2_000_000, reads: 2500, readLength: 250 });
   const build = await callOk<{ job_id: string }>(h.client, 'make_blast_db_async', { input: workload.genomePath, name: 'synthetic', dbtype: 'nucl' });
@@ -46,7 +46,7 @@ describe('a Redis restart', () => {
       'infrastructure: Redis is not reachable, so the job queue cannot be read or written right now; try again shortly (bio-mcp-queue doctor checks the connection)',
     );
 
-    redis = await startRedisServer(redisDir, { port: redis.port, args: PERSIST });
+    redis = await startThrowawayRedis(redisDir, { port: redis.port, args: PERSIST });
     const done = await waitDone(h.client, job_id);
     expect(done.status).toBe('completed');
     const result = await callOk<{ summary: { queries_with_hits: number } }>(h.client, 'get_job_result', { job_id });

@@ -64,8 +64,14 @@ describe('bio-mcp-queue over stdio', () => {
       status = answer.structuredContent as typeof status;
     } while (status.timed_out);
     expect(status.status).toBe('completed');
+    // The notification sent with the answer can be dropped by the client (see job-tools.ts), so
+    // only what the protocol promises is checked: some came, each above the one before.
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1), JSON.stringify(progress)).toBe(100);
+    for (const [i, p] of progress.entries()) {
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(100);
+      if (i > 0) expect(p).toBeGreaterThan(progress[i - 1]!);
+    }
 
     const result = await callOk<{ summary: { queries_with_hits: number }; files: { url: string }[] }>(client, 'get_job_result', { job_id: submitted.job_id });
     expect(result.summary.queries_with_hits).toBe(20);

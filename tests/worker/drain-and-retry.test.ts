@@ -83,9 +83,13 @@ describe('infrastructure failures', () => {
   it('takes over the job of a worker that was killed outright', async () => {
     const doomed = startWorker();
     const { job_id } = await callOk<{ job_id: string }>(h.client, 'blastn_async', { query: small.readsPath, database: 'synthetic', task: 'blastn' });
-    await until(job_id, (s) => s.status === 'running' && s.progress.message.startsWith('running'));
+    await until(job_id, (s) => s.status === 'running');
     const doomedFolder = (await fs.readdir(h.config.workRoot)).find((f) => f.includes(`.${doomed.pid}.`))!;
     expect(doomedFolder).toBeDefined();
+    // Kill the worker only once its blastn is running, so there is an orphan to reap.
+    while ((await processesWithCwdUnder(path.join(h.config.workRoot, doomedFolder))).length === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     doomed.kill('SIGKILL');
     await doomed;
     // Its blastn runs on as an orphan process group until the next worker reaps it.

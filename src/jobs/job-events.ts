@@ -1,0 +1,60 @@
+// Wakes waiters as soon as something happens to their job, from BullMQ's event stream (one
+// blocking reader per queue), so wait_for_job answers within milliseconds of a job finishing.
+// Waiters still poll on a timer: an event can be missed across a Redis reconnect, and a
+// cancelled queued job (removed, with a tombstone) is best confirmed by reading it.
+import { QueueEvents } from 'bullmq';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { connectRedis, type RedisTarget } from '../redis/redis-target.js';
+import { QUEUE_NAMES } from '../../tools/define-tool.js';
+
+const EVENTS = ['active', 'progress', 'completed', 'failed', 'removed', 'waiting', 'delayed'] as const;
+
+export interface JobEvents {
+  /** Resolves at the next event for the job, or after `ms`, whichever is first. */
+  next(jobId: string, ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openJobEvents(config: Config, target: RedisTarget, log: Logger): Promise<JobEvents> {
+  const waiters = new Map<string, Set<() => void>>();
+  const wake = ({ jobId }: { jobId: string }) => {
+    const set = waiters.get(jobId);
+    if (!set) return;
+    waiters.delete(jobId);
+    for (const resolve of set) resolve();
+  };
+  const readers = QUEUE_NAMES.map((name) => {
+    const events = new QueueEvents(name, { connection: connectRedis(target, `bio-mcp-queue:events:${name}`), prefix: config.prefix });
+    for (const event of EVENTS) events.on(event, wake as never);
+    events.on('error', (err) => log.warn({ err, queue: name }, 'job event stream error'));
+    return events;
+  });
+  await Promise.all(readers.map((r) => r.waitUntilReady()));
+  return {
+    next(jobId, ms) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          waiters.get(jobId)?.delete(done);
+          resolve();
+        }
+        let set = waiters.get(jobId);
+        if (!set) waiters.set(jobId, (set = new Set()));
+        set.add(done);
+      });
+    },
+    async close() {
+      for (const set of waiters.values()) for (const resolve of set) resolve();
+      waiters.clear();
+      await Promise.all(readers.map((r) => r.close()));
+    },
+  };
+}
+
+/** For a JobService without an event stream: just the timer. */
+export const timerOnly: JobEvents = {
+  next: (_jobId, ms) => new Promise((r) => setTimeout(r, ms)),
+  close: async () => undefined,
+};
