@@ -44,9 +44,10 @@ async function waitWithProgress(client: Client, out: Out, label: string, jobId: 
     out.write(out.isTTY ? `\r\x1b[2K${line}` : `${line}\n`);
   };
   for (;;) {
-    const status = await call<JobStatus & { timed_out: boolean }>(client, 'wait_for_job', { job_id: jobId, timeout_seconds: 20 }, (p) =>
-      draw(p, p < 100 ? 'running' : 'finishing'),
-    );
+    const status = await call<JobStatus & { timed_out: boolean }>(client, 'wait_for_job', { job_id: jobId, timeout_seconds: 20 }, (p) => {
+      // 100 % is drawn once, with "done", when the answer comes.
+      if (p < 100) draw(p, 'running');
+    });
     draw(status.progress.percent, status.status === 'completed' ? 'done' : status.progress.message);
     if (!status.timed_out) {
       if (out.isTTY) out.write('\n');
