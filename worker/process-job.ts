@@ -129,8 +129,9 @@ async function runJob(
       softTimeoutMs: deps.config.softTimeLimitMs,
       hardTimeoutMs: deps.config.hardTimeLimitMs,
       ...(signal ? { signal } : {}),
-      // Recorded so the next worker can kill the tool if this process dies without cleaning up.
-      onSpawn: (pid) => fs.writeFile(path.join(workDir, TOOL_PGID_FILE), String(pid)),
+      // Recorded so the next worker can kill the tool if this process dies without cleaning up;
+      // best effort: a failed write only costs that clean-up, never the run.
+      onSpawn: (pid) => fs.writeFile(path.join(workDir, TOOL_PGID_FILE), String(pid)).catch(() => undefined),
       log,
     });
   } finally {
