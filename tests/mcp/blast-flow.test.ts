@@ -242,3 +242,22 @@ describe('list_jobs', () => {
     expect(seen).toEqual(all.jobs.map((j) => j.job_id));
   });
 });
+
+describe('the translated searches', () => {
+  // Expected counts from the same searches run by hand (evalue 1e-3): phage reads share no
+  // protein with globins, and lambda's genome holds no globin; lambda against itself hits all.
+  it.each([
+    { tool: 'blastx_async', query: 'lambda_queries.fa', database: 'globins45', queries: 0, hsps: 0 },
+    { tool: 'tblastn_async', query: 'hbb_human.fa', database: 'lambda', queries: 0, hsps: 0 },
+    { tool: 'tblastx_async', query: 'lambda_queries.fa', database: 'lambda', queries: 20, hsps: 130 },
+  ])('$tool runs to a completed job with a summary', async ({ tool, query, database, queries, hsps }) => {
+    const submitted = await callOk<{ job_id: string; tool: string }>(h.client, tool, { query: path.join(FIXTURES, query), database, evalue: 1e-3 });
+    expect(submitted.tool).toBe(tool.replace(/_async$/, ''));
+    const done = await waitDone(h.client, submitted.job_id);
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    const result = await callOk<{ summary: { queries_with_hits: number; hsp_count: number }; command: string[] }>(h.client, 'get_job_result', { job_id: submitted.job_id });
+    expect(result.command[0]).toBe(tool.replace(/_async$/, ''));
+    expect(result.summary).toMatchObject({ queries_with_hits: queries, hsp_count: hsps });
+  });
+});
+
