@@ -42,6 +42,28 @@ export function inputError(field: string, reason: string): BioQueueError {
   return new BioQueueError('input_invalid', `${field}: ${reason}`, { field });
 }
 
+// ioredis gives up on a command after its reconnect attempts, or refuses it while closed.
+function isRedisUnavailable(err: Error): boolean {
+  return err.name === 'MaxRetriesPerRequestError' || /Connection is closed|ECONNREFUSED|ENOENT.*\.sock|Stream isn't writeable/.test(err.message);
+}
+
+/**
+ * Our error for anything thrown: ours as it is, Redis outages as an infrastructure error with a
+ * message for people, and undefined for the rest (an internal fault, for the caller to log).
+ */
+export function asBioQueueError(err: unknown): BioQueueError | undefined {
+  if (err instanceof BioQueueError) return err;
+  if (err instanceof Error && isRedisUnavailable(err)) {
+    return new BioQueueError(
+      'infrastructure',
+      'Redis is not reachable, so the job queue cannot be read or written right now; try again shortly (bio-mcp-queue doctor checks the connection)',
+      {},
+      { cause: err },
+    );
+  }
+  return undefined;
+}
+
 /** The error as stored with a failed job and shown to clients. */
 export interface StoredError extends ErrorDetails {
   code: ErrorCode;

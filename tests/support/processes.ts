@@ -21,4 +21,3 @@ export async function processesWithCwdUnder(prefix: string, also: (cwd: string) 
   return found;
 }
 
-export { isProcessAlive as isAlive } from '../../src/system/process-alive.js';

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
-import { isAlive, processesOfJob } from '../support/processes.js';
+import { processesOfJob } from '../support/processes.js';
+import { isProcessAlive } from '../../src/system/process-alive.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -102,7 +103,7 @@ describe('a long blastn in a separate worker process', () => {
     expect(answer.status).toBe('cancelled');
     expect(answer.error).toEqual(expect.objectContaining({ code: 'cancelled', message: 'cancelled by request' }));
     expect(await processesOfJob(h.config.workRoot, job_id)).toEqual([]);
-    for (const { pid } of before) expect(await isAlive(pid)).toBe(false);
+    for (const { pid } of before) expect(await isProcessAlive(pid)).toBe(false);
     const result = await callOk<{ status: string; files: unknown[] }>(h.client, 'get_job_result', { job_id });
     expect(result).toMatchObject({ status: 'cancelled', files: [] });
 

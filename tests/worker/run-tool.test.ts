@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { runTool } from '../../worker/run-tool.js';
-import { isAlive } from '../support/processes.js';
+import { isProcessAlive } from '../../src/system/process-alive.js';
 
 const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
 const log = createLogger('silent');
@@ -61,13 +61,13 @@ describe('runTool', () => {
       grandchild = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(await isAlive(grandchild)).toBe(true);
+    expect(await isProcessAlive(grandchild)).toBe(true);
     controller.abort();
     const run = await running;
     expect(run.end).toBe('aborted');
     // The grandchild ignores SIGTERM; the runner's final SIGKILL to the group ends it.
-    for (let i = 0; i < 50 && (await isAlive(grandchild)); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(await isAlive(grandchild)).toBe(false);
+    for (let i = 0; i < 50 && (await isProcessAlive(grandchild)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await isProcessAlive(grandchild)).toBe(false);
     await fs.rm(pidFile);
   });
 });
