@@ -1,5 +1,6 @@
 # The bio-mcp-queue image: Node 20 with BLAST+ and redis-cli from Debian. It runs any command of
-# the CLI (`worker`, `doctor`, `stdio`); docker-compose.yml runs it as the BLAST workers.
+# the CLI (`serve`, `worker`, `doctor`, `stdio`); docker-compose.yml runs it as the HTTP server
+# and as the BLAST workers.
 FROM node:20-bookworm-slim
 
 RUN apt-get update \
@@ -25,6 +26,8 @@ RUN mkdir -p /data && chown node:node /data
 ENV BIO_QUEUE_DATA_DIR=/data
 VOLUME ["/data"]
 USER node
+# `serve` (docker-compose.yml passes --port 8000).
+EXPOSE 8000
 
 ENTRYPOINT ["node", "dist/src/cli/main.js"]
 CMD ["--help"]

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { configVariables } from '../src/config.js';
 import { mcpToolName } from '../src/mcp/catalog-tools.js';
 import { JOB_TOOL_SUMMARIES } from '../src/mcp/job-tools.js';
+import { UPLOAD_TOOL_SUMMARY } from '../src/mcp/upload-tool.js';
 import { packageRoot } from '../src/package-info.js';
 import { catalog } from '../tools/index.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
@@ -20,10 +21,11 @@ export interface ToolDoc {
   queue?: string;
 }
 
-/** The tools src/mcp/job-tools.ts registers beside the catalog's, with the titles it gives them. */
-export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze(
-  Object.entries(JOB_TOOL_SUMMARIES).map(([name, { title, summary }]) => ({ name, title, description: summary })),
-);
+/** The tools src/mcp registers beside the catalog's, with the titles it gives them. */
+export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze([
+  ...Object.entries(JOB_TOOL_SUMMARIES).map(([name, { title, summary }]) => ({ name, title, description: summary })),
+  { name: 'create_upload_url', title: UPLOAD_TOOL_SUMMARY.title, description: `${UPLOAD_TOOL_SUMMARY.summary} Only where uploads work: \`serve\`, or S3 storage.` },
+]);
 
 const MARKED_SECTIONS = ['tools', 'config'] as const;
 type Section = (typeof MARKED_SECTIONS)[number];

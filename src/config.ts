@@ -140,6 +140,124 @@ export const configVariables = {
     default: 'info',
     doc: 'Log level (logs are JSON lines on stderr; stdout carries only MCP).',
   },
+  BIO_QUEUE_HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    default: '127.0.0.1',
+    doc: 'Address `serve` listens on. Use 0.0.0.0 to accept other machines (behind TLS), as in docker-compose.yml. The --host flag overrides it.',
+  },
+  BIO_QUEUE_PORT: {
+    schema: count(0, 65535).default(8000),
+    default: '8000',
+    doc: 'Port `serve` listens on (0: any free port). The --port flag overrides it.',
+  },
+  BIO_QUEUE_PUBLIC_URL: {
+    schema: z.string().regex(/^https?:\/\/[^/]+(\/.*)?$/, { message: 'expected an http(s):// URL' }).optional(),
+    default: undefined,
+    doc: 'The address clients reach `serve` at, used in download and upload links of local storage. Default: http://<host>:<port>.',
+  },
+  BIO_QUEUE_ALLOWED_HOSTS: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Host header values accepted on /mcp and /sse, comma-separated (DNS-rebinding protection). Default: localhost, 127.0.0.1, [::1] and the host of BIO_QUEUE_PUBLIC_URL.',
+  },
+  BIO_QUEUE_ALLOWED_ORIGINS: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Origin header values accepted on /mcp and /sse, comma-separated. Requests without an Origin (non-browser clients) are accepted. Default: the origin of BIO_QUEUE_PUBLIC_URL and http://localhost / http://127.0.0.1 on any port.',
+  },
+  BIO_QUEUE_API_KEYS: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'API keys of `serve`, comma-separated name:key pairs (e.g. "alice:s3cret,bob:0ther"). Each name sees only its own jobs.',
+  },
+  BIO_QUEUE_ADMIN_KEYS: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Admin API keys, in the form of BIO_QUEUE_API_KEYS. An admin sees and cancels every job.',
+  },
+  BIO_QUEUE_API_KEYS_FILE: {
+    schema: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }).optional(),
+    default: undefined,
+    doc: 'File of hashed API keys, one "name sha256-hex [admin]" per line; `bio-mcp-queue add-key NAME` creates a key and appends its hash.',
+  },
+  BIO_QUEUE_SUBMIT_RATE_LIMIT: {
+    schema: count(1, 1_000_000).default(60),
+    default: '60',
+    doc: 'Submissions each API key may make per minute over HTTP (REST and MCP); more get HTTP 429 / a rate_limited error. stdio is not limited.',
+  },
+  BIO_QUEUE_MAX_BODY_BYTES: {
+    schema: count(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
+    default: '4194304',
+    doc: 'Largest HTTP request body `serve` reads (JSON and MCP messages), in bytes; larger gets HTTP 413. Uploads go through upload links instead.',
+  },
+  BIO_QUEUE_LINK_TTL_SECONDS: {
+    schema: count(1, 7 * 24 * 3600).default(3600),
+    default: '3600',
+    doc: 'Lifetime of download and upload links (S3 presigned or locally signed), in seconds. get_job_result makes fresh links on every call.',
+  },
+  BIO_QUEUE_LINK_SECRET: {
+    schema: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
+    default: undefined,
+    doc: 'Secret that signs local-storage links. Default: a random secret kept in <data dir>/link-secret (mode 0600). Set the same value on every server sharing a data dir.',
+  },
+  BIO_QUEUE_UPLOAD_MAX_BYTES: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
+    default: '5368709120',
+    doc: 'Largest file an upload link accepts, in bytes.',
+  },
+  BIO_STORAGE_BACKEND: {
+    schema: z.enum(['local', 's3']).optional(),
+    default: undefined,
+    doc: 'Where result files, uploads and staged inputs live: "local" (the data dir) or "s3". Default: s3 when BIO_STORAGE_MINIO_ENDPOINT is set, else local.',
+  },
+  BIO_STORAGE_MINIO_ENDPOINT: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'S3-compatible endpoint, e.g. "localhost:9000" or "https://s3.example.org" (no scheme: http unless BIO_STORAGE_MINIO_SECURE). Unset with BIO_STORAGE_BACKEND=s3: AWS S3.',
+  },
+  BIO_STORAGE_MINIO_SECURE: {
+    schema: bool.default(false),
+    default: 'false',
+    doc: 'Use https for an endpoint given without a scheme.',
+  },
+  BIO_STORAGE_PUBLIC_ENDPOINT: {
+    schema: z.string().regex(/^https?:\/\//, { message: 'expected an http(s):// URL' }).optional(),
+    default: undefined,
+    doc: 'Endpoint that clients reach the store at, used to sign links, when it differs from the one the server uses (docker-compose: http://minio:9000 inside, http://localhost:9000 outside).',
+  },
+  BIO_STORAGE_MINIO_ACCESS_KEY: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'S3 access key id. Unset: the AWS SDK\'s default credential chain (environment, profile, instance role).',
+  },
+  BIO_STORAGE_MINIO_SECRET_KEY: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'S3 secret access key.',
+  },
+  BIO_STORAGE_BUCKET_NAME: {
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'expected an S3 bucket name: 3-63 lowercase letters, digits, "." or "-"' })
+      .default('bio-mcp-jobs'),
+    default: 'bio-mcp-jobs',
+    doc: 'Bucket for results, uploads and staged inputs; created at start if missing.',
+  },
+  BIO_STORAGE_REGION: {
+    schema: z.string().min(1).default('us-east-1'),
+    default: 'us-east-1',
+    doc: 'S3 region.',
+  },
+  BIO_STORAGE_FORCE_PATH_STYLE: {
+    schema: bool.optional(),
+    default: undefined,
+    doc: 'Address buckets as <endpoint>/<bucket> rather than <bucket>.<endpoint>. Default: true when BIO_STORAGE_MINIO_ENDPOINT is set (MinIO needs it), false for AWS.',
+  },
+  BIO_STORAGE_ALLOWED_BUCKETS: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Buckets that s3://bucket/key inputs may name, comma-separated (read with the storage credentials). Default: none, so s3:// inputs are refused. The results/, uploads/ and inputs/ of BIO_STORAGE_BUCKET_NAME are never readable this way.',
+  },
   BIO_QUEUE_REDIS_SERVER: {
     schema: z.string().min(1).default('redis-server'),
     default: 'redis-server',
@@ -175,6 +293,47 @@ export interface Config {
   drainTimeoutMs: number;
   logLevel: string;
   redisServerBin: string;
+  http: HttpConfig;
+  storage: StorageConfig;
+}
+
+export interface ApiKeyEntry {
+  name: string;
+  key: string;
+  admin: boolean;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  /** Set when BIO_QUEUE_PUBLIC_URL is; otherwise derived from the listening address. */
+  publicUrl: string | undefined;
+  allowedHosts: readonly string[] | undefined;
+  allowedOrigins: readonly string[] | undefined;
+  apiKeys: readonly ApiKeyEntry[];
+  apiKeysFile: string | undefined;
+  submitRatePerMinute: number;
+  maxBodyBytes: number;
+  linkTtlSeconds: number;
+  linkSecret: string | undefined;
+  uploadMaxBytes: number;
+}
+
+export interface S3Settings {
+  /** Full URL with scheme, or undefined for AWS. */
+  endpoint: string | undefined;
+  publicEndpoint: string | undefined;
+  accessKeyId: string | undefined;
+  secretAccessKey: string | undefined;
+  bucket: string;
+  region: string;
+  forcePathStyle: boolean;
+  allowedBuckets: readonly string[];
+}
+
+export interface StorageConfig {
+  backend: 'local' | 's3';
+  s3: S3Settings;
 }
 
 export class ConfigError extends Error {
@@ -209,6 +368,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       `BIO_QUEUE_TASK_TIME_LIMIT: must be at least BIO_QUEUE_TASK_SOFT_TIME_LIMIT (${p.BIO_QUEUE_TASK_SOFT_TIME_LIMIT}), got ${p.BIO_QUEUE_TASK_TIME_LIMIT}`,
     );
   }
+  const apiKeys = [
+    ...parseKeyPairs('BIO_QUEUE_API_KEYS', p.BIO_QUEUE_API_KEYS, false, problems),
+    ...parseKeyPairs('BIO_QUEUE_ADMIN_KEYS', p.BIO_QUEUE_ADMIN_KEYS, true, problems),
+  ];
+  const names = apiKeys.map((k) => k.name);
+  const repeated = names.filter((n, i) => names.indexOf(n) !== i);
+  if (repeated.length > 0) problems.push(`BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: the name "${repeated[0]}" is given twice`);
+  const keys = apiKeys.map((k) => k.key);
+  if (keys.some((k, i) => keys.indexOf(k) !== i)) problems.push('BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: two names share one key');
+  if (problems.length === 0 && p.BIO_STORAGE_MINIO_ACCESS_KEY !== undefined && p.BIO_STORAGE_MINIO_SECRET_KEY === undefined) {
+    problems.push('BIO_STORAGE_MINIO_SECRET_KEY: must be set when BIO_STORAGE_MINIO_ACCESS_KEY is');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = p.BIO_QUEUE_DATA_DIR ?? defaultDataDir(env);
@@ -238,5 +409,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     drainTimeoutMs: p.BIO_QUEUE_DRAIN_TIMEOUT_SECONDS * 1000,
     logLevel: p.BIO_QUEUE_LOG_LEVEL,
     redisServerBin: p.BIO_QUEUE_REDIS_SERVER,
+    http: Object.freeze({
+      host: p.BIO_QUEUE_HOST,
+      port: p.BIO_QUEUE_PORT,
+      publicUrl: p.BIO_QUEUE_PUBLIC_URL?.replace(/\/+$/, ''),
+      allowedHosts: commaList(p.BIO_QUEUE_ALLOWED_HOSTS),
+      allowedOrigins: commaList(p.BIO_QUEUE_ALLOWED_ORIGINS),
+      apiKeys: Object.freeze(apiKeys),
+      apiKeysFile: p.BIO_QUEUE_API_KEYS_FILE,
+      submitRatePerMinute: p.BIO_QUEUE_SUBMIT_RATE_LIMIT,
+      maxBodyBytes: p.BIO_QUEUE_MAX_BODY_BYTES,
+      linkTtlSeconds: p.BIO_QUEUE_LINK_TTL_SECONDS,
+      linkSecret: p.BIO_QUEUE_LINK_SECRET,
+      uploadMaxBytes: p.BIO_QUEUE_UPLOAD_MAX_BYTES,
+    }),
+    storage: Object.freeze({
+      backend: p.BIO_STORAGE_BACKEND ?? (p.BIO_STORAGE_MINIO_ENDPOINT ? 's3' : 'local'),
+      s3: Object.freeze({
+        endpoint: endpointUrl(p.BIO_STORAGE_MINIO_ENDPOINT, p.BIO_STORAGE_MINIO_SECURE),
+        publicEndpoint: p.BIO_STORAGE_PUBLIC_ENDPOINT,
+        accessKeyId: p.BIO_STORAGE_MINIO_ACCESS_KEY,
+        secretAccessKey: p.BIO_STORAGE_MINIO_SECRET_KEY,
+        bucket: p.BIO_STORAGE_BUCKET_NAME,
+        region: p.BIO_STORAGE_REGION,
+        forcePathStyle: p.BIO_STORAGE_FORCE_PATH_STYLE ?? p.BIO_STORAGE_MINIO_ENDPOINT !== undefined,
+        allowedBuckets: Object.freeze(commaList(p.BIO_STORAGE_ALLOWED_BUCKETS) ?? []),
+      }),
+    }),
   });
+}
+
+function commaList(value: string | undefined): readonly string[] | undefined {
+  const items = value?.split(',').map((v) => v.trim()).filter(Boolean);
+  return items && items.length > 0 ? Object.freeze(items) : undefined;
+}
+
+// "localhost:9000" (as the existing deployments write it) or a full URL.
+function endpointUrl(value: string | undefined, secure: boolean): string | undefined {
+  if (value === undefined) return undefined;
+  return /^https?:\/\//.test(value) ? value.replace(/\/+$/, '') : `${secure ? 'https' : 'http'}://${value}`;
+}
+
+const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+// "alice:s3cret,bob:0ther": names become job owners, so they are kept to safe characters.
+// Problems never echo a key.
+function parseKeyPairs(variable: string, value: string | undefined, admin: boolean, problems: string[]): ApiKeyEntry[] {
+  if (value === undefined) return [];
+  const entries: ApiKeyEntry[] = [];
+  for (const [i, pair] of value.split(',').map((v) => v.trim()).filter(Boolean).entries()) {
+    const colon = pair.indexOf(':');
+    const name = colon > 0 ? pair.slice(0, colon) : '';
+    const key = colon > 0 ? pair.slice(colon + 1) : '';
+    if (!KEY_NAME.test(name)) {
+      problems.push(`${variable}: entry ${i + 1} needs the form name:key with a name of letters, digits, "_", "." or "-"`);
+    } else if (key.length === 0) {
+      problems.push(`${variable}: the key of "${name}" is empty`);
+    } else if (name === 'local') {
+      problems.push(`${variable}: the name "local" is kept for stdio`);
+    } else {
+      entries.push({ name, key, admin });
+    }
+  }
+  return entries;
 }

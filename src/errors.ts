@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'cancelled' // someone cancelled the job
   | 'output_too_large' // the tool wrote more than the definition allows
   | 'not_found' // no such job (or not the caller's)
+  | 'unauthorized' // no API key, or not a valid one (HTTP only)
+  | 'rate_limited' // too many submissions for one API key (HTTP only)
   | 'infrastructure'; // Redis, disk, network, a lost worker: worth retrying
 
 export interface ErrorDetails {
@@ -18,6 +20,8 @@ export interface ErrorDetails {
   signal?: string | null;
   stderr_tail?: string;
   hint?: string;
+  /** rate_limited: seconds until a submission is accepted again. */
+  retry_after_seconds?: number;
 }
 
 export class BioQueueError extends Error {

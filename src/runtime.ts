@@ -7,7 +7,7 @@ import { closeJobQueues, openJobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
 import { openJobEvents } from './jobs/job-events.js';
 import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
-import { LocalResultStore } from './storage/local-result-store.js';
+import { openResultStore } from './storage/open-result-store.js';
 import type { ResultStore } from './storage/result-store.js';
 import { startWorker, type RunningWorker } from '../worker/start-worker.js';
 
@@ -21,11 +21,19 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(config: Config, log: Logger, options: { embeddedWorker: boolean }): Promise<Runtime> {
+export interface RuntimeOptions {
+  embeddedWorker: boolean;
+  /** Where clients reach `serve`; local storage then hands out signed HTTP links instead of file:// URLs. */
+  publicUrl?: string | undefined;
+}
+
+export async function startRuntime(config: Config, log: Logger, options: RuntimeOptions): Promise<Runtime> {
+  // The store first: S3 that cannot be reached (or whose bucket cannot be made) stops the start
+  // with a message naming it, before anything is connected that would need closing.
+  const store = await openResultStore(config, log, { publicUrl: options.publicUrl });
   const target = await resolveRedisTarget(config, log);
   const redis = connectRedis(target, 'bio-mcp-queue:server', 'server');
   const queues = openJobQueues(config, redis, log);
-  const store = new LocalResultStore(config.resultsDir);
   const events = await openJobEvents(config, target, log);
   const jobs = new JobService(config, queues, redis, store, events);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;

@@ -56,3 +56,57 @@ describe('loadConfig', () => {
     expect(defaultDataDir({}, 'darwin', '/Users/ada')).toBe('/Users/ada/Library/Application Support/bio-mcp-queue');
   });
 });
+
+describe('loadConfig: the HTTP server and storage', () => {
+  it('listens on loopback with local storage and no keys by default', () => {
+    const config = loadConfig({ HOME: '/home/ada' });
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.http.port).toBe(8000);
+    expect(config.http.apiKeys).toEqual([]);
+    expect(config.storage.backend).toBe('local');
+    expect(config.storage.s3.allowedBuckets).toEqual([]); // s3:// inputs off until buckets are named
+  });
+
+  it('reads name:key pairs, admins apart, as the existing deployments write them', () => {
+    const config = loadConfig({ BIO_QUEUE_API_KEYS: 'alice:s3cret, bob:0ther', BIO_QUEUE_ADMIN_KEYS: 'root:k:with:colons' });
+    expect(config.http.apiKeys).toEqual([
+      { name: 'alice', key: 's3cret', admin: false },
+      { name: 'bob', key: '0ther', admin: false },
+      { name: 'root', key: 'k:with:colons', admin: true },
+    ]);
+  });
+
+  it('refuses malformed, repeated or shared keys without echoing any key', () => {
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        return (err as ConfigError).problems.join('\n');
+      }
+      return '';
+    };
+    expect(problems({ BIO_QUEUE_API_KEYS: 'no-colon-secret' })).toMatch(/BIO_QUEUE_API_KEYS: entry 1 needs the form name:key/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'alice:' })).toMatch(/key of "alice" is empty/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'a/b:secret1' })).toMatch(/entry 1 needs the form/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'alice:one1', BIO_QUEUE_ADMIN_KEYS: 'alice:two2' })).toMatch(/"alice" is given twice/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'alice:same,bob:same' })).toMatch(/two names share one key/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'local:secret1' })).toMatch(/"local" is kept for stdio/);
+    expect(problems({ BIO_QUEUE_API_KEYS: 'no-colon-secret,alice:same,bob:same' })).not.toMatch(/same|secret/);
+  });
+
+  it('turns a MinIO endpoint written as host:port into a URL and switches to S3 with path-style addressing', () => {
+    const config = loadConfig({ BIO_STORAGE_MINIO_ENDPOINT: 'localhost:9000', BIO_STORAGE_MINIO_ACCESS_KEY: 'minioadmin', BIO_STORAGE_MINIO_SECRET_KEY: 'minioadmin' });
+    expect(config.storage.backend).toBe('s3');
+    expect(config.storage.s3.endpoint).toBe('http://localhost:9000');
+    expect(config.storage.s3.forcePathStyle).toBe(true);
+    expect(loadConfig({ BIO_STORAGE_MINIO_ENDPOINT: 's3.example.org', BIO_STORAGE_MINIO_SECURE: 'true' }).storage.s3.endpoint).toBe('https://s3.example.org');
+    const aws = loadConfig({ BIO_STORAGE_BACKEND: 's3' });
+    expect(aws.storage.s3.endpoint).toBeUndefined();
+    expect(aws.storage.s3.forcePathStyle).toBe(false);
+  });
+
+  it('refuses a bucket name S3 would refuse, and an access key without its secret', () => {
+    expect(() => loadConfig({ BIO_STORAGE_BUCKET_NAME: 'Bio_Jobs' })).toThrow(/BIO_STORAGE_BUCKET_NAME: expected an S3 bucket name/);
+    expect(() => loadConfig({ BIO_STORAGE_MINIO_ACCESS_KEY: 'minioadmin' })).toThrow(/BIO_STORAGE_MINIO_SECRET_KEY: must be set/);
+  });
+});

@@ -86,7 +86,7 @@ async function runJob(
     const ref = job.data.inputs[spec.param];
     if (!ref) throw new BioQueueError('input_invalid', `${spec.param}: missing from the job`);
     const kind = spec.kindFromParams?.(params) ?? spec.kind;
-    const staged = await stageInput(spec.param, ref, path.join(workDir, spec.stagedName), kind, deps.config, signal);
+    const staged = await stageInput(spec.param, ref, path.join(workDir, spec.stagedName), kind, { config: deps.config, store: deps.store, signal });
     files[spec.param] = spec.stagedName;
     recordIds[spec.param] = staged.ids;
   }

@@ -2,6 +2,7 @@
 // any process (Redis pub/sub), and a drain on shutdown that lets running jobs finish for a
 // while and then hands the rest back to the queue.
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import { Worker } from 'bullmq';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
@@ -58,6 +59,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const worker = new Worker<JobData, JobReturn>(queue, processor, {
       connection: commands,
       prefix: config.prefix,
+      // Shown by GET /workers: which machine and process serves the queue.
+      name: `${os.hostname()}.${process.pid}`,
       concurrency,
       // A job is stalled (its worker died) when its lock is not renewed for this long; it then
       // goes back to the queue, counted against the job's attempts.

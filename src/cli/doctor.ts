@@ -9,6 +9,8 @@ import type { Config } from '../config.js';
 import { listDatabases } from '../databases/list-databases.js';
 import { checkSocketPathLength, pingPrivateRedis, privateRedisPaths } from '../redis/private-redis.js';
 import { probeBinary } from '../system/probe-binary.js';
+import { createLogger } from '../logger.js';
+import { openResultStore } from '../storage/open-result-store.js';
 
 export interface DoctorBinary {
   binary: string;
@@ -37,6 +39,7 @@ export async function runDoctor(config: Config, out: NodeJS.WritableStream, cata
   await checkBinaries([...catalog, ...EXTRA_BINARIES], report);
   await checkDatabases(config.dbDir, report);
   await checkDataDir(config.dataDir, report);
+  await checkStorage(config, report);
   await checkInputRoots(config.inputRoots, report);
   out.write(`bio-mcp-queue doctor\n\n${formatTable([['CHECK', 'STATUS' as Status, 'DETAIL'], ...report.rows])}\n`);
   if (report.fixes.length === 0) {
@@ -113,6 +116,24 @@ async function checkDataDir(dataDir: string, report: Report): Promise<void> {
   const detail = existing === dataDir ? `${dataDir} (exists, ${writable ? 'writable' : 'NOT writable'})` : `${dataDir} (created on first use in ${existing}, ${writable ? 'writable' : 'NOT writable'})`;
   report.rows.push(['data dir', writable ? 'ok' : 'FAILED', detail]);
   if (!writable) report.fixes.push(`data dir: make ${existing} writable, or set BIO_QUEUE_DATA_DIR to a folder you can write.`);
+}
+
+// S3 storage must answer and hold (or be able to create) its bucket; local storage is the data dir.
+async function checkStorage(config: Config, report: Report): Promise<void> {
+  if (config.storage.backend === 'local') {
+    report.rows.push(['storage', 'ok', `local: result files under ${config.resultsDir}`]);
+    return;
+  }
+  const { endpoint, bucket } = config.storage.s3;
+  const where = `s3://${bucket} at ${endpoint ?? 'AWS S3'}`;
+  try {
+    const store = await openResultStore(config, createLogger('silent'));
+    await store.check();
+    report.rows.push(['storage', 'ok', `${where} (bucket ready)`]);
+  } catch (err) {
+    report.rows.push(['storage', 'FAILED', `${where}: ${(err as Error).message}`]);
+    report.fixes.push('storage: start the S3 store or fix BIO_STORAGE_MINIO_ENDPOINT, BIO_STORAGE_MINIO_ACCESS_KEY, BIO_STORAGE_MINIO_SECRET_KEY and BIO_STORAGE_BUCKET_NAME.');
+  }
 }
 
 // Each input root must be a readable folder; none at all is a valid choice.

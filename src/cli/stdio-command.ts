@@ -4,11 +4,12 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { createMcpServer } from '../mcp/create-server.js';
+import { LOCAL_CALLER } from '../jobs/caller.js';
 import { startRuntime } from '../runtime.js';
 
 export async function runStdio(config: Config, log: Logger): Promise<void> {
   const runtime = await startRuntime(config, log, { embeddedWorker: config.embeddedWorker });
-  const server = createMcpServer({ jobs: runtime.jobs, config, log, owner: 'local' });
+  const server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER });
   const transport = new StdioServerTransport();
   let stopping = false;
   const stop = async (why: string) => {

@@ -3,15 +3,16 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { resolveRedisTarget } from '../redis/redis-target.js';
-import { LocalResultStore } from '../storage/local-result-store.js';
+import { openResultStore } from '../storage/open-result-store.js';
 import { startWorker } from '../../worker/start-worker.js';
 
 export async function runWorkerCommand(config: Config, log: Logger, flags: { queues?: string[]; concurrency?: number }): Promise<void> {
+  const store = await openResultStore(config, log);
   const target = await resolveRedisTarget(config, log);
   const worker = await startWorker({
     config,
     target,
-    store: new LocalResultStore(config.resultsDir),
+    store,
     log,
     ...(flags.queues ? { queues: flags.queues } : {}),
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),

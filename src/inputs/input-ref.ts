@@ -1,6 +1,7 @@
 // Turns a tool's input string into the reference stored with the job, checking it at the edge
 // so a bad input fails at submit, not minutes later on a worker. A string is exactly one of: a
-// path inside the input roots, an http(s):// URL, or inline FASTA text; anything else is refused.
+// path inside the input roots, an http(s):// URL, an upload://<id> reference, an s3://bucket/key
+// in an allowed bucket, or inline FASTA text; anything else is refused.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -17,20 +18,51 @@ export const InputRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('url'), url: z.string().regex(/^https?:\/\//, { message: 'expected an http(s):// URL' }) }),
   /** FASTA text carried in the job itself. */
   z.object({ kind: z.literal('inline'), text: z.string() }),
+  /** An object in our own store: an upload, or a path input copied in at submit for remote workers. */
+  z.object({ kind: z.literal('stored'), key: z.string().min(1), name: z.string() }),
+  /** An object in another allowed bucket, fetched by the worker with the store's credentials. */
+  z.object({ kind: z.literal('s3'), bucket: z.string().min(3), key: z.string().min(1) }),
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;
 
 export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'allowPrivateUrls'>;
 
-const EXPECTED = 'expected an absolute file path inside the input roots, an http(s):// URL, or FASTA text starting with ">"';
+/** Looks up upload:// and s3:// inputs in storage for the submitting caller; absent, both are refused. */
+export interface StoredInputResolver {
+  upload(field: string, uploadId: string): Promise<InputRef>;
+  s3(field: string, bucket: string, key: string): Promise<InputRef>;
+}
+
+const EXPECTED =
+  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, or FASTA text starting with ">"';
+const UPLOAD_REF = /^upload:\/\/([A-Za-z0-9_-]{8,64})$/;
+const S3_REF = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 const SHOWN_CHARS = 60;
 
 // Classifies and checks one input value; the returned reference is what the worker stages.
-export async function resolveInputRef(field: string, value: string, kind: InputKind, config: InputRefConfig): Promise<InputRef> {
+export async function resolveInputRef(
+  field: string,
+  value: string,
+  kind: InputKind,
+  config: InputRefConfig,
+  stored?: StoredInputResolver,
+): Promise<InputRef> {
   if (value.trimStart().startsWith('>')) return resolveInline(field, value, kind, config.inlineMaxBytes);
   if (/^https?:\/\//i.test(value)) {
     const url = parseFetchableUrl(field, value, addressPolicy(config.allowPrivateUrls));
     return { kind: 'url', url: url.href };
+  }
+  if (/^upload:/i.test(value)) {
+    const id = UPLOAD_REF.exec(value)?.[1];
+    if (!id) throw inputError(field, `${shown(value)} is not an upload reference; create_upload_url (or POST /uploads) gives one like "upload://…"`);
+    if (!stored) throw inputError(field, 'upload:// references need `bio-mcp-queue serve` or S3 storage');
+    return stored.upload(field, id);
+  }
+  if (/^s3:/i.test(value)) {
+    const match = S3_REF.exec(value);
+    if (!match) throw inputError(field, `${shown(value)} is not an s3://bucket/key URL`);
+    if (!stored) throw inputError(field, 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
+    return stored.s3(field, match[1]!, match[2]!);
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);

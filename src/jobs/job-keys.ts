@@ -2,6 +2,8 @@
 export interface JobKeys {
   /** Sorted set of every job id, scored by submission time: list_jobs pages through it. */
   index: string;
+  /** The same, for one owner's jobs only: a user's list never scans everyone's. */
+  ownerIndex(owner: string): string;
   /** Set while a cancel is requested, so a worker that picks the job up later still sees it. */
   cancelFlag(jobId: string): string;
   /** What is left of a queued job that was cancelled and removed from its queue. */
@@ -13,6 +15,7 @@ export interface JobKeys {
 export function jobKeys(prefix: string): JobKeys {
   return {
     index: `${prefix}:bioq:index`,
+    ownerIndex: (owner) => `${prefix}:bioq:index:owner:${owner}`,
     cancelFlag: (jobId) => `${prefix}:bioq:cancel:${jobId}`,
     tombstone: (jobId) => `${prefix}:bioq:tombstone:${jobId}`,
     cancelChannel: `${prefix}:bioq:cancel`,

@@ -1,13 +1,14 @@
 // The only code that speaks BullMQ to submit or read jobs. Every adapter (MCP, HTTP, CLI)
 // calls this; the rules of the public job model live here and in job-view.ts.
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
-import { resolveInputRef } from '../inputs/input-ref.js';
-import type { InputRef } from '../inputs/input-ref.js';
+import { resolveInputRef, type InputRef, type StoredInputResolver } from '../inputs/input-ref.js';
 import { listDatabases, type DatabaseInfo } from '../databases/list-databases.js';
-import type { ResultStore } from '../storage/result-store.js';
+import type { ResultStore, UploadTicket } from '../storage/result-store.js';
+import { MANAGED_PREFIXES } from '../storage/store-keys.js';
 import type { AnyToolDefinition, QueueName } from '../../tools/define-tool.js';
 import { findTool } from '../../tools/index.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
@@ -18,10 +19,28 @@ import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-vie
 import { readTombstone, writeTombstone } from './tombstone.js';
 import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter, type JobPage } from './list-jobs.js';
+import { canSee, type Caller } from './caller.js';
+import { takeSubmitToken } from './submit-rate-limit.js';
 
 export interface SubmitOptions {
   priority: number;
-  owner: string;
+  caller: Caller;
+}
+
+export interface WorkerInfo {
+  /** "<host>.<pid>" of the worker process. */
+  name: string;
+  queue: string;
+  address: string;
+  connected_seconds: number;
+  idle_seconds: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  redis: { ok: boolean; error?: string };
+  storage: { ok: boolean; backend: 'local' | 's3'; error?: string };
+  workers: number;
 }
 
 export interface QueueStats {
@@ -51,45 +70,70 @@ export class JobService {
     this.keys = jobKeys(config.prefix);
   }
 
-  /** Checks the parameters and inputs, then queues the job; returns at once. */
+  /**
+   * Checks the parameters and inputs, then queues the job; returns at once. A remote caller's
+   * path inputs are copied into storage here, so a worker on another machine never needs the
+   * server's filesystem (likewise whenever storage is S3).
+   */
   async submit(toolName: string, rawParams: unknown, options: SubmitOptions): Promise<Submission> {
+    const { caller } = options;
     const tool = findTool(toolName);
     if (!tool) throw inputError('job_type', `unknown tool "${toolName}"`);
     const params = parseParams(tool, rawParams);
-    const inputs: Record<string, InputRef> = {};
-    for (const spec of tool.inputFiles) {
-      const kind = spec.kindFromParams?.(params) ?? spec.kind;
-      const ref = await resolveInputRef(spec.param, String(params[spec.param]), kind, this.config);
-      inputs[spec.param] = ref;
-      // Keep the job small and readable: the input lives in `inputs`, the params say what it was.
-      params[spec.param] = describeInput(ref);
-    }
+    if (caller.remote) await takeSubmitToken(this.redis, this.config.prefix, caller.owner, this.config.http.submitRatePerMinute);
     const jobId = newJobId(tool.queue);
-    const submittedAt = Date.now();
-    const data: JobData = {
-      tool: tool.name,
-      params,
-      inputs,
-      priority: options.priority,
-      owner: options.owner,
-      submitted_at: new Date(submittedAt).toISOString(),
-    };
-    // Index first: should the add fail, list_jobs drops the dangling id; the other order could
-    // leave a queued job that list_jobs never shows.
-    await this.redis.zadd(this.keys.index, submittedAt, jobId);
-    await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
+    const stagePaths = caller.remote || this.store.kind === 's3';
+    const inputs: Record<string, InputRef> = {};
+    try {
+      for (const spec of tool.inputFiles) {
+        const kind = spec.kindFromParams?.(params) ?? spec.kind;
+        let ref = await resolveInputRef(spec.param, String(params[spec.param]), kind, this.config, this.storedInputs(caller));
+        if (ref.kind === 'path' && stagePaths) {
+          ref = { kind: 'stored', key: await this.store.stageInput(jobId, spec.param, ref.path), name: path.basename(ref.path) };
+        }
+        inputs[spec.param] = ref;
+        // Keep the job small and readable: the input lives in `inputs`, the params say what it was.
+        params[spec.param] = describeInput(ref, String(params[spec.param]));
+      }
+      const submittedAt = Date.now();
+      const data: JobData = {
+        tool: tool.name,
+        params,
+        inputs,
+        priority: options.priority,
+        owner: caller.owner,
+        submitted_at: new Date(submittedAt).toISOString(),
+      };
+      // Index first: should the add fail, list_jobs drops the dangling id; the other order could
+      // leave a queued job that list_jobs never shows.
+      await this.redis.multi().zadd(this.keys.index, submittedAt, jobId).zadd(this.keys.ownerIndex(caller.owner), submittedAt, jobId).exec();
+      await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
+    } catch (err) {
+      if (stagePaths) await this.store.removeJob(jobId).catch(() => undefined);
+      throw err;
+    }
     return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
   }
 
-  async status(jobId: string): Promise<JobStatus> {
-    const found = await this.find(jobId);
+  /** Whether createUpload works with this store (S3, or local storage behind `serve`). */
+  get canUpload(): boolean {
+    return this.store.canUpload;
+  }
+
+  /** A presigned upload link for the caller; the upload:// reference it returns works as any tool's input. */
+  async createUpload(caller: Caller): Promise<UploadTicket> {
+    return this.store.createUpload(caller.owner);
+  }
+
+  async status(jobId: string, caller: Caller): Promise<JobStatus> {
+    const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
     const position = await this.queuePosition(found.job, found.state);
     return toJobStatus(found.job, found.state, position);
   }
 
-  async result(jobId: string): Promise<JobResult> {
-    const found = await this.find(jobId);
+  async result(jobId: string, caller: Caller): Promise<JobResult> {
+    const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') {
       const s = found.status;
       return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, tool_version: null, exit_code: null, runtime_seconds: null, error: s.error };
@@ -103,6 +147,7 @@ export class JobService {
    */
   async wait(
     jobId: string,
+    caller: Caller,
     timeoutSeconds: number,
     onProgress?: (status: JobStatus) => Promise<void> | void,
     signal?: AbortSignal,
@@ -110,7 +155,7 @@ export class JobService {
     const deadline = Date.now() + Math.min(timeoutSeconds, this.config.waitMaxSeconds) * 1000;
     let last = '';
     for (;;) {
-      const status = await this.status(jobId);
+      const status = await this.status(jobId, caller);
       const fingerprint = `${status.status}|${status.progress.percent}|${status.progress.message}`;
       if (fingerprint !== last) {
         last = fingerprint;
@@ -126,8 +171,21 @@ export class JobService {
    * A queued job is removed from its queue; a running one is stopped by whichever worker runs
    * it (its whole process tree is killed). Works from any process that shares the Redis.
    */
-  async cancel(jobId: string): Promise<JobStatus> {
-    const found = await this.find(jobId);
+  /**
+   * Calls onChange with every change of status or progress until the job ends or signal aborts:
+   * the feed of GET /jobs/{id}/events. Unlike wait() it has no time cap.
+   */
+  async watch(jobId: string, caller: Caller, onChange: (status: JobStatus) => Promise<void> | void, signal: AbortSignal): Promise<void> {
+    await this.status(jobId, caller); // not found → throws before anything is sent
+    while (!signal.aborted) {
+      const { status, timed_out } = await this.wait(jobId, caller, this.config.waitMaxSeconds, onChange, signal);
+      if (!timed_out) return;
+      if (isTerminal(status.status)) return;
+    }
+  }
+
+  async cancel(jobId: string, caller: Caller): Promise<JobStatus> {
+    const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
     const current = toJobStatus(found.job, found.state, null);
     if (isTerminal(current.status)) return current;
@@ -148,24 +206,27 @@ export class JobService {
           finished_at: cancelledAt,
           error: { code: 'cancelled', message: 'cancelled before it started' },
         };
-        await writeTombstone(this.redis, this.keys.tombstone(jobId), status, this.config.retentionMs);
+        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
+        await this.store.removeJob(jobId).catch(() => undefined); // inputs staged for it
         return status;
       }
     }
     await this.redis.publish(this.keys.cancelChannel, jobId);
     // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
-    const { status } = await this.wait(jobId, 5);
+    const { status } = await this.wait(jobId, caller, 5);
     return status;
   }
 
-  async list(filter: ListFilter): Promise<JobPage> {
-    return listJobIds(this.redis, this.keys.index, filter, async (jobId) => {
+  /** The caller's jobs (an admin's: everyone's), newest first. */
+  async list(filter: ListFilter, caller: Caller): Promise<JobPage> {
+    const index = caller.admin ? this.keys.index : this.keys.ownerIndex(caller.owner);
+    return listJobIds(this.redis, index, filter, async (jobId) => {
       try {
-        return await this.status(jobId);
+        return await this.status(jobId, caller);
       } catch (err) {
         if (err instanceof BioQueueError && err.code === 'not_found') {
           // Removed by retention: drop it from the index too.
-          await this.redis.zrem(this.keys.index, jobId);
+          await this.redis.zrem(index, jobId);
           return undefined;
         }
         throw err;
@@ -196,9 +257,44 @@ export class JobService {
     return stats;
   }
 
+  /** Worker processes connected to each queue, as Redis sees them (nothing is made up). */
+  async workers(): Promise<WorkerInfo[]> {
+    const workers: WorkerInfo[] = [];
+    for (const [name, queue] of this.queues) {
+      for (const w of await queue.getWorkers()) {
+        workers.push({
+          name: String(w.rawname ?? w.name ?? '').replace(/^.*:w:/, '') || String(w.id),
+          queue: name,
+          address: String(w.addr ?? ''),
+          connected_seconds: Number(w.age ?? 0),
+          idle_seconds: Number(w.idle ?? 0),
+        });
+      }
+    }
+    return workers;
+  }
+
+  /** Redis, storage and the number of live workers, each checked for real. */
+  async health(): Promise<HealthReport> {
+    const report: HealthReport = { ok: true, redis: { ok: true }, storage: { ok: true, backend: this.store.kind }, workers: 0 };
+    try {
+      await this.redis.ping();
+      report.workers = (await this.workers()).length;
+    } catch (err) {
+      report.redis = { ok: false, error: asMessage(err) };
+    }
+    try {
+      await this.store.check();
+    } catch (err) {
+      report.storage = { ...report.storage, ok: false, error: asMessage(err) };
+    }
+    report.ok = report.redis.ok && report.storage.ok;
+    return report;
+  }
+
   /** Bytes of one output file of a completed job, for paged reading. */
-  async readFile(jobId: string, name: string, offset: number, length: number): Promise<{ data: Buffer; size: number; mediaType: string }> {
-    const found = await this.find(jobId);
+  async readFile(jobId: string, name: string, offset: number, length: number, caller: Caller): Promise<{ data: Buffer; size: number; mediaType: string }> {
+    const found = await this.find(jobId, caller);
     const file = found.kind === 'job' && found.state === 'completed' ? found.job.returnvalue?.files.find((f) => f.name === name) : undefined;
     if (!file) throw new BioQueueError('not_found', `job ${jobId} has no output file "${name}"`);
     const data = await this.store.read(file.key, offset, length);
@@ -211,16 +307,54 @@ export class JobService {
     return queue;
   }
 
+  // Resolves upload:// and s3:// inputs for this caller; only its own uploads exist for it.
+  private storedInputs(caller: Caller): StoredInputResolver | undefined {
+    const store = this.store;
+    const config = this.config;
+    const allowed = config.storage.s3.allowedBuckets;
+    return {
+      async upload(field, uploadId) {
+        const found = await store.findUpload(caller.owner, uploadId);
+        if (!found) throw inputError(field, `no finished upload "upload://${uploadId}" (PUT the file to its upload URL first; links expire)`);
+        if (found.size === 0) throw inputError(field, `the upload "upload://${uploadId}" is empty`);
+        // A presigned S3 PUT cannot cap its own size, so the cap is applied here.
+        const max = config.http.uploadMaxBytes;
+        if (found.size > max) throw inputError(field, `the upload "upload://${uploadId}" is ${found.size} bytes, more than the ${max}-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)`);
+        return { kind: 'stored', key: found.key, name: `upload://${uploadId}` };
+      },
+      async s3(field, bucket, key) {
+        if (store.kind !== 's3') throw inputError(field, 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
+        if (!allowed.includes(bucket)) {
+          const list = allowed.length > 0 ? allowed.join(', ') : 'none set';
+          throw inputError(field, `bucket "${bucket}" is not one s3:// inputs may use (BIO_STORAGE_ALLOWED_BUCKETS: ${list})`);
+        }
+        // Our own objects (other users' uploads, results and inputs) are reached only through
+        // the ownership rules, never by naming their keys.
+        if (bucket === config.storage.s3.bucket && MANAGED_PREFIXES.some((p) => key.startsWith(p))) {
+          throw inputError(field, `s3://${bucket}/${key} is bio-mcp-queue's own storage; give an upload:// reference instead`);
+        }
+        const found = await store.findExternal(bucket, key);
+        if (!found) throw inputError(field, `no object s3://${bucket}/${key}`);
+        return { kind: 's3', bucket, key };
+      },
+    };
+  }
+
+  // Another owner's job answers exactly as an unknown one, so ids reveal nothing.
   private async find(
     jobId: string,
+    caller: Caller,
   ): Promise<{ kind: 'job'; job: AnyJob; state: BullState } | { kind: 'tombstone'; status: JobStatus }> {
     const queueName = queueOfJobId(jobId);
     const notFound = new BioQueueError('not_found', `no job "${jobId}"; list_jobs shows the jobs that exist`);
     if (!queueName) throw notFound;
     const job = (await this.queue(queueName).getJob(jobId)) as AnyJob | undefined;
-    if (job) return { kind: 'job', job, state: await job.getState() };
-    const status = await readTombstone(this.redis, this.keys.tombstone(jobId));
-    if (status) return { kind: 'tombstone', status };
+    if (job) {
+      if (!canSee(caller, job.data.owner)) throw notFound;
+      return { kind: 'job', job, state: await job.getState() };
+    }
+    const tombstone = await readTombstone(this.redis, this.keys.tombstone(jobId));
+    if (tombstone && canSee(caller, tombstone.owner)) return { kind: 'tombstone', status: tombstone.status };
     throw notFound;
   }
 
@@ -250,8 +384,12 @@ function parseParams(tool: AnyToolDefinition, raw: unknown): Record<string, unkn
   return { ...(result.data as Record<string, unknown>) };
 }
 
-function describeInput(ref: InputRef): string {
-  if (ref.kind === 'path') return ref.path;
+function describeInput(ref: InputRef, given: string): string {
+  if (ref.kind === 'inline') return `inline FASTA (${Buffer.byteLength(ref.text)} bytes)`;
   if (ref.kind === 'url') return ref.url;
-  return `inline FASTA (${Buffer.byteLength(ref.text)} bytes)`;
+  return given; // the path, upload:// or s3:// the caller gave
+}
+
+function asMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,15 +1,21 @@
 // A cancelled queued job is removed from BullMQ; its tombstone keeps answering status calls
 // with "cancelled" for as long as finished jobs are kept.
 import type { Redis } from 'ioredis';
+import { z } from 'zod';
 import { StatusSchema, type JobStatus } from './job-model.js';
 
-export async function writeTombstone(redis: Redis, key: string, status: JobStatus, ttlMs: number): Promise<void> {
+// The owner is kept beside the public status, so the ownership rule holds for tombstones too.
+const TombstoneSchema = StatusSchema.extend({ owner: z.string().default('local') });
+
+export async function writeTombstone(redis: Redis, key: string, status: JobStatus & { owner: string }, ttlMs: number): Promise<void> {
   await redis.set(key, JSON.stringify(status), 'PX', ttlMs);
 }
 
-export async function readTombstone(redis: Redis, key: string): Promise<JobStatus | undefined> {
+export async function readTombstone(redis: Redis, key: string): Promise<{ status: JobStatus; owner: string } | undefined> {
   const raw = await redis.get(key);
   if (!raw) return undefined;
-  const parsed = StatusSchema.safeParse(JSON.parse(raw));
-  return parsed.success ? parsed.data : undefined;
+  const parsed = TombstoneSchema.safeParse(JSON.parse(raw));
+  if (!parsed.success) return undefined;
+  const { owner, ...status } = parsed.data;
+  return { status, owner };
 }

@@ -4,6 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { Caller } from '../jobs/caller.js';
 import { Priority, SubmissionSchema } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
@@ -13,7 +14,7 @@ export function mcpToolName(tool: AnyToolDefinition): string {
   return `${tool.name}_async`;
 }
 
-export function registerCatalogTools(server: McpServer, catalog: readonly AnyToolDefinition[], jobs: JobService, owner: string, log: Logger): void {
+export function registerCatalogTools(server: McpServer, catalog: readonly AnyToolDefinition[], jobs: JobService, caller: Caller, log: Logger): void {
   for (const tool of catalog) {
     const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority });
     server.registerTool(
@@ -28,7 +29,7 @@ export function registerCatalogTools(server: McpServer, catalog: readonly AnyToo
       (args: Record<string, unknown>) =>
         asToolResult(log, async () => {
           const { priority, ...params } = args;
-          const submission = await jobs.submit(tool.name, params, { priority: priority as number, owner });
+          const submission = await jobs.submit(tool.name, params, { priority: priority as number, caller });
           return toolSuccess(submission, submissionText(submission));
         }),
     );

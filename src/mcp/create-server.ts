@@ -4,21 +4,23 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { Caller } from '../jobs/caller.js';
 import { catalog } from '../../tools/index.js';
 import { registerCatalogTools } from './catalog-tools.js';
 import { registerJobTools } from './job-tools.js';
 import { registerJobResources } from './job-resources.js';
+import { registerUploadTool } from './upload-tool.js';
 import { packageVersion } from '../package-info.js';
 
 export interface McpServerOptions {
   jobs: JobService;
   config: Config;
   log: Logger;
-  /** Who submits through this server; stdio is the local user. */
-  owner: string;
+  /** Who calls through this server: LOCAL_CALLER for stdio, the API key's caller over HTTP. */
+  caller: Caller;
 }
 
-export function createMcpServer({ jobs, config, log, owner }: McpServerOptions): McpServer {
+export function createMcpServer({ jobs, config, log, caller }: McpServerOptions): McpServer {
   const server = new McpServer(
     { name: 'bio-mcp-queue', version: packageVersion() },
     {
@@ -29,8 +31,9 @@ export function createMcpServer({ jobs, config, log, owner }: McpServerOptions):
         'list_databases shows the BLAST databases; make_blast_db_async builds new ones.',
     },
   );
-  registerCatalogTools(server, catalog, jobs, owner, log);
-  registerJobTools(server, jobs, config, log);
-  registerJobResources(server, jobs);
+  registerCatalogTools(server, catalog, jobs, caller, log);
+  registerJobTools(server, jobs, caller, config, log);
+  if (jobs.canUpload) registerUploadTool(server, jobs, caller, log);
+  registerJobResources(server, jobs, caller);
   return server;
 }

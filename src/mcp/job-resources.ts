@@ -4,19 +4,20 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { BioQueueError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { Caller } from '../jobs/caller.js';
 import { resourceUriOf } from '../jobs/job-view.js';
 
 export const PAGE_BYTES = 64 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|xml))/;
 
-export function registerJobResources(server: McpServer, jobs: JobService): void {
+export function registerJobResources(server: McpServer, jobs: JobService, caller: Caller): void {
   const template = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
     // The files of the most recent completed jobs.
     list: async () => {
-      const page = await jobs.list({ status: 'completed', limit: 20 });
+      const page = await jobs.list({ status: 'completed', limit: 20 }, caller);
       const resources = [];
       for (const job of page.jobs) {
-        const result = await jobs.result(job.job_id);
+        const result = await jobs.result(job.job_id, caller);
         for (const file of result.files) {
           resources.push({ uri: file.resource_uri, name: `${job.job_id}/${file.name}`, mimeType: file.media_type, size: file.size_bytes });
         }
@@ -38,7 +39,7 @@ export function registerJobResources(server: McpServer, jobs: JobService): void 
       const pageParam = uri.searchParams.get('page');
       const page = pageParam === null ? 1 : Number(pageParam);
       if (!Number.isInteger(page) || page < 1) throw new BioQueueError('input_invalid', `page: must be a whole number from 1, got "${pageParam}"`);
-      const { data, size, mediaType } = await jobs.readFile(jobId, name, (page - 1) * PAGE_BYTES, PAGE_BYTES);
+      const { data, size, mediaType } = await jobs.readFile(jobId, name, (page - 1) * PAGE_BYTES, PAGE_BYTES, caller);
       const pages = Math.max(1, Math.ceil(size / PAGE_BYTES));
       const base = resourceUriOf(jobId, name);
       const meta = { page, pages, size_bytes: size, next_uri: page < pages ? `${base}?page=${page + 1}` : null };

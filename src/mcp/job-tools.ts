@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { Caller } from '../jobs/caller.js';
 import { JOB_STATUSES, ResultSchema, StatusSchema, type JobStatus } from '../jobs/job-model.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { formatDuration, resultText, statusText } from './format-text.js';
@@ -31,7 +32,7 @@ export const JOB_TOOL_SUMMARIES = {
   queue_stats: { title: 'Queue statistics', summary: 'Per queue: jobs queued, running, completed, failed and delayed, and the workers serving it.' },
 } as const;
 
-export function registerJobTools(server: McpServer, jobs: JobService, config: Config, log: Logger): void {
+export function registerJobTools(server: McpServer, jobs: JobService, caller: Caller, config: Config, log: Logger): void {
   server.registerTool(
     'get_job_status',
     {
@@ -44,7 +45,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
     },
     ({ job_id }) =>
       asToolResult(log, async () => {
-        const status = await jobs.status(job_id);
+        const status = await jobs.status(job_id, caller);
         return toolSuccess(status, statusText(status));
       }),
   );
@@ -62,7 +63,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
     },
     ({ job_id }) =>
       asToolResult(log, async () => {
-        const result = await jobs.result(job_id);
+        const result = await jobs.result(job_id, caller);
         return toolSuccess(result, resultText(result));
       }),
   );
@@ -100,7 +101,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
             params: { progressToken: token, progress: s.progress.percent, total: 100, message: statusText(s) },
           });
         };
-        const { status, timed_out } = await jobs.wait(job_id, timeout_seconds, notify, extra.signal);
+        const { status, timed_out } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal);
         // The SDK's client handles notifications a tick after a response read in the same chunk,
         // by when the request's progress handler is gone: give the last one a head start.
         if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
@@ -121,7 +122,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
     },
     ({ job_id }) =>
       asToolResult(log, async () => {
-        const status = await jobs.cancel(job_id);
+        const status = await jobs.cancel(job_id, caller);
         return toolSuccess(status, statusText(status));
       }),
   );
@@ -143,7 +144,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, config: Co
     },
     (args) =>
       asToolResult(log, async () => {
-        const page = await jobs.list(args);
+        const page = await jobs.list(args, caller);
         const lines = page.jobs.map((j) => `${j.job_id} ${j.tool} ${j.status} ${j.progress.percent}% submitted ${j.submitted_at}`);
         const text = `${page.jobs.length} job(s)${page.next_cursor ? ' (more: pass next_cursor)' : ''}${lines.length ? '\n' + lines.join('\n') : ''}`;
         return toolSuccess(page, text);

@@ -1,60 +1,67 @@
-// Result files on local disk under <data dir>/results/<job id>/, returned as file:// URLs.
-// Used for a laptop, where the client and the worker share a filesystem.
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+// Files on local disk: results under <results dir>/<job id>/, uploads and staged inputs under
+// the data dir. Alone (stdio on a laptop, where client and worker share a filesystem) links are
+// file:// URLs; behind `serve` a signer makes them expiring HTTP links to /files/..., and
+// uploads become possible.
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { BioQueueError } from '../errors.js';
 import type { StoredFile } from '../jobs/job-model.js';
-import type { FileLink, ResultStore } from './result-store.js';
+import { HashingStream } from './hashing-stream.js';
+import type { LinkSigner } from './link-signer.js';
+import { mediaTypeOf } from './media-type.js';
+import type { FileLink, ResultStore, StoredSource, UploadTicket } from './result-store.js';
+import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
 
-const SAFE_SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export interface LocalResultStoreOptions {
+  dataDir: string;
+  resultsDir: string;
+  /** Present behind `serve`: links are signed HTTP links and uploads are accepted. */
+  signer?: LinkSigner | undefined;
+  uploadMaxBytes: number;
+}
 
 export class LocalResultStore implements ResultStore {
-  constructor(private readonly root: string) {}
+  readonly kind = 'local' as const;
+  readonly canUpload: boolean;
+  /** The HTTP /files routes verify links with it; undefined when links are file:// URLs. */
+  readonly signer: LinkSigner | undefined;
+  private readonly dataDir: string;
+  private readonly resultsDir: string;
+  private readonly uploadMaxBytes: number;
 
-  private pathOf(key: string): string {
-    const segments = key.split('/');
-    if (segments.length !== 2 || !segments.every((s) => SAFE_SEGMENT.test(s))) {
-      throw new BioQueueError('not_found', `no stored file "${key}"`);
-    }
-    return path.join(this.root, ...segments);
+  constructor(options: LocalResultStoreOptions) {
+    this.dataDir = options.dataDir;
+    this.resultsDir = options.resultsDir;
+    this.signer = options.signer;
+    this.canUpload = options.signer !== undefined;
+    this.uploadMaxBytes = options.uploadMaxBytes;
   }
 
   async put(jobId: string, name: string, sourcePath: string, mediaType: string): Promise<StoredFile> {
     const key = `${jobId}/${name}`;
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
+    const hashing = new HashingStream();
     const partial = `${target}.partial`;
-    // One pass: copy and hash together, then rename so a reader never sees half a file.
-    await pipeline(
-      createReadStream(sourcePath),
-      new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      }),
-      createWriteStream(partial),
-    );
+    // Copy and hash in one pass, then rename so a reader never sees half a file.
+    await pipeline(createReadStream(sourcePath), hashing, createWriteStream(partial));
     await fs.rename(partial, target);
-    return { name, key, size_bytes: size, sha256: hash.digest('hex'), media_type: mediaType };
+    return { name, key, size_bytes: hashing.byteCount, sha256: hashing.digest(), media_type: mediaType };
   }
 
   async link(file: StoredFile): Promise<FileLink> {
+    if (this.signer) return this.signer.sign('GET', file.key);
     return { url: pathToFileURL(this.pathOf(file.key)).href, expires_at: null };
   }
 
   async read(key: string, offset: number, length: number): Promise<Buffer> {
     const handle = await fs.open(this.pathOf(key), 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new BioQueueError('not_found', `no stored file "${key}" (it may have expired)`);
-      throw err;
+      throw err.code === 'ENOENT' ? gone(key) : err;
     });
     try {
       const buffer = Buffer.alloc(length);
@@ -65,24 +72,155 @@ export class LocalResultStore implements ResultStore {
     }
   }
 
+  /** A stored file as a stream, for GET /files/<key> (after the link was verified). */
+  async openDownload(key: string): Promise<{ stream: Readable; size: number; mediaType: string }> {
+    const file = this.pathOf(key);
+    const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' || err.code === 'EISDIR' ? gone(key) : err;
+    });
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      await handle.close();
+      throw gone(key);
+    }
+    return { stream: handle.createReadStream(), size: stat.size, mediaType: mediaTypeOf(file) };
+  }
+
+  /**
+   * The body of PUT /files/uploads/<owner>/<id> (after the link was verified), streamed to a
+   * private partial file and renamed into place, so findUpload never sees half an upload.
+   * A second PUT of the same key replaces the first.
+   */
+  async receiveUpload(key: string, body: Readable, maxBytes: number): Promise<{ size: number }> {
+    const parts = parseKey(key, '');
+    if (parts?.area !== 'uploads') throw new BioQueueError('not_found', `no upload "${key}"`);
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const partial = `${target}.${randomBytes(4).toString('hex')}.partial`;
+    let size = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(new BioQueueError('input_invalid', `upload: larger than the ${maxBytes}-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)`, { field: 'upload' }));
+        } else {
+          done(null, chunk);
+        }
+      },
+    });
+    try {
+      await pipeline(body, limit, createWriteStream(partial));
+      await fs.rename(partial, target);
+    } catch (err) {
+      await fs.rm(partial, { force: true });
+      throw err;
+    }
+    return { size };
+  }
+
   async removeJob(jobId: string): Promise<void> {
-    if (!SAFE_SEGMENT.test(jobId)) return;
-    await fs.rm(path.join(this.root, jobId), { recursive: true, force: true });
+    if (!isSafeSegment(jobId)) return;
+    await fs.rm(path.join(this.resultsDir, jobId), { recursive: true, force: true });
+    await fs.rm(path.join(this.dataDir, 'inputs', jobId), { recursive: true, force: true });
   }
 
   async sweep(olderThanMs: number): Promise<number> {
-    const entries = await fs.readdir(this.root, { withFileTypes: true }).catch(() => []);
     const cutoff = Date.now() - olderThanMs;
     let removed = 0;
-    for (const entry of entries) {
-      if (!entry.isDirectory()) continue;
-      const dir = path.join(this.root, entry.name);
-      const stat = await fs.stat(dir).catch(() => undefined);
-      if (stat && stat.mtimeMs < cutoff) {
-        await fs.rm(dir, { recursive: true, force: true });
-        removed += 1;
-      }
+    // Result sets and staged inputs: one folder per job.
+    for (const root of [this.resultsDir, path.join(this.dataDir, 'inputs')]) {
+      removed += await removeOlder(root, cutoff, (entry) => entry.isDirectory());
+    }
+    // Uploads: one file each (finished or left partial), in a folder per owner.
+    const uploads = path.join(this.dataDir, 'uploads');
+    for (const owner of await fs.readdir(uploads, { withFileTypes: true }).catch(() => [])) {
+      if (owner.isDirectory()) removed += await removeOlder(path.join(uploads, owner.name), cutoff, (entry) => entry.isFile());
     }
     return removed;
   }
+
+  async check(): Promise<void> {
+    const probe = path.join(this.dataDir, `.write-check-${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+      await fs.mkdir(this.dataDir, { recursive: true });
+      await fs.writeFile(probe, 'ok');
+    } catch (err) {
+      throw new BioQueueError('infrastructure', `local storage: cannot write to ${this.dataDir}: ${(err as Error).message}`, {}, { cause: err });
+    } finally {
+      await fs.rm(probe, { force: true }).catch(() => undefined);
+    }
+  }
+
+  async stageInput(jobId: string, param: string, sourcePath: string): Promise<string> {
+    const key = inputKey(jobId, param);
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.copyFile(sourcePath, target, fs.constants.COPYFILE_FICLONE);
+    return key;
+  }
+
+  async createUpload(owner: string): Promise<UploadTicket> {
+    if (!this.signer) {
+      throw new BioQueueError('input_invalid', 'uploads need `bio-mcp-queue serve` (which signs upload links for local storage) or S3 storage; over stdio, give a file path instead');
+    }
+    if (!isSafeSegment(owner)) throw new BioQueueError('input_invalid', `owner "${owner}" cannot own uploads`);
+    const uploadId = newUploadId();
+    const link = this.signer.sign('PUT', uploadKey(owner, uploadId));
+    return { upload_ref: `upload://${uploadId}`, upload_id: uploadId, url: link.url, method: 'PUT', expires_at: link.expires_at, max_bytes: this.uploadMaxBytes };
+  }
+
+  async findUpload(owner: string, uploadId: string): Promise<{ key: string; size: number } | undefined> {
+    if (!isSafeSegment(owner) || !UPLOAD_ID.test(uploadId)) return undefined;
+    const key = uploadKey(owner, uploadId);
+    const stat = await fs.stat(this.pathOf(key)).catch(() => undefined);
+    return stat?.isFile() ? { key, size: stat.size } : undefined;
+  }
+
+  async findExternal(): Promise<{ size: number } | undefined> {
+    throw new BioQueueError('input_invalid', 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
+  }
+
+  async download(source: StoredSource, destPath: string): Promise<void> {
+    if ('bucket' in source) throw new BioQueueError('input_invalid', 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
+    await fs.copyFile(this.pathOf(source.key), destPath, fs.constants.COPYFILE_FICLONE).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOENT' ? gone(source.key) : err;
+    });
+  }
+
+  // Where a key lives on disk; anything not shaped like one of our keys is simply not there.
+  private pathOf(key: string): string {
+    const parts = parseKey(key, '');
+    if (!parts) throw gone(key);
+    return this.placeOf(parts);
+  }
+
+  private placeOf(parts: KeyParts): string {
+    switch (parts.area) {
+      case 'results':
+        return path.join(this.resultsDir, parts.jobId, parts.name);
+      case 'uploads':
+        return path.join(this.dataDir, 'uploads', parts.owner, parts.uploadId);
+      case 'inputs':
+        return path.join(this.dataDir, 'inputs', parts.jobId, parts.param);
+    }
+  }
+}
+
+function gone(key: string): BioQueueError {
+  return new BioQueueError('not_found', `no stored file "${key}" (it may have expired)`);
+}
+
+// Removes the entries of dir last changed before cutoff; returns how many went.
+async function removeOlder(dir: string, cutoff: number, wanted: (entry: Dirent) => boolean): Promise<number> {
+  let removed = 0;
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    if (!wanted(entry)) continue;
+    const target = path.join(dir, entry.name);
+    const stat = await fs.stat(target).catch(() => undefined);
+    if (stat && stat.mtimeMs < cutoff) {
+      await fs.rm(target, { recursive: true, force: true });
+      removed += 1;
+    }
+  }
+  return removed;
 }

@@ -1,5 +1,7 @@
-// Where result files live. Local disk now; S3 comes behind the same interface, so neither the
-// worker nor the adapters know which one they talk to.
+// Where files live: job results, uploads and inputs staged for remote workers. A directory on
+// disk (local-result-store.ts) or any S3-compatible store (s3-result-store.ts) behind one
+// interface, so neither the worker nor the adapters know which one they talk to.
+// Keys are opaque outside the store that made them.
 import type { StoredFile } from '../jobs/job-model.js';
 
 export interface FileLink {
@@ -8,15 +10,45 @@ export interface FileLink {
   expires_at: string | null;
 }
 
+/** What a client needs to upload one file, and the reference a tool then accepts as an input. */
+export interface UploadTicket {
+  /** "upload://<id>": give this as any tool's input. */
+  upload_ref: string;
+  upload_id: string;
+  /** Presigned URL: send the file's bytes as the body of an HTTP PUT. */
+  url: string;
+  method: 'PUT';
+  expires_at: string;
+  max_bytes: number;
+}
+
+/** Where a staged input comes from: an object of ours, or one in an allowed external bucket. */
+export type StoredSource = { key: string } | { bucket: string; key: string };
+
 export interface ResultStore {
-  /** Takes a finished output file into the store, hashing it on the way. */
+  readonly kind: 'local' | 's3';
+  /** Whether createUpload works here (local storage only with `serve` signing the links). */
+  readonly canUpload: boolean;
+  /** Takes a finished output file into the store, hashing it on the way; streams, never whole in memory. */
   put(jobId: string, name: string, sourcePath: string, mediaType: string): Promise<StoredFile>;
   /** A link the client can download from, made fresh on every call. */
   link(file: StoredFile): Promise<FileLink>;
   /** Bytes [offset, offset + length) of a stored file; fewer at its end. */
   read(key: string, offset: number, length: number): Promise<Buffer>;
-  /** Removes every file of a job (cancel, retention). */
+  /** Removes every file of a job (results and staged inputs): cancel, retention. */
   removeJob(jobId: string): Promise<void>;
-  /** Removes the files of jobs older than the given age; returns how many jobs' files went. */
+  /** Removes result sets, staged inputs and uploads older than the given age; returns how many sets went. */
   sweep(olderThanMs: number): Promise<number>;
+  /** Throws (infrastructure) when the store cannot be reached: /health. */
+  check(): Promise<void>;
+  /** Copies a local input file into the store for a job, so a worker on another machine can fetch it; returns its key. */
+  stageInput(jobId: string, param: string, sourcePath: string): Promise<string>;
+  /** A presigned upload for owner; throws input_invalid when !canUpload. */
+  createUpload(owner: string): Promise<UploadTicket>;
+  /** The key and size of owner's finished upload, or undefined (none, another owner's, or not uploaded yet). */
+  findUpload(owner: string, uploadId: string): Promise<{ key: string; size: number } | undefined>;
+  /** Size of an object in another bucket (s3:// inputs), or undefined when it does not exist. Local storage throws input_invalid. */
+  findExternal(bucket: string, key: string): Promise<{ size: number } | undefined>;
+  /** Streams a stored object to destPath (the worker staging an input). */
+  download(source: StoredSource, destPath: string, signal?: AbortSignal): Promise<void>;
 }

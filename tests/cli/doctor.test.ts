@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runDoctor } from '../../src/cli/doctor.js';
 import { loadConfig } from '../../src/config.js';
 import { installHint } from '../../src/system/install-hints.js';
+import { startS3Server } from '../support/s3-server.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const blastn = { binary: 'blastn', versionArgs: ['-version'], versionPattern: /^blastn: (\S+)/ } as const;
@@ -40,6 +41,23 @@ describe('runDoctor', () => {
     expect(text).toContain(`none yet in ${path.join(tmp, 'databases')}`);
     expect(text).toContain(`${tmp} (exists, writable)`);
     expect(text).toContain('Everything needed is in place.');
+  });
+
+  it('checks S3 storage: bucket ready while the store answers, a fix to apply when it does not', async () => {
+    const s3 = await startS3Server();
+    try {
+      const env = { BIO_QUEUE_REDIS_URL: inject('redisUrl'), BIO_QUEUE_DATA_DIR: tmp, ...s3.env('doctor-bucket') };
+      const ready = await doctor(env, [blastn]);
+      expect(ready.code).toBe(0);
+      expect(ready.text).toMatch(new RegExp(`^storage +ok +s3://doctor-bucket at ${s3.endpoint} \\(bucket ready\\)$`, 'm'));
+      await s3.stop();
+      const down = await doctor(env, [blastn]);
+      expect(down.code).toBe(1);
+      expect(down.text).toMatch(/^storage +FAILED +s3:\/\/doctor-bucket at \S+: /m);
+      expect(down.text).toContain('storage: start the S3 store or fix BIO_STORAGE_MINIO_ENDPOINT');
+    } finally {
+      await s3.remove();
+    }
   });
 
   it('exits 1 and prints how to install a binary that is missing', async () => {

@@ -13,6 +13,7 @@ import { REPO } from '../support/harness.js';
 
 type Service = {
   image?: string;
+  entrypoint?: string[];
   build?: string;
   command?: string[];
   environment?: Record<string, string | number | boolean> | string[];
@@ -28,6 +29,7 @@ type Compose = { services: Record<string, Service>; volumes?: Record<string, Yam
 let compose: Compose;
 let cliCommands: string[];
 let cliHelp: string;
+let dotenvExample: Record<string, string>;
 
 // The command words in the Commands section of `bio-mcp-queue --help` ("(none), stdio" gives stdio).
 function commandsOf(help: string): string[] {
@@ -37,11 +39,35 @@ function commandsOf(help: string): string[] {
     .filter((word) => /^[a-z]/.test(word));
 }
 
-// A service's environment as name → value, from either compose form (mapping or NAME=value list).
-function environmentOf(service: Service): Record<string, string> {
+// Compose's own interpolation of ${VAR}, ${VAR:-default}, ${VAR:?message} and $$, with the
+// variables of .env.example standing in for the lab's .env. A required variable missing from
+// .env.example fails the test, since `docker compose up` would stop on it.
+function interpolate(value: string, vars: Record<string, string>): string {
+  return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (whole, name: string | undefined, op?: string, arg?: string) => {
+    if (whole === '$$') return '$';
+    const set = vars[name!];
+    if (set !== undefined && set !== '') return set;
+    if (op === '?') throw new Error(`\${${name}} is required (${arg}) but .env.example does not set it`);
+    return op === '-' ? (arg ?? '') : '';
+  });
+}
+
+// A service's environment as name → value after interpolation, from either compose form.
+function environmentOf(service: Service, vars: Record<string, string> = dotenvExample): Record<string, string> {
   const env = service.environment ?? {};
-  if (Array.isArray(env)) return Object.fromEntries(env.map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)]));
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)]));
+  const pairs = Array.isArray(env)
+    ? env.map((e) => [e.split('=')[0]!, e.slice(e.indexOf('=') + 1)] as const)
+    : Object.entries(env).map(([k, v]) => [k, String(v)] as const);
+  return Object.fromEntries(pairs.map(([k, v]) => [k, interpolate(v, vars)]));
+}
+
+function parseDotenv(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) vars[m[1]!] = m[2]!;
+  }
+  return vars;
 }
 
 // Seconds in a compose duration such as "75s", "2m" or "1m30s".
@@ -68,9 +94,11 @@ async function compiledImportGraph(entry: string): Promise<Set<string>> {
 
 // The services built from this repository's Dockerfile: they run our CLI.
 const ourServices = () => Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+const workerServices = () => ourServices().filter(([, s]) => s.command?.[0] === 'worker');
 
 beforeAll(async () => {
   compose = parseComposeYaml(await fs.readFile(path.join(REPO, 'docker-compose.yml'), 'utf8')) as Compose;
+  dotenvExample = parseDotenv(await fs.readFile(path.join(REPO, '.env.example'), 'utf8'));
   const main = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   cliHelp = (await execa('node', [main, '--help'])).stdout;
@@ -78,8 +106,52 @@ beforeAll(async () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('has redis and one BLAST worker service, and no server service yet', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['redis', 'worker-blast']);
+  it('has redis, minio with its bucket job, the server and one worker service per queue family', () => {
+    const workers = QUEUE_NAMES.map((q) => `worker-${q}`);
+    expect(Object.keys(compose.services).sort()).toEqual(['minio', 'minio-bucket', 'redis', 'server', ...workers].sort());
+    for (const queue of QUEUE_NAMES) expect(compose.services[`worker-${queue}`]!.command).toEqual(['worker', '--queues', queue]);
+  });
+
+  it('needs only variables that .env.example sets, and refuses to start without keys and a MinIO password', () => {
+    for (const [name, service] of Object.entries(compose.services)) expect(() => environmentOf(service), name).not.toThrow();
+    const server = compose.services.server!;
+    expect(() => environmentOf(server, {})).toThrow(/BIO_QUEUE_API_KEYS} is required/);
+    expect(() => environmentOf(compose.services.minio!, {})).toThrow(/MINIO_ROOT_PASSWORD} is required/);
+  });
+
+  it('runs the HTTP server on all interfaces with API keys, S3 storage and no embedded worker', () => {
+    const server = compose.services.server!;
+    expect(server.command?.slice(0, 1)).toEqual(['serve']);
+    const config = loadConfig(environmentOf(server));
+    expect(config.http.apiKeys.map((k) => k.name)).toEqual(['alice', 'bob']);
+    expect(config.embeddedWorker).toBe(false);
+    expect(config.storage.backend).toBe('s3');
+    const port = server.command![server.command!.indexOf('--port') + 1];
+    expect(server.command![server.command!.indexOf('--host') + 1]).toBe('0.0.0.0');
+    expect(server.ports).toEqual([`${port}:${port}`]);
+    expect(server.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${port}/health`);
+    expect(new URL(config.http.publicUrl!).port).toBe(port);
+  });
+
+  it('creates the bucket the server and workers use in the MinIO they reach, with MinIO\'s own account', () => {
+    const minioEnv = environmentOf(compose.services.minio!);
+    const bucketJob = compose.services['minio-bucket']!;
+    const bucketEnv = environmentOf(bucketJob);
+    expect(interpolate(bucketJob.command!.join(' '), bucketEnv)).toContain('mc mb --ignore-existing lab/$BUCKET');
+    expect(bucketJob.depends_on?.minio?.condition).toBe('service_healthy');
+    expect(compose.services.minio!.healthcheck?.test).toEqual(['CMD', 'mc', 'ready', 'local']);
+    for (const [name, service] of ourServices()) {
+      const config = loadConfig(environmentOf(service));
+      expect(config.storage.backend, name).toBe('s3');
+      expect(config.storage.s3.bucket, name).toBe(bucketEnv.BUCKET);
+      expect(new URL(config.storage.s3.endpoint!).hostname, name).toBe('minio');
+      expect(config.storage.s3.accessKeyId, name).toBe(minioEnv.MINIO_ROOT_USER);
+      expect(config.storage.s3.secretAccessKey, name).toBe(minioEnv.MINIO_ROOT_PASSWORD);
+      expect(service.depends_on?.['minio-bucket']?.condition, name).toBe('service_completed_successfully');
+    }
+    // Links are signed for the address clients use, which compose publishes.
+    const server = loadConfig(environmentOf(compose.services.server!));
+    expect(compose.services.minio!.ports).toContain(`${new URL(server.storage.s3.publicEndpoint!).port}:9000`);
   });
 
   it('runs Redis 7 with the append-only file on, a volume for it and a redis-cli ping healthcheck', () => {
@@ -97,7 +169,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs only commands the CLI lists in its --help', () => {
-    expect(cliCommands).toEqual(expect.arrayContaining(['stdio', 'worker', 'doctor', 'demo']));
+    expect(cliCommands).toEqual(expect.arrayContaining(['stdio', 'serve', 'worker', 'doctor', 'demo']));
     for (const [name, service] of ourServices()) {
       const [command, ...args] = service.command ?? [];
       expect(cliCommands, `${name}: command "${command}"`).toContain(command);
@@ -106,7 +178,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('has workers serve only queues the catalog defines', () => {
-    for (const [name, service] of ourServices()) {
+    for (const [name, service] of workerServices()) {
       const args = service.command ?? [];
       const fromFlag = args.includes('--queues') ? args[args.indexOf('--queues') + 1]!.split(',') : [];
       const fromEnv = environmentOf(service).BIO_QUEUE_QUEUES?.split(',') ?? [];
@@ -145,7 +217,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps the workers scalable (--scale) and lets SIGTERM drain before Docker kills them', () => {
-    for (const [name, service] of ourServices()) {
+    for (const [name, service] of workerServices()) {
       expect(service.container_name, `${name}: container_name prevents --scale`).toBeUndefined();
       expect(service.ports, `${name}: published ports collide under --scale`).toBeUndefined();
       const drain = loadConfig(environmentOf(service)).drainTimeoutMs / 1000;

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { configVariables, loadConfig } from '../../src/config.js';
 import { REPO } from '../support/harness.js';
 
-type ServerEntry = { command: string; args: string[]; env?: Record<string, string> };
+type ServerEntry = { command?: string; args?: string[]; env?: Record<string, string>; type?: string; url?: string; headers?: Record<string, string> };
 
 let servers: Record<string, ServerEntry>;
 let pkg: { name: string; bin: Record<string, string> };
@@ -18,11 +18,20 @@ beforeAll(async () => {
 });
 
 describe('mcp.config.example.json', () => {
-  it('has one stdio server, started with npx -y bio-mcp-queue', () => {
-    expect(Object.keys(servers)).toEqual(['bio-mcp-queue']);
+  it('has the local form, started with npx -y bio-mcp-queue, and the remote form', () => {
+    expect(Object.keys(servers)).toEqual(['bio-mcp-queue', 'bio-mcp-queue-lab']);
     const entry = servers['bio-mcp-queue']!;
     expect(entry.command).toBe('npx');
     expect(entry.args).toEqual(['-y', 'bio-mcp-queue']);
+  });
+
+  it('points the remote form at /mcp over Streamable HTTP with a bearer key', () => {
+    const remote = servers['bio-mcp-queue-lab']!;
+    expect(remote.type).toBe('http');
+    expect(new URL(remote.url!).pathname).toBe('/mcp');
+    expect(Object.keys(remote.headers ?? {})).toEqual(['Authorization']);
+    expect(remote.headers!.Authorization).toMatch(/^Bearer \S/);
+    expect(remote.command).toBeUndefined();
   });
 
   it('names a package whose bin is bio-mcp-queue', () => {

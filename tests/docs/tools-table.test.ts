@@ -7,12 +7,18 @@ import { catalog } from '../../tools/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;
+let stdio: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ embeddedWorker: false });
+  // As `serve` runs it (uploads possible), so every tool the product has is listed.
+  h = await startHarness({ embeddedWorker: false, publicUrl: 'http://127.0.0.1:8000' });
+  stdio = await startHarness({ embeddedWorker: false });
 });
 
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  await stdio?.close();
+});
 
 // The tool names in the first column of a rendered table.
 function tableNames(table: string): string[] {
@@ -23,6 +29,13 @@ describe('the tools table', () => {
   it('names exactly the tools the MCP server lists', async () => {
     const { tools } = await h.client.listTools();
     expect(tableNames(renderToolsTable()).sort()).toEqual(tools.map((t) => t.name).sort());
+  });
+
+  it('lists create_upload_url only where uploads work: over stdio with local files there is none', async () => {
+    const { tools } = await stdio.client.listTools();
+    const names = tools.map((t) => t.name);
+    expect(names).not.toContain('create_upload_url');
+    expect(tableNames(renderToolsTable()).filter((n) => !names.includes(n))).toEqual(['create_upload_url']);
   });
 
   it('gives each tool the title the server gives it', async () => {

@@ -3,11 +3,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputRefSchema, resolveInputRef, type InputRefConfig } from '../../src/inputs/input-ref.js';
+import { InputRefSchema, resolveInputRef, type InputRef, type InputRefConfig, type StoredInputResolver } from '../../src/inputs/input-ref.js';
 import { inputInvalid } from './expect-error.js';
 import { FIXTURES, isAbsent, makeTempDir, writeFile } from './temp-dir.js';
 
-const EXPECTED = 'expected an absolute file path inside the input roots, an http(s):// URL, or FASTA text starting with ">"';
+const EXPECTED =
+  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, or FASTA text starting with ">"';
 const PRIVATE_HINT =
   'a private or local address; only public addresses may be fetched (set BIO_QUEUE_ALLOW_PRIVATE_URLS=true to allow others)';
 
@@ -192,9 +193,73 @@ describe('resolveInputRef', () => {
       );
     });
 
-    it.each(['ftp://example.org/q.fa', 'file:///etc/passwd', 's3://bucket/q.fa'])('refuses %s', async (url) => {
+    it.each(['ftp://example.org/q.fa', 'file:///etc/passwd', 'gs://bucket/q.fa'])('refuses %s', async (url) => {
       const scheme = url.slice(0, url.indexOf(':'));
       await expect(resolve(url)).rejects.toMatchObject(inputInvalid(`query: "${url}": ${scheme}:// URLs are not accepted; ${EXPECTED}`));
+    });
+  });
+
+  describe('upload:// and s3:// references', () => {
+    // What the job service answers for them (it asks the store); here: a record of the questions.
+    function resolver(): StoredInputResolver & { asked: string[] } {
+      const asked: string[] = [];
+      return {
+        asked,
+        async upload(field, uploadId): Promise<InputRef> {
+          asked.push(`${field} upload ${uploadId}`);
+          return { kind: 'stored', key: `uploads/alice/${uploadId}`, name: `upload://${uploadId}` };
+        },
+        async s3(field, bucket, key): Promise<InputRef> {
+          asked.push(`${field} s3 ${bucket} ${key}`);
+          return { kind: 's3', bucket, key };
+        },
+      };
+    }
+
+    it('hands an upload:// reference to the store lookup, with the field and the id', async () => {
+      const stored = resolver();
+      await expect(resolveInputRef('query', 'upload://Ab3_-xyzAb3_-xyzAb3_-x', 'nucleotide', config, stored)).resolves.toEqual({
+        kind: 'stored',
+        key: 'uploads/alice/Ab3_-xyzAb3_-xyzAb3_-x',
+        name: 'upload://Ab3_-xyzAb3_-xyzAb3_-x',
+      });
+      expect(stored.asked).toEqual(['query upload Ab3_-xyzAb3_-xyzAb3_-x']);
+    });
+
+    it('hands an s3://bucket/key to the store lookup, keeping slashes in the key', async () => {
+      const stored = resolver();
+      await expect(resolveInputRef('subject', 's3://lab-data/runs/2026/q.fa', 'nucleotide', config, stored)).resolves.toEqual({
+        kind: 's3',
+        bucket: 'lab-data',
+        key: 'runs/2026/q.fa',
+      });
+      expect(stored.asked).toEqual(['subject s3 lab-data runs/2026/q.fa']);
+    });
+
+    it.each(['upload://short', 'upload://../../etc/passwd', 'upload:/AAAAAAAAAAAAAAAAAAAAAA', 'upload://AAAAAAAAAAAAAAAAAAAAAA/x'])(
+      'refuses %j, which is not an upload reference, without asking the store',
+      async (value) => {
+        const stored = resolver();
+        await expect(resolveInputRef('query', value, 'nucleotide', config, stored)).rejects.toMatchObject(
+          inputInvalid(`query: ${JSON.stringify(value)} is not an upload reference; create_upload_url (or POST /uploads) gives one like "upload://…"`),
+        );
+        expect(stored.asked).toEqual([]);
+      },
+    );
+
+    it.each(['s3://bucket', 's3://bucket/', 's3://Bucket/q.fa', 's3://ab/q.fa', 's3:/bucket/q.fa'])('refuses %j, which is not an s3://bucket/key URL', async (value) => {
+      const stored = resolver();
+      await expect(resolveInputRef('query', value, 'nucleotide', config, stored)).rejects.toMatchObject(
+        inputInvalid(`query: ${JSON.stringify(value)} is not an s3://bucket/key URL`),
+      );
+      expect(stored.asked).toEqual([]);
+    });
+
+    it('refuses both where storage cannot resolve them (stdio on local storage)', async () => {
+      await expect(resolve('upload://AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject(
+        inputInvalid('query: upload:// references need `bio-mcp-queue serve` or S3 storage'),
+      );
+      await expect(resolve('s3://bucket/q.fa')).rejects.toMatchObject(inputInvalid('query: s3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)'));
     });
   });
 
@@ -218,6 +283,8 @@ describe('InputRefSchema', () => {
       { kind: 'path', path: '/data/q.fa' },
       { kind: 'url', url: 'https://example.org/q.fa' },
       { kind: 'inline', text: '>a\nACGT\n' },
+      { kind: 'stored', key: 'uploads/alice/AAAAAAAAAAAAAAAAAAAAAA', name: 'upload://AAAAAAAAAAAAAAAAAAAAAA' },
+      { kind: 's3', bucket: 'lab-data', key: 'runs/q.fa' },
     ];
     for (const ref of refs) expect(InputRefSchema.parse(JSON.parse(JSON.stringify(ref)))).toEqual(ref);
   });
@@ -226,5 +293,7 @@ describe('InputRefSchema', () => {
     expect(InputRefSchema.safeParse({ kind: 'path', path: 'q.fa' }).success).toBe(false);
     expect(InputRefSchema.safeParse({ kind: 'url', url: 'ftp://x/q.fa' }).success).toBe(false);
     expect(InputRefSchema.safeParse({ kind: 'shell', command: 'rm -rf /' }).success).toBe(false);
+    expect(InputRefSchema.safeParse({ kind: 'stored', key: '', name: 'x' }).success).toBe(false);
+    expect(InputRefSchema.safeParse({ kind: 's3', bucket: 'ab', key: 'q.fa' }).success).toBe(false);
   });
 });

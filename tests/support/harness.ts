@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createMcpServer } from '../../src/mcp/create-server.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
+import { LOCAL_CALLER } from '../../src/jobs/caller.js';
 
 export const REPO = path.resolve(import.meta.dirname, '..', '..');
 export const FIXTURES = path.join(REPO, 'fixtures');
@@ -43,12 +44,13 @@ export async function testEnv(extra: Record<string, string> = {}): Promise<{ env
   return { env, dataDir, inputsDir };
 }
 
-export async function startHarness(options: { env?: Record<string, string>; embeddedWorker?: boolean } = {}): Promise<Harness> {
+/** publicUrl: as `serve` runs it, local storage signing HTTP links (and taking uploads) for that address. */
+export async function startHarness(options: { env?: Record<string, string>; embeddedWorker?: boolean; publicUrl?: string } = {}): Promise<Harness> {
   const { env, dataDir, inputsDir } = await testEnv(options.env);
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const runtime = await startRuntime(config, log, { embeddedWorker: options.embeddedWorker ?? true });
-  const server = createMcpServer({ jobs: runtime.jobs, config, log, owner: 'local' });
+  const runtime = await startRuntime(config, log, { embeddedWorker: options.embeddedWorker ?? true, publicUrl: options.publicUrl });
+  const server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   const client = new Client({ name: 'test', version: '1.0.0' });

@@ -2,10 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInputRef } from '../../src/inputs/input-ref.js';
-import { stageInput, type StageConfig } from '../../worker/stage-inputs.js';
+import { LocalResultStore } from '../../src/storage/local-result-store.js';
+import { S3ResultStore } from '../../src/storage/s3-result-store.js';
+import { stageInput, type StageConfig, type StageDeps } from '../../worker/stage-inputs.js';
 import { inputInvalid } from '../inputs/expect-error.js';
 import { startLocalServer, type LocalServer } from '../inputs/local-http-server.js';
 import { FIXTURES, isAbsent, makeTempDir, writeFile } from '../inputs/temp-dir.js';
+import { startS3Server, type S3Server } from '../support/s3-server.js';
 
 describe('stageInput', () => {
   let tmp: string;
@@ -13,8 +16,10 @@ describe('stageInput', () => {
   let work: string;
   let server: LocalServer;
   let config: StageConfig;
+  let store: LocalResultStore;
   let n = 0;
   const dest = () => path.join(work, `staged-${++n}.fa`);
+  const deps = (overrides: Partial<StageConfig> = {}): StageDeps => ({ config: { ...config, ...overrides }, store });
 
   beforeAll(async () => {
     tmp = await makeTempDir('stage');
@@ -34,6 +39,8 @@ describe('stageInput', () => {
       void fs.readFile(file).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
     });
     config = { inputRoots: [root], urlMaxBytes: 1_000_000, allowPrivateUrls: true };
+    const dataDir = path.join(tmp, 'data');
+    store = new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 });
   });
 
   afterAll(async () => {
@@ -46,7 +53,7 @@ describe('stageInput', () => {
   it('copies a path input and checks the copy: lambda_queries.fa has 20 records', async () => {
     const ref = await resolveInputRef('query', path.join(root, 'lambda_queries.fa'), 'nucleotide', submitConfig());
     const file = dest();
-    const summary = await stageInput('query', ref, file, 'nucleotide', config);
+    const summary = await stageInput('query', ref, file, 'nucleotide', deps());
     expect(summary.records).toBe(20);
     expect(summary.ids[19]).toBe('r20');
     expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
@@ -54,7 +61,7 @@ describe('stageInput', () => {
 
   it('stages globins45.fa as 45 protein records', async () => {
     const ref = await resolveInputRef('query', path.join(root, 'globins45.fa'), 'protein', submitConfig());
-    await expect(stageInput('query', ref, dest(), 'protein', config)).resolves.toMatchObject({ records: 45 });
+    await expect(stageInput('query', ref, dest(), 'protein', deps())).resolves.toMatchObject({ records: 45 });
   });
 
   it('refuses a path whose folder was swapped for a symlink out of the roots after submit', async () => {
@@ -65,7 +72,7 @@ describe('stageInput', () => {
     await fs.rm(dir, { recursive: true });
     await fs.symlink(path.dirname(outside), dir);
     const file = dest();
-    await expect(stageInput('query', ref, file, 'nucleotide', config)).rejects.toMatchObject(
+    await expect(stageInput('query', ref, file, 'nucleotide', deps())).rejects.toMatchObject(
       inputInvalid(`query: "${path.join(dir, 'q.fa')}" is outside the input roots (${root}) once symbolic links are resolved`),
     );
     expect(await isAbsent(file)).toBe(true);
@@ -77,7 +84,7 @@ describe('stageInput', () => {
     const outside = await writeFile(path.join(tmp, 'outside', 'other.fa'), '>secret\nACGT\n');
     await fs.rm(p);
     await fs.symlink(outside, p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', config)).rejects.toMatchObject(
+    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
       inputInvalid(`query: "${p}" is outside the input roots (${root}) once symbolic links are resolved`),
     );
   });
@@ -86,21 +93,21 @@ describe('stageInput', () => {
     const p = await writeFile(path.join(root, 'gone.fa'), '>a\nACGT\n');
     const ref = await resolveInputRef('query', p, 'nucleotide', submitConfig());
     await fs.rm(p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', config)).rejects.toMatchObject(inputInvalid(`query: no such file: "${p}"`));
+    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(inputInvalid(`query: no such file: "${p}"`));
   });
 
   it('checks the staged copy: a file rewritten as garbage after submit is refused', async () => {
     const p = await writeFile(path.join(root, 'rewritten.fa'), '>a\nACGT\n');
     const ref = await resolveInputRef('query', p, 'nucleotide', submitConfig());
     await fs.copyFile(path.join(FIXTURES, 'bad', 'bad_chars.fa'), p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', config)).rejects.toMatchObject(
+    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
       inputInvalid('query: record 2 (seq2), line 4, column 7: "1" is not allowed in a sequence; use IUPAC letters, "-" or "*"'),
     );
   });
 
   it('refuses a path when the roots were emptied since submit', async () => {
     const ref = { kind: 'path' as const, path: path.join(root, 'lambda_queries.fa') };
-    await expect(stageInput('query', ref, dest(), 'nucleotide', { ...config, inputRoots: [] })).rejects.toMatchObject(
+    await expect(stageInput('query', ref, dest(), 'nucleotide', deps({ inputRoots: [] }))).rejects.toMatchObject(
       inputInvalid(
         'query: local paths are not accepted: set BIO_QUEUE_INPUT_ROOTS to the folders that may be read, or pass FASTA text or an http(s):// URL',
       ),
@@ -109,7 +116,7 @@ describe('stageInput', () => {
 
   it('downloads a URL input and checks it', async () => {
     const file = dest();
-    const summary = await stageInput('query', { kind: 'url', url: `${server.origin}/lambda_queries.fa` }, file, 'nucleotide', config);
+    const summary = await stageInput('query', { kind: 'url', url: `${server.origin}/lambda_queries.fa` }, file, 'nucleotide', deps());
     expect(summary.records).toBe(20);
     expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
   });
@@ -117,7 +124,7 @@ describe('stageInput', () => {
   it('refuses a URL on a private address unless allowed', async () => {
     const url = `${server.origin}/lambda_queries.fa`;
     await expect(
-      stageInput('query', { kind: 'url', url }, dest(), 'nucleotide', { ...config, allowPrivateUrls: false }),
+      stageInput('query', { kind: 'url', url }, dest(), 'nucleotide', deps({ allowPrivateUrls: false })),
     ).rejects.toMatchObject(
       inputInvalid(
         `query: "${url}" points to 127.0.0.1, a private or local address; only public addresses may be fetched (set BIO_QUEUE_ALLOW_PRIVATE_URLS=true to allow others)`,
@@ -127,7 +134,7 @@ describe('stageInput', () => {
 
   it('refuses a downloaded file that is not FASTA', async () => {
     await expect(
-      stageInput('query', { kind: 'url', url: `${server.origin}/not_fasta.txt` }, dest(), 'nucleotide', config),
+      stageInput('query', { kind: 'url', url: `${server.origin}/not_fasta.txt` }, dest(), 'nucleotide', deps()),
     ).rejects.toMatchObject(
       inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
     );
@@ -137,16 +144,97 @@ describe('stageInput', () => {
     const text = await fs.readFile(path.join(FIXTURES, 'hbb_human.fa'), 'utf8');
     const ref = await resolveInputRef('query', text, 'protein', submitConfig());
     const file = dest();
-    await expect(stageInput('query', ref, file, 'protein', config)).resolves.toEqual({ records: 1, ids: ['HBB_HUMAN'], residues: 146 });
+    await expect(stageInput('query', ref, file, 'protein', deps())).resolves.toEqual({ records: 1, ids: ['HBB_HUMAN'], residues: 146 });
     await expect(fs.readFile(file, 'utf8')).resolves.toBe(text);
   });
 
   it('checks the kind on the staged copy: protein for a nucleotide input is refused', async () => {
     const ref = await resolveInputRef('query', path.join(root, 'globins45.fa'), 'nucleotide', submitConfig());
-    await expect(stageInput('query', ref, dest(), 'nucleotide', config)).rejects.toMatchObject(
+    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
       inputInvalid(
         'query: record 1 (MYG_ESCGI) looks like protein, not nucleotide: 37% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
       ),
+    );
+  });
+
+  it('fetches a stored input (a path staged into local storage at submit) and checks it', async () => {
+    const key = await store.stageInput('blast-0000000000000001', 'query', path.join(root, 'lambda_queries.fa'));
+    const file = dest();
+    const summary = await stageInput('query', { kind: 'stored', key, name: 'lambda_queries.fa' }, file, 'nucleotide', deps({ inputRoots: [] }));
+    expect(summary.records).toBe(20);
+    expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+  });
+
+  it('refuses a stored input that is not FASTA, with the checker message', async () => {
+    const key = await store.stageInput('blast-0000000000000002', 'query', path.join(FIXTURES, 'bad', 'not_fasta.txt'));
+    await expect(stageInput('query', { kind: 'stored', key, name: 'notes.txt' }, dest(), 'nucleotide', deps())).rejects.toMatchObject(
+      inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
+    );
+  });
+
+  it('refuses a stored input that is gone from storage, naming what the caller gave', async () => {
+    const ref = { kind: 'stored' as const, key: 'uploads/alice/AAAAAAAAAAAAAAAAAAAAAA', name: 'upload://AAAAAAAAAAAAAAAAAAAAAA' };
+    const file = dest();
+    await expect(stageInput('query', ref, file, 'nucleotide', deps())).rejects.toMatchObject(
+      inputInvalid('query: upload://AAAAAAAAAAAAAAAAAAAAAA is no longer in storage'),
+    );
+    expect(await isAbsent(file)).toBe(true);
+  });
+});
+
+describe('stageInput from S3 storage', () => {
+  let s3: S3Server;
+  let tmp: string;
+  let store: S3ResultStore;
+  let n = 0;
+  const config: StageConfig = { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false };
+  const dest = () => path.join(tmp, `staged-${++n}.fa`);
+
+  beforeAll(async () => {
+    s3 = await startS3Server();
+    tmp = await makeTempDir('stage-s3');
+    store = new S3ResultStore({ settings: s3.settings('stage-bucket'), linkTtlSeconds: 600, uploadMaxBytes: 1_000_000 });
+    await store.ensureBucket();
+  });
+
+  afterAll(async () => {
+    await s3?.remove();
+    await fs.rm(tmp, { recursive: true, force: true });
+  });
+
+  it('fetches an upload into the work dir and checks it: globins45.fa is 45 protein records', async () => {
+    const ticket = await store.createUpload('alice');
+    const content = await fs.readFile(path.join(FIXTURES, 'globins45.fa'));
+    expect((await fetch(ticket.url, { method: 'PUT', body: content })).status).toBe(200);
+    const found = await store.findUpload('alice', ticket.upload_id);
+    const file = dest();
+    const ref = { kind: 'stored' as const, key: found!.key, name: ticket.upload_ref };
+    await expect(stageInput('query', ref, file, 'protein', { config, store })).resolves.toMatchObject({ records: 45 });
+    expect((await fs.readFile(file)).equals(content)).toBe(true);
+  });
+
+  it('fetches an s3:// input from another bucket and checks its kind', async () => {
+    const other = new S3ResultStore({ settings: s3.settings('lab-data'), linkTtlSeconds: 600, uploadMaxBytes: 1 });
+    await other.ensureBucket();
+    const key = await other.stageInput('blast-0000000000000003', 'query', path.join(FIXTURES, 'globins45.fa'));
+    const ref = { kind: 's3' as const, bucket: 'lab-data', key };
+    await expect(stageInput('query', ref, dest(), 'protein', { config, store })).resolves.toMatchObject({ records: 45 });
+    await expect(stageInput('query', ref, dest(), 'nucleotide', { config, store })).rejects.toMatchObject(
+      inputInvalid(
+        'query: record 1 (MYG_ESCGI) looks like protein, not nucleotide: 37% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
+      ),
+    );
+    await expect(stageInput('query', { ...ref, key: 'inputs/none/query' }, dest(), 'protein', { config, store })).rejects.toMatchObject(
+      inputInvalid(`query: s3://lab-data/inputs/none/query is no longer in storage`),
+    );
+  });
+
+  it('refuses a stored upload that is not FASTA', async () => {
+    const ticket = await store.createUpload('alice');
+    expect((await fetch(ticket.url, { method: 'PUT', body: await fs.readFile(path.join(FIXTURES, 'bad', 'not_fasta.txt')) })).status).toBe(200);
+    const ref = { kind: 'stored' as const, key: `uploads/alice/${ticket.upload_id}`, name: ticket.upload_ref };
+    await expect(stageInput('query', ref, dest(), 'nucleotide', { config, store })).rejects.toMatchObject(
+      inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
     );
   });
 });

@@ -1,0 +1,21 @@
+// Submissions per API key per minute, counted in Redis so every server process shares the count.
+// A fixed one-minute window: simple, and a burst of at most twice the limit across a boundary
+// is harmless for a job queue.
+import type { Redis } from 'ioredis';
+import { BioQueueError } from '../errors.js';
+
+const WINDOW_MS = 60_000;
+
+export async function takeSubmitToken(redis: Redis, prefix: string, owner: string, perMinute: number, nowMs = Date.now()): Promise<void> {
+  const window = Math.floor(nowMs / WINDOW_MS);
+  const key = `${prefix}:bioq:rate:${owner}:${window}`;
+  const [[, count]] = (await redis.multi().incr(key).pexpire(key, WINDOW_MS * 2).exec()) as [[null, number], unknown];
+  if (count > perMinute) {
+    const retryAfter = Math.max(1, Math.ceil(((window + 1) * WINDOW_MS - nowMs) / 1000));
+    throw new BioQueueError(
+      'rate_limited',
+      `"${owner}" has made more than ${perMinute} submissions this minute (BIO_QUEUE_SUBMIT_RATE_LIMIT); try again in ${retryAfter} s`,
+      { retry_after_seconds: retryAfter },
+    );
+  }
+}
