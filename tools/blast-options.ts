@@ -3,13 +3,13 @@
 // is possible even though we never use a shell.
 import { z } from 'zod';
 
-/** A path, an http(s):// URL, or inline FASTA text; checked by the adapters before submission. */
+/** A path, a URL, an upload reference or inline FASTA text; checked by JobService at submission. */
 export const inputReference = (what: string) =>
   z
     .string()
     .min(1, { message: 'must not be empty' })
     .describe(
-      `${what}: a file path inside the configured input folders, an http(s):// URL, or the FASTA text itself (starting with ">").`,
+      `${what}: a file path inside the configured input folders, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key in an allowed bucket, or the FASTA text itself (starting with ">").`,
     );
 
 export const databaseName = z

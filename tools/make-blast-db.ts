@@ -31,7 +31,7 @@ export const makeBlastDb = defineTool({
   description:
     'Index FASTA sequences (a genome, a gene or protein set) as a BLAST database that blastn_async, blastp_async and the other BLAST tools can search by name. ' +
     'Runs as a background job: returns a job_id at once; when it has completed, the database appears in list_databases. ' +
-    'input: FASTA text, a file path inside the allowed input folders, or an http(s) URL. name: letters, digits, ".", "_" or "-". dbtype: "nucl" or "prot".',
+    'input: FASTA text, a file path inside the allowed input folders, an http(s) URL, or an upload:// reference from create_upload_url (how a remote user sends a file from their own machine). name: letters, digits, ".", "_" or "-". dbtype: "nucl" or "prot".',
   queue: 'blast',
   binary: 'makeblastdb',
   versionArgs: ['-version'],

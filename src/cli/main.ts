@@ -11,6 +11,12 @@ const USAGE = `Usage: bio-mcp-queue [command]
 
 Commands:
   (none), stdio      MCP server over stdio (for Claude Desktop and other MCP clients)
+  serve              MCP over HTTP (/mcp, legacy /sse), the REST API and /health, with API keys
+                       --host H             address to listen on (default 127.0.0.1)
+                       --port P             port (default 8000; 0: any free port)
+  add-key NAME       create an API key for NAME, append its hash to BIO_QUEUE_API_KEYS_FILE
+                     and print the key once
+                       --admin              the key sees and cancels every user's jobs
   worker             run jobs from Redis in this process
                        --queues blast[,…]   queues to serve (default: all)
                        --concurrency N      jobs at the same time (default 1)
@@ -33,6 +39,9 @@ async function main(argv: string[]): Promise<void> {
     options: {
       queues: { type: 'string' },
       concurrency: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -40,7 +49,9 @@ async function main(argv: string[]): Promise<void> {
   if (values.help) return void process.stdout.write(`${USAGE}\n`);
   if (values.version) return void process.stdout.write(`${packageVersion()}\n`);
   const command = positionals[0] ?? 'stdio';
-  if (positionals.length > 1) fail(`unexpected argument "${positionals[1]}"\n${USAGE}`, 2);
+  const maxPositionals = command === 'add-key' ? 2 : 1;
+  if (positionals.length > maxPositionals) fail(`unexpected argument "${positionals[maxPositionals]}"\n${USAGE}`, 2);
+  if (command === 'add-key' && positionals[1] === undefined) fail(`add-key: give the key's NAME, e.g. bio-mcp-queue add-key alice\n${USAGE}`, 2);
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   switch (command) {
@@ -56,6 +67,17 @@ async function main(argv: string[]): Promise<void> {
       const { runWorkerCommand } = await import('./worker-command.js');
       const queues = values.queues?.split(',').map((q) => q.trim()).filter(Boolean);
       return runWorkerCommand(config, log, { ...(queues ? { queues } : {}), ...(concurrency ? { concurrency } : {}) });
+    }
+    case 'serve': {
+      const port = values.port === undefined ? undefined : Number(values.port);
+      if (port !== undefined && (!/^\d+$/.test(values.port!) || port > 65535)) fail(`--port: expected a whole number from 0 to 65535, got "${values.port}"`, 2);
+      if (values.host !== undefined && values.host.trim() === '') fail('--host: expected an address, got ""', 2);
+      const { runServe } = await import('./serve-command.js');
+      return runServe(config, log, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
+    }
+    case 'add-key': {
+      const { runAddKey } = await import('./add-key-command.js');
+      return runAddKey(config, positionals[1]!, values.admin === true, process.stdout, process.stderr);
     }
     case 'doctor': {
       const { runDoctor } = await import('./doctor.js');

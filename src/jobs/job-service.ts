@@ -168,22 +168,29 @@ export class JobService {
   }
 
   /**
-   * A queued job is removed from its queue; a running one is stopped by whichever worker runs
-   * it (its whole process tree is killed). Works from any process that shares the Redis.
-   */
-  /**
    * Calls onChange with every change of status or progress until the job ends or signal aborts:
    * the feed of GET /jobs/{id}/events. Unlike wait() it has no time cap.
    */
   async watch(jobId: string, caller: Caller, onChange: (status: JobStatus) => Promise<void> | void, signal: AbortSignal): Promise<void> {
     await this.status(jobId, caller); // not found → throws before anything is sent
+    // wait() reports its first reading each time it is called: pass on only real changes.
+    let last = '';
+    const onNew = async (status: JobStatus) => {
+      const fingerprint = JSON.stringify([status.status, status.progress, status.queue_position]);
+      if (fingerprint === last) return;
+      last = fingerprint;
+      await onChange(status);
+    };
     while (!signal.aborted) {
-      const { status, timed_out } = await this.wait(jobId, caller, this.config.waitMaxSeconds, onChange, signal);
-      if (!timed_out) return;
+      const { status } = await this.wait(jobId, caller, this.config.waitMaxSeconds, onNew, signal);
       if (isTerminal(status.status)) return;
     }
   }
 
+  /**
+   * A queued job is removed from its queue; a running one is stopped by whichever worker runs
+   * it (its whole process tree is killed). Works from any process that shares the Redis.
+   */
   async cancel(jobId: string, caller: Caller): Promise<JobStatus> {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;

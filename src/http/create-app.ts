@@ -1,0 +1,104 @@
+// The express app of `serve`: which routes exist, in front of which checks. /health and the
+// signed /files links are open; everything else needs an API key; the MCP endpoints also check
+// Host and Origin. The app exists before the runtime does (so the port is known first) and
+// answers 503 until it is ready.
+import express, { type Express, type RequestHandler } from 'express';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Runtime } from '../runtime.js';
+import type { ApiKeyRing } from './api-keys.js';
+import { fileRoutes } from './file-routes.js';
+import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
+import { errorHandler, HttpError } from './http-errors.js';
+import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
+import { LegacySseSessions } from './legacy-sse-sessions.js';
+import { StreamableHttpSessions } from './mcp-sessions.js';
+import { openApiDocument } from './openapi.js';
+import { requireApiKey } from './require-api-key.js';
+import { restRoutes } from './rest-routes.js';
+
+/** What the app serves from: set once the runtime has started; stopping once shutdown began. */
+export interface AppState {
+  runtime: Runtime | undefined;
+  stopping: boolean;
+}
+
+export interface HttpAppOptions {
+  config: Config;
+  log: Logger;
+  keys: ApiKeyRing;
+  /** Where clients reach this server (links, the OpenAPI server, the Host/Origin defaults). */
+  publicUrl: string;
+  state: AppState;
+}
+
+export interface HttpApp {
+  app: Express;
+  mcpSessions: StreamableHttpSessions;
+  sseSessions: LegacySseSessions;
+  eventStreams: OpenStreams;
+}
+
+export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOptions): HttpApp {
+  const runtime = () => {
+    if (!state.runtime) throw new HttpError(503, 'infrastructure', 'the server is starting; try again in a moment');
+    return state.runtime;
+  };
+  const jobs = () => runtime().jobs;
+  const { maxBodyBytes } = config.http;
+  const mcpSessions = new StreamableHttpSessions({ jobs, config, log });
+  const sseSessions = new LegacySseSessions({ jobs, config, log, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
+  const eventStreams: OpenStreams = new Set();
+  const mcpGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
+  const json = express.json({ limit: maxBodyBytes });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(available(state));
+  app.use(requestLog(log));
+
+  app.get('/health', async (_req, res) => {
+    const report = await jobs().health();
+    res.status(report.ok ? 200 : 503).json(report);
+  });
+  app.use(fileRoutes(() => runtime().store, config.http.uploadMaxBytes));
+
+  app.use(['/mcp', '/sse', '/messages'], mcpGuard);
+  app.use(requireApiKey(keys));
+  app.use(json);
+  app.use(restRoutes(jobs));
+  app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log, maxBodyBytes));
+  app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(publicUrl)));
+  app.post('/mcp', mcpSessions.handle);
+  app.get('/mcp', mcpSessions.handle);
+  app.delete('/mcp', mcpSessions.handle);
+  app.get('/sse', sseSessions.connect);
+  app.post('/messages', sseSessions.message);
+
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`)));
+  app.use(errorHandler(log, maxBodyBytes));
+  return { app, mcpSessions, sseSessions, eventStreams };
+}
+
+// 503 while starting (the port is open before Redis and storage are) and once shutdown began.
+function available(state: AppState): RequestHandler {
+  return (_req, res, next) => {
+    if (state.stopping) {
+      res.set('Connection', 'close');
+      return next(new HttpError(503, 'infrastructure', 'the server is shutting down'));
+    }
+    if (!state.runtime) return next(new HttpError(503, 'infrastructure', 'the server is starting; try again in a moment'));
+    next();
+  };
+}
+
+function requestLog(log: Logger): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'http request');
+    });
+    next();
+  };
+}

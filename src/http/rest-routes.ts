@@ -1,0 +1,48 @@
+// The REST API of the existing Bio-MCP Queue, on the same JobService as MCP: parse, call, answer.
+// No job rule lives here; an unknown job and another user's job both come back not_found.
+import { Router } from 'express';
+import type { JobService } from '../jobs/job-service.js';
+import { callerOf } from './require-api-key.js';
+import { ListQuerySchema, parseRequest, SubmitRequestSchema } from './rest-schemas.js';
+
+export function restRoutes(jobs: () => JobService): Router {
+  const router = Router();
+
+  router.post('/jobs/submit', async (req, res) => {
+    const body = parseRequest(SubmitRequestSchema, req.body, 'body');
+    const submission = await jobs().submit(body.job_type, body.parameters, { priority: body.priority, caller: callerOf(res) });
+    res.status(202).location(`/jobs/${submission.job_id}/status`).json(submission);
+  });
+
+  router.get('/jobs', async (req, res) => {
+    const query = parseRequest(ListQuerySchema, req.query, 'query');
+    res.json(await jobs().list(query, callerOf(res)));
+  });
+
+  router.get('/jobs/:id/status', async (req, res) => {
+    res.json(await jobs().status(req.params.id, callerOf(res)));
+  });
+
+  router.get('/jobs/:id/result', async (req, res) => {
+    res.json(await jobs().result(req.params.id, callerOf(res)));
+  });
+
+  router.delete('/jobs/:id', async (req, res) => {
+    res.json(await jobs().cancel(req.params.id, callerOf(res)));
+  });
+
+  router.get('/queues/stats', async (_req, res) => {
+    res.json({ queues: await jobs().stats() });
+  });
+
+  router.get('/workers', async (_req, res) => {
+    res.json({ workers: await jobs().workers() });
+  });
+
+  router.post('/uploads', async (_req, res) => {
+    const ticket = await jobs().createUpload(callerOf(res));
+    res.status(201).json(ticket);
+  });
+
+  return router;
+}

@@ -1,0 +1,119 @@
+// The whole `serve` stack in one call, for the command and for tests alike: the API keys, the
+// port (opened first, so port 0 works and links can name the real port), then the runtime, then
+// the app starts answering. close() stops taking requests, ends MCP sessions and event streams,
+// then closes the runtime.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConfigError, type Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { startRuntime, type Runtime } from '../runtime.js';
+import { loadApiKeys, MIN_KEY_LENGTH } from './api-keys.js';
+import { createHttpApp, type AppState, type HttpApp } from './create-app.js';
+
+export interface StartHttpServerOptions {
+  host: string;
+  port: number;
+  embeddedWorker: boolean;
+}
+
+export interface RunningHttpServer {
+  /** Where this process listens, e.g. http://127.0.0.1:8000. */
+  url: string;
+  /** Where clients reach it (BIO_QUEUE_PUBLIC_URL, else url): links and Host checks use it. */
+  publicUrl: string;
+  port: number;
+  runtime: Runtime;
+  app: HttpApp;
+  close(): Promise<void>;
+}
+
+/** In-flight requests get this long to finish at shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export async function startHttpServer(config: Config, log: Logger, options: StartHttpServerOptions): Promise<RunningHttpServer> {
+  const { ring, shortKeys } = await loadApiKeys(config);
+  if (ring.entries.length === 0) {
+    throw new ConfigError([
+      'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one)',
+    ]);
+  }
+  for (const name of shortKeys) log.warn({ key: name }, `the API key of "${name}" is shorter than ${MIN_KEY_LENGTH} characters and could be guessed; bio-mcp-queue add-key makes strong ones`);
+
+  const state: AppState = { runtime: undefined, stopping: false };
+  let handler: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: 'infrastructure', message: 'the server is starting; try again in a moment' }));
+  };
+  // Requests not yet answered: shutdown lets these finish, then cuts every connection (idle
+  // keep-alive ones, and ones a client opened in advance without a request yet).
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server = http.createServer((req, res) => {
+    inFlight += 1;
+    res.on('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+    handler(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${urlHost(options.host)}:${port}`;
+  const publicUrl = config.http.publicUrl ?? url;
+  const app = createHttpApp({ config, log, keys: ring, publicUrl, state });
+  handler = app.app;
+
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime(config, log, { embeddedWorker: options.embeddedWorker, publicUrl });
+  } catch (err) {
+    const closed = closeServer(server);
+    server.closeAllConnections();
+    await Promise.all([closed, app.mcpSessions.closeAll()]);
+    throw err;
+  }
+  state.runtime = runtime;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    publicUrl,
+    port,
+    runtime,
+    app,
+    close() {
+      closing ??= (async () => {
+        state.stopping = true;
+        const closed = closeServer(server);
+        for (const stream of app.eventStreams) stream.abort();
+        await Promise.all([app.mcpSessions.closeAll(), app.sseSessions.closeAll()]);
+        if (inFlight > 0) {
+          await new Promise<void>((resolve) => {
+            drained = resolve;
+            setTimeout(resolve, SHUTDOWN_GRACE_MS).unref();
+          });
+        }
+        server.closeAllConnections();
+        await closed;
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+// A wildcard address is not one a client can use: links then name the loopback address.
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,89 @@
+// DNS-rebinding protection on /mcp, /sse and /messages: a Host the server does not answer to,
+// or a browser Origin it does not trust, gets 403 before the API key is even looked at.
+// Sent with node:http, since fetch will not let a caller choose the Host header.
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostAllowed, hostOriginPolicy, originAllowed } from '../../src/http/host-origin-check.js';
+import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+
+let h: HttpHarness;
+
+beforeAll(async () => {
+  h = await startHttpHarness({ embeddedWorker: false });
+});
+
+afterAll(async () => h?.close());
+
+function request(path: string, headers: Record<string, string>, method = 'POST'): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${h.url}${path}`, { method, headers: { Authorization: `Bearer ${h.keys.alice}`, ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('Host and Origin checks', () => {
+  it('refuse a foreign Host on every MCP endpoint', async () => {
+    for (const [method, path] of [['POST', '/mcp'], ['GET', '/sse'], ['POST', '/messages?sessionId=x']] as const) {
+      expect(await request(path, { Host: 'rebound.example:80' }, method)).toEqual({
+        status: 403,
+        body: { code: 'forbidden', message: 'Host: "rebound.example:80" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)' },
+      });
+    }
+  });
+
+  it('refuse a foreign Origin', async () => {
+    expect(await request('/mcp', { Origin: 'http://rebound.example' })).toEqual({
+      status: 403,
+      body: { code: 'forbidden', message: 'Origin: "http://rebound.example" may not use this server (BIO_QUEUE_ALLOWED_ORIGINS)' },
+    });
+  });
+
+  it('let loopback names and origins through to the MCP transport', async () => {
+    // Past the checks, the MCP session handler answers: a non-initialize request needs a session.
+    const accepted: Record<string, string>[] = [{ Host: 'localhost:9999' }, { Host: '[::1]:1' }, { Origin: 'http://localhost:5173' }, { Origin: 'http://127.0.0.1:8000' }];
+    for (const headers of accepted) {
+      const answer = await request('/mcp', headers);
+      expect(answer.status, JSON.stringify(headers)).toBe(400);
+      expect(answer.body).toMatchObject({ field: 'mcp-session-id' });
+    }
+  });
+
+  it('leave the REST API to the API key', async () => {
+    expect((await request('/jobs', { Host: 'bio.example.org' }, 'GET')).status).toBe(200);
+  });
+});
+
+describe('the policy', () => {
+  it('defaults to loopback plus the public URL\'s host and origin', () => {
+    const policy = hostOriginPolicy('https://bio.example.org', undefined, undefined);
+    expect(policy).toEqual({
+      hosts: ['localhost', '127.0.0.1', '[::1]', 'bio.example.org'],
+      origins: ['https://bio.example.org', 'http://localhost:*', 'http://127.0.0.1:*', 'http://[::1]:*'],
+    });
+    expect(hostAllowed('bio.example.org', policy.hosts)).toBe(true);
+    expect(hostAllowed('BIO.example.org:443', policy.hosts)).toBe(true);
+    expect(hostAllowed('bio.example.org.evil.net', policy.hosts)).toBe(false);
+    expect(hostAllowed('', policy.hosts)).toBe(false);
+    expect(originAllowed('https://bio.example.org', policy.origins)).toBe(true);
+    expect(originAllowed('http://bio.example.org', policy.origins)).toBe(false);
+    expect(originAllowed('http://localhost', policy.origins)).toBe(true);
+    expect(originAllowed('http://localhost.evil.net', policy.origins)).toBe(false);
+    expect(originAllowed('http://localhost:80x', policy.origins)).toBe(false);
+    expect(originAllowed('null', policy.origins)).toBe(false);
+  });
+
+  it('takes configured lists as they are: a host with a port matches that port only', () => {
+    const policy = hostOriginPolicy('http://127.0.0.1:8000', ['mcp.lab.internal:8443'], ['https://chat.lab.internal']);
+    expect(hostAllowed('mcp.lab.internal:8443', policy.hosts)).toBe(true);
+    expect(hostAllowed('mcp.lab.internal:8444', policy.hosts)).toBe(false);
+    expect(hostAllowed('localhost', policy.hosts)).toBe(false);
+    expect(originAllowed('https://chat.lab.internal', policy.origins)).toBe(true);
+    expect(originAllowed('http://localhost:3000', policy.origins)).toBe(false);
+  });
+});
