@@ -58,7 +58,7 @@ async function restSubmit(base: string, query: string): Promise<Submission> {
     headers: { ...auth, 'Content-Type': 'application/json' },
     body: JSON.stringify({ job_type: 'blastn', parameters: { query, database: 'lambda', task: 'megablast' }, priority: 5 }),
   });
-  check(res.status === 202, `POST /jobs/submit answered ${res.status}: ${await res.text()}`);
+  if (res.status !== 202) throw new Error(`POST /jobs/submit answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Submission;
 }
 

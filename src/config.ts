@@ -450,7 +450,8 @@ function endpointUrl(value: string | undefined, secure: boolean): string | undef
   return /^https?:\/\//.test(value) ? value.replace(/\/+$/, '') : `${secure ? 'https' : 'http'}://${value}`;
 }
 
-const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** API key names: they become job owners and folder names of uploads. */
+export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 // "alice:s3cret,bob:0ther": names become job owners, so they are kept to safe characters.
 // Problems never echo a key.

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, type Config } from '../config.js';
-import { KEY_NAME, keysFileLine, parseKeysFile } from '../http/api-keys.js';
+import { ConfigError, KEY_NAME, type Config } from '../config.js';
+import { keysFileLine, parseKeysFile } from '../http/api-keys.js';
 
 export async function runAddKey(config: Config, name: string, admin: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
   const file = config.http.apiKeysFile;

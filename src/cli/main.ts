@@ -20,7 +20,7 @@ Commands:
   worker             run jobs from Redis in this process
                        --queues blast[,…]   queues to serve (default: all)
                        --concurrency N      jobs at the same time (default 1)
-  doctor             check Redis, the tool binaries, databases and the data dir
+  doctor             check Redis, storage, the tool binaries, databases and the data dir
   demo               build a BLAST database from the bundled lambda phage genome and run a
                      real blastn through the MCP server, showing progress and the result
   --version, --help

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { resolveRedisTarget } from '../redis/redis-target.js';
 import { openResultStore } from '../storage/open-result-store.js';
 import { startWorker } from '../../worker/start-worker.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 export async function runWorkerCommand(config: Config, log: Logger, flags: { queues?: string[]; concurrency?: number }): Promise<void> {
   const store = await openResultStore(config, log);
@@ -17,16 +18,5 @@ export async function runWorkerCommand(config: Config, log: Logger, flags: { que
     ...(flags.queues ? { queues: flags.queues } : {}),
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
   });
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      log.warn({ signal }, 'second signal: exiting now; running jobs will be picked up again as stalled');
-      process.exit(1);
-    }
-    log.info({ signal }, 'draining');
-    void worker.close().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  stopOnSignals(log, { stopping: 'draining', secondSignal: '; running jobs will be picked up again as stalled' }, () => worker.close());
 }

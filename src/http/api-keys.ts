@@ -3,7 +3,7 @@
 // entry in constant time, so neither a memory dump nor response timing gives a key away.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { ConfigError, type Config } from '../config.js';
+import { ConfigError, KEY_NAME, type Config } from '../config.js';
 import type { Caller } from '../jobs/caller.js';
 
 export interface HashedApiKey {
@@ -18,8 +18,6 @@ export interface ApiKeyRing {
   authenticate(authorization: string | undefined): Caller | undefined;
 }
 
-/** Same rule as config.ts applies to BIO_QUEUE_API_KEYS names: they become job owners. */
-export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEX_SHA256 = /^[0-9a-f]{64}$/i;
 /** Shorter keys draw a warning at start: they can be guessed. */
 export const MIN_KEY_LENGTH = 16;

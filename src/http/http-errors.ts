@@ -71,7 +71,10 @@ export function toHttpError(err: unknown, maxBodyBytes: number): HttpError {
 /** Writes the error as JSON, or ends the response when headers are already out (a stream). */
 export function sendError(res: Response, err: unknown, log: Logger, maxBodyBytes: number): void {
   const http = toHttpError(err, maxBodyBytes);
-  if (http.status >= 500) log[http.code === 'internal_error' ? 'error' : 'warn']({ err }, http.message);
+  // Our own refusals (503 while starting) are expected and say it all; outages and faults are
+  // worth a warning or an error with their cause.
+  if (err instanceof HttpError) log.debug({ status: http.status }, http.message);
+  else if (http.status >= 500) log[http.code === 'internal_error' ? 'error' : 'warn']({ err }, http.message);
   if (res.headersSent) {
     res.end();
     return;

@@ -2,19 +2,18 @@
 // answer with (job-model.ts, rest-schemas.ts, the upload ticket), so it cannot drift from them.
 // A test compares its paths with the routes the app really has.
 import { z } from 'zod';
-import { ResultSchema, StatusSchema, SubmissionSchema } from '../jobs/job-model.js';
-import { UploadTicketSchema } from '../mcp/upload-tool.js';
-import { packageVersion } from '../package-info.js';
 import {
-  ErrorBodySchema,
   HealthSchema,
   JobPageSchema,
-  ListQuerySchema,
   QueueStatsListSchema,
-  SubmitRequestSchema,
-  UploadedSchema,
+  ResultSchema,
+  StatusSchema,
+  SubmissionSchema,
   WorkerListSchema,
-} from './rest-schemas.js';
+} from '../jobs/job-model.js';
+import { UploadTicketSchema } from '../mcp/upload-tool.js';
+import { packageVersion } from '../package-info.js';
+import { ErrorBodySchema, ListQuerySchema, SubmitRequestSchema, UploadedSchema } from './rest-schemas.js';
 
 type Json = Record<string, unknown>;
 

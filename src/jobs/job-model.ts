@@ -2,6 +2,8 @@
 // responses and the worker's return value all come from here, so they cannot drift apart.
 import { z } from 'zod';
 import { InputRefSchema } from '../inputs/input-ref.js';
+import type { HealthReport, QueueStats, WorkerInfo } from './job-service.js';
+import type { JobPage } from './list-jobs.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const JobStatusName = z.enum(JOB_STATUSES);
@@ -126,3 +128,42 @@ export const ProgressReportSchema = z.object({
   tool_started_at: z.string().optional(),
 });
 export type ProgressReport = z.infer<typeof ProgressReportSchema>;
+
+// Answers of list, queue statistics, workers and health: MCP output schemas, REST responses and
+// /openapi.json all use these; the core's interfaces are checked against them below.
+export const JobPageSchema = z.object({ jobs: z.array(StatusSchema), next_cursor: z.string().nullable() });
+
+export const QueueStatsSchema = z.object({
+  queue: z.string(),
+  counts: z.object({ queued: z.number(), running: z.number(), completed: z.number(), failed: z.number(), delayed: z.number() }),
+  workers: z.number(),
+});
+
+export const QueueStatsListSchema = z.object({ queues: z.array(QueueStatsSchema) });
+
+export const WorkerInfoSchema = z.object({
+  name: z.string().describe('"<host>.<pid>" of the worker process.'),
+  queue: z.string(),
+  address: z.string(),
+  connected_seconds: z.number(),
+  idle_seconds: z.number(),
+});
+
+export const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema) });
+
+export const HealthSchema = z.object({
+  ok: z.boolean(),
+  redis: z.object({ ok: z.boolean(), error: z.string().optional() }),
+  storage: z.object({ ok: z.boolean(), backend: z.enum(['local', 's3']), error: z.string().optional() }),
+  workers: z.number().describe('Live worker processes.'),
+});
+
+// The core's types are interfaces; these lines fail to compile if a schema drifts from them.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameShapes: [
+  Same<z.infer<typeof JobPageSchema>, JobPage>,
+  Same<z.infer<typeof QueueStatsSchema>, QueueStats>,
+  Same<z.infer<typeof WorkerInfoSchema>, WorkerInfo>,
+  Same<z.infer<typeof HealthSchema>, HealthReport>,
+] = [true, true, true, true];
+void sameShapes;

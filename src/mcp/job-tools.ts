@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
-import { JOB_STATUSES, ResultSchema, StatusSchema, type JobStatus } from '../jobs/job-model.js';
+import { JOB_STATUSES, JobPageSchema, QueueStatsListSchema, ResultSchema, StatusSchema, type JobStatus } from '../jobs/job-model.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { formatDuration, resultText, statusText } from './format-text.js';
 
@@ -139,7 +139,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, caller: Ca
         limit: z.number().int().min(1).max(100).default(20).describe('Jobs per page, 1-100 (default 20).'),
         cursor: z.string().max(200).optional().describe('next_cursor from the previous page.'),
       }),
-      outputSchema: z.object({ jobs: z.array(StatusSchema), next_cursor: z.string().nullable() }),
+      outputSchema: JobPageSchema,
       annotations: readOnly,
     },
     (args) =>
@@ -177,15 +177,7 @@ export function registerJobTools(server: McpServer, jobs: JobService, caller: Ca
       title: JOB_TOOL_SUMMARIES.queue_stats.title,
       description: 'For each queue: how many jobs are queued, running, completed, failed and delayed (waiting to retry), and how many workers serve it.',
       inputSchema: z.object({}),
-      outputSchema: z.object({
-        queues: z.array(
-          z.object({
-            queue: z.string(),
-            counts: z.object({ queued: z.number(), running: z.number(), completed: z.number(), failed: z.number(), delayed: z.number() }),
-            workers: z.number(),
-          }),
-        ),
-      }),
+      outputSchema: QueueStatsListSchema,
       annotations: readOnly,
     },
     () =>
