@@ -315,8 +315,10 @@ export class JobService {
   }
 
   // Resolves upload:// and s3:// inputs for this caller; only its own uploads exist for it.
+  // Where nothing can be uploaded (stdio on local files) both are refused as such.
   private storedInputs(caller: Caller): StoredInputResolver | undefined {
     const store = this.store;
+    if (!store.canUpload) return undefined;
     const config = this.config;
     const allowed = config.storage.s3.allowedBuckets;
     return {

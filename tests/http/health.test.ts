@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HealthReport } from '../../src/jobs/job-service.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../bench/support/throwaway-redis.js';
 import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { startS3Server } from '../support/s3-server.js';
 
 let redisDir: string;
 let redis: ThrowawayRedis;
@@ -46,5 +47,24 @@ describe('GET /health', () => {
       up = await h.api<HealthReport>(undefined, 'GET', '/health');
     }
     expect(up.body).toEqual({ ok: true, redis: { ok: true }, storage: { ok: true, backend: 'local' }, workers: 1 });
+  });
+});
+
+describe('GET /health with S3 storage', () => {
+  it('is 503 naming the storage while the S3 store does not answer', async () => {
+    const s3 = await startS3Server();
+    const server = await startHttpHarness({ embeddedWorker: false, env: s3.env('health-bucket') });
+    try {
+      const up = await server.api<HealthReport>(undefined, 'GET', '/health');
+      expect(up.status).toBe(200);
+      expect(up.body).toEqual({ ok: true, redis: { ok: true }, storage: { ok: true, backend: 's3' }, workers: 0 });
+      await s3.stop();
+      const down = await server.api<HealthReport>(undefined, 'GET', '/health');
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ ok: false, redis: { ok: true }, storage: { ok: false, backend: 's3', error: expect.stringContaining('health-bucket') } });
+    } finally {
+      await server.close();
+      await s3.remove();
+    }
   });
 });

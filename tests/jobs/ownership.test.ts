@@ -76,6 +76,14 @@ describe('job ownership', () => {
   });
 });
 
+describe('stored inputs over stdio', () => {
+  it('refuses upload:// and s3:// where nothing can be uploaded (local files, no serve)', async () => {
+    const submitQuery = (query: string) => failure(h.runtime.jobs.submit('blastn', { query, database: 'nt' }, { priority: 5, caller: LOCAL_CALLER }));
+    expect(await submitQuery('upload://AAAAAAAAAAAAAAAAAAAAAA')).toEqual({ code: 'input_invalid', message: 'query: upload:// references need `bio-mcp-queue serve` or S3 storage' });
+    expect(await submitQuery('s3://lab-data/q.fa')).toEqual({ code: 'input_invalid', message: 'query: s3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)' });
+  });
+});
+
 describe('submission rate limit', () => {
   it('refuses a remote owner\'s submissions past the limit with the time to wait, and leaves others alone', async () => {
     // The window is the clock's minute: should one start mid-test, go again as a new owner.
