@@ -383,7 +383,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = p.BIO_QUEUE_DATA_DIR ?? defaultDataDir(env);
-  const queues = p.BIO_QUEUE_QUEUES?.split(',').map((q) => q.trim()).filter(Boolean);
   return Object.freeze({
     redisUrl: p.BIO_QUEUE_REDIS_URL,
     dataDir,
@@ -393,7 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     inputRoots: Object.freeze([...(p.BIO_QUEUE_INPUT_ROOTS ?? [])]),
     embeddedWorker: p.BIO_QUEUE_EMBEDDED_WORKER,
     prefix: p.BIO_QUEUE_PREFIX,
-    queues: queues && queues.length > 0 ? Object.freeze(queues) : undefined,
+    queues: commaList(p.BIO_QUEUE_QUEUES),
     workerConcurrency: p.BIO_QUEUE_WORKER_CONCURRENCY,
     toolThreads: p.BIO_QUEUE_TOOL_THREADS,
     softTimeLimitMs: p.BIO_QUEUE_TASK_SOFT_TIME_LIMIT * 1000,
@@ -452,6 +451,13 @@ function endpointUrl(value: string | undefined, secure: boolean): string | undef
 
 /** API key names: they become job owners and folder names of uploads. */
 export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The owner of stdio's jobs; no API key may take that name. */
+export const LOCAL_OWNER = 'local';
+
+/** Whether an API key may have this name: safe characters, and not stdio's owner. */
+export function isUsableKeyName(name: string): boolean {
+  return KEY_NAME.test(name) && name !== LOCAL_OWNER;
+}
 
 // "alice:s3cret,bob:0ther": names become job owners, so they are kept to safe characters.
 // Problems never echo a key.
@@ -466,8 +472,8 @@ function parseKeyPairs(variable: string, value: string | undefined, admin: boole
       problems.push(`${variable}: entry ${i + 1} needs the form name:key with a name of letters, digits, "_", "." or "-"`);
     } else if (key.length === 0) {
       problems.push(`${variable}: the key of "${name}" is empty`);
-    } else if (name === 'local') {
-      problems.push(`${variable}: the name "local" is kept for stdio`);
+    } else if (name === LOCAL_OWNER) {
+      problems.push(`${variable}: the name "${LOCAL_OWNER}" is kept for stdio`);
     } else {
       entries.push({ name, key, admin });
     }

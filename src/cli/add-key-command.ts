@@ -3,13 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, KEY_NAME, type Config } from '../config.js';
+import { ConfigError, isUsableKeyName, type Config } from '../config.js';
 import { keysFileLine, parseKeysFile } from '../http/api-keys.js';
 
 export async function runAddKey(config: Config, name: string, admin: boolean, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<void> {
   const file = config.http.apiKeysFile;
   if (!file) throw new ConfigError(['BIO_QUEUE_API_KEYS_FILE: set it to the keys file `serve` reads (an absolute path) so add-key knows where to write']);
-  if (!KEY_NAME.test(name) || name === 'local') {
+  if (!isUsableKeyName(name)) {
     throw new ConfigError([`NAME: "${name}" is not usable: 1-64 letters, digits, "_", "." or "-", starting with a letter or digit, and not "local"`]);
   }
   const existing = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {

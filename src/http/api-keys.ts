@@ -3,7 +3,7 @@
 // entry in constant time, so neither a memory dump nor response timing gives a key away.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { ConfigError, KEY_NAME, type Config } from '../config.js';
+import { ConfigError, isUsableKeyName, type Config } from '../config.js';
 import type { Caller } from '../jobs/caller.js';
 
 export interface HashedApiKey {
@@ -43,7 +43,7 @@ export function parseKeysFile(text: string, file: string): HashedApiKey[] {
     if (rest.length > 0 || (flag !== undefined && flag !== 'admin') || !HEX_SHA256.test(hash)) {
       throw problem(index + 1, 'expected "name sha256-hex [admin]" (bio-mcp-queue add-key NAME writes such lines)');
     }
-    if (!KEY_NAME.test(name) || name === 'local') {
+    if (!isUsableKeyName(name)) {
       throw problem(index + 1, `"${name}" is not a usable name: letters, digits, "_", "." or "-", and not "local"`);
     }
     entries.push({ name, admin: flag === 'admin', sha256: Buffer.from(hash, 'hex') });

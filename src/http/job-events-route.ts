@@ -21,7 +21,6 @@ export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: L
     // 'close' comes when the response ends or the connection drops, whichever is first.
     res.on('close', () => stop.abort());
     let keepAlive: NodeJS.Timeout | undefined;
-    let last = '';
     let lastStatus: JobStatus | undefined;
     const send = (event: string, data: unknown) => {
       if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -36,9 +35,7 @@ export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: L
         res.flushHeaders();
         keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
       }
-      const json = JSON.stringify(status);
-      if (json === last) return; // the core repeats the status after each of its long waits
-      last = json;
+      // JobService.watch() passes on changes only.
       lastStatus = status;
       send('status', status);
     };

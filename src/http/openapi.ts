@@ -1,5 +1,5 @@
 // GET /openapi.json: an OpenAPI 3.1 document built from the zod schemas the routes parse and
-// answer with (job-model.ts, rest-schemas.ts, the upload ticket), so it cannot drift from them.
+// answer with (job-model.ts, rest-schemas.ts), so it cannot drift from them.
 // A test compares its paths with the routes the app really has.
 import { z } from 'zod';
 import {
@@ -9,9 +9,9 @@ import {
   ResultSchema,
   StatusSchema,
   SubmissionSchema,
+  UploadTicketSchema,
   WorkerListSchema,
 } from '../jobs/job-model.js';
-import { UploadTicketSchema } from '../mcp/upload-tool.js';
 import { packageVersion } from '../package-info.js';
 import { ErrorBodySchema, ListQuerySchema, SubmitRequestSchema, UploadedSchema } from './rest-schemas.js';
 

@@ -2,8 +2,6 @@
 // responses and the worker's return value all come from here, so they cannot drift apart.
 import { z } from 'zod';
 import { InputRefSchema } from '../inputs/input-ref.js';
-import type { HealthReport, QueueStats, WorkerInfo } from './job-service.js';
-import type { JobPage } from './list-jobs.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const JobStatusName = z.enum(JOB_STATUSES);
@@ -129,15 +127,18 @@ export const ProgressReportSchema = z.object({
 });
 export type ProgressReport = z.infer<typeof ProgressReportSchema>;
 
-// Answers of list, queue statistics, workers and health: MCP output schemas, REST responses and
-// /openapi.json all use these; the core's interfaces are checked against them below.
+// Answers of list, queue statistics, workers, health and uploads: MCP output schemas, REST
+// responses and /openapi.json all use these, and JobService's types are inferred from them.
 export const JobPageSchema = z.object({ jobs: z.array(StatusSchema), next_cursor: z.string().nullable() });
+export type JobPage = z.infer<typeof JobPageSchema>;
 
 export const QueueStatsSchema = z.object({
   queue: z.string(),
   counts: z.object({ queued: z.number(), running: z.number(), completed: z.number(), failed: z.number(), delayed: z.number() }),
   workers: z.number(),
 });
+
+export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
 export const QueueStatsListSchema = z.object({ queues: z.array(QueueStatsSchema) });
 
@@ -149,6 +150,8 @@ export const WorkerInfoSchema = z.object({
   idle_seconds: z.number(),
 });
 
+export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
+
 export const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema) });
 
 export const HealthSchema = z.object({
@@ -157,13 +160,15 @@ export const HealthSchema = z.object({
   storage: z.object({ ok: z.boolean(), backend: z.enum(['local', 's3']), error: z.string().optional() }),
   workers: z.number().describe('Live worker processes.'),
 });
+export type HealthReport = z.infer<typeof HealthSchema>;
 
-// The core's types are interfaces; these lines fail to compile if a schema drifts from them.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const sameShapes: [
-  Same<z.infer<typeof JobPageSchema>, JobPage>,
-  Same<z.infer<typeof QueueStatsSchema>, QueueStats>,
-  Same<z.infer<typeof WorkerInfoSchema>, WorkerInfo>,
-  Same<z.infer<typeof HealthSchema>, HealthReport>,
-] = [true, true, true, true];
-void sameShapes;
+/** What a client needs to upload one file, and the reference a tool then accepts as an input. */
+export const UploadTicketSchema = z.object({
+  upload_ref: z.string().describe('Give this as the input of any *_async tool once the PUT has finished.'),
+  upload_id: z.string(),
+  url: z.string().describe('Send the file as the body of an HTTP PUT to this URL.'),
+  method: z.literal('PUT'),
+  expires_at: z.string(),
+  max_bytes: z.number(),
+});
+export type UploadTicket = z.infer<typeof UploadTicketSchema>;

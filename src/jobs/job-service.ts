@@ -7,46 +7,24 @@ import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
 import { resolveInputRef, type InputRef, type StoredInputResolver } from '../inputs/input-ref.js';
 import { listDatabases, type DatabaseInfo } from '../databases/list-databases.js';
-import type { ResultStore, UploadTicket } from '../storage/result-store.js';
+import type { ResultStore } from '../storage/result-store.js';
 import { MANAGED_PREFIXES } from '../storage/store-keys.js';
 import type { AnyToolDefinition, QueueName } from '../../tools/define-tool.js';
 import { findTool } from '../../tools/index.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
-import type { JobData, JobResult, JobStatus, JobStatusName, Submission } from './job-model.js';
+import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
 import { bullPriority, type JobQueues } from './job-queues.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
 import { readTombstone, writeTombstone } from './tombstone.js';
 import { timerOnly, type JobEvents } from './job-events.js';
-import { listJobIds, type ListFilter, type JobPage } from './list-jobs.js';
+import { listJobIds, type ListFilter } from './list-jobs.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
 
 export interface SubmitOptions {
   priority: number;
   caller: Caller;
-}
-
-export interface WorkerInfo {
-  /** "<host>.<pid>" of the worker process. */
-  name: string;
-  queue: string;
-  address: string;
-  connected_seconds: number;
-  idle_seconds: number;
-}
-
-export interface HealthReport {
-  ok: boolean;
-  redis: { ok: boolean; error?: string };
-  storage: { ok: boolean; backend: 'local' | 's3'; error?: string };
-  workers: number;
-}
-
-export interface QueueStats {
-  queue: string;
-  counts: Record<'queued' | 'running' | 'completed' | 'failed' | 'delayed', number>;
-  workers: number;
 }
 
 const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);

@@ -2,18 +2,13 @@
 // arrive (it names the last job seen, not an offset).
 import type { Redis } from 'ioredis';
 import { inputError } from '../errors.js';
-import type { JobStatus, JobStatusName } from './job-model.js';
+import type { JobPage, JobStatus, JobStatusName } from './job-model.js';
 
 export interface ListFilter {
   status?: JobStatusName;
   tool?: string;
   limit: number;
   cursor?: string;
-}
-
-export interface JobPage {
-  jobs: JobStatus[];
-  next_cursor: string | null;
 }
 
 const BATCH = 100;

@@ -2,10 +2,11 @@
 // with "cancelled" for as long as finished jobs are kept.
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { LOCAL_OWNER } from '../config.js';
 import { StatusSchema, type JobStatus } from './job-model.js';
 
 // The owner is kept beside the public status, so the ownership rule holds for tombstones too.
-const TombstoneSchema = StatusSchema.extend({ owner: z.string().default('local') });
+const TombstoneSchema = StatusSchema.extend({ owner: z.string().default(LOCAL_OWNER) });
 
 export async function writeTombstone(redis: Redis, key: string, status: JobStatus & { owner: string }, ttlMs: number): Promise<void> {
   await redis.set(key, JSON.stringify(status), 'PX', ttlMs);

@@ -5,16 +5,8 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobService } from '../jobs/job-service.js';
+import { UploadTicketSchema } from '../jobs/job-model.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
-
-export const UploadTicketSchema = z.object({
-  upload_ref: z.string().describe('Give this as the input of any *_async tool once the PUT has finished.'),
-  upload_id: z.string(),
-  url: z.string().describe('Send the file as the body of an HTTP PUT to this URL.'),
-  method: z.literal('PUT'),
-  expires_at: z.string(),
-  max_bytes: z.number(),
-});
 
 export const UPLOAD_TOOL_SUMMARY = {
   title: 'Create an upload link',

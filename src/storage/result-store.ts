@@ -2,24 +2,14 @@
 // disk (local-result-store.ts) or any S3-compatible store (s3-result-store.ts) behind one
 // interface, so neither the worker nor the adapters know which one they talk to.
 // Keys are opaque outside the store that made them.
-import type { StoredFile } from '../jobs/job-model.js';
+import type { StoredFile, UploadTicket } from '../jobs/job-model.js';
+
+export type { UploadTicket };
 
 export interface FileLink {
   url: string;
   /** ISO time the link stops working, or null for links that do not expire (file://). */
   expires_at: string | null;
-}
-
-/** What a client needs to upload one file, and the reference a tool then accepts as an input. */
-export interface UploadTicket {
-  /** "upload://<id>": give this as any tool's input. */
-  upload_ref: string;
-  upload_id: string;
-  /** Presigned URL: send the file's bytes as the body of an HTTP PUT. */
-  url: string;
-  method: 'PUT';
-  expires_at: string;
-  max_bytes: number;
 }
 
 /** Where a staged input comes from: an object of ours, or one in an allowed external bucket. */

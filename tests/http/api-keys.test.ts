@@ -12,7 +12,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 import { createKeyRing, hashKey, loadApiKeys, parseKeysFile } from '../../src/http/api-keys.js';
 import { startHttpServer } from '../../src/http/start-http-server.js';
 import { createLogger } from '../../src/logger.js';
-import type { JobPage } from '../../src/jobs/list-jobs.js';
+import type { JobPage } from '../../src/jobs/job-model.js';
 import { testEnv } from '../support/harness.js';
 import { startHttpHarness } from '../support/http-harness.js';
 

@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HealthReport } from '../../src/jobs/job-service.js';
+import type { HealthReport } from '../../src/jobs/job-model.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../bench/support/throwaway-redis.js';
 import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
 import { startS3Server } from '../support/s3-server.js';

@@ -5,7 +5,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobResult, JobStatus, Submission } from '../../src/jobs/job-model.js';
-import type { JobPage } from '../../src/jobs/list-jobs.js';
+import type { JobPage } from '../../src/jobs/job-model.js';
 import type { UploadTicket } from '../../src/storage/result-store.js';
 import { callError, callOk, FIXTURES, waitDone } from '../support/harness.js';
 import { startHttpHarness, waitForJob, type Answer, type HttpHarness } from '../support/http-harness.js';

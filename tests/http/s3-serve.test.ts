@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobResult, Submission } from '../../src/jobs/job-model.js';
-import type { HealthReport } from '../../src/jobs/job-service.js';
+import type { HealthReport } from '../../src/jobs/job-model.js';
 import type { UploadTicket } from '../../src/storage/result-store.js';
 import { FIXTURES } from '../support/harness.js';
 import { startHttpHarness, waitForJob, type HttpHarness } from '../support/http-harness.js';
