@@ -2,22 +2,9 @@
 // assistant can act on; values that reach argv are constrained so no shell or option injection
 // is possible even though we never use a shell.
 import { z } from 'zod';
+import { databaseName as commonDatabaseName } from './common-options.js';
 
-/** A path, a URL, an upload reference or inline FASTA text; checked by JobService at submission. */
-export const inputReference = (what: string) =>
-  z
-    .string()
-    .min(1, { message: 'must not be empty' })
-    .describe(
-      `${what}: a file path inside the configured input folders, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key in an allowed bucket, or the FASTA text itself (starting with ">").`,
-    );
-
-export const databaseName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
-    message: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (see list_databases)',
-  })
-  .describe('Name of a BLAST database, as list_databases shows it (e.g. "lambda").');
+export const databaseName = commonDatabaseName.describe('Name of a BLAST database, as list_databases shows it (e.g. "lambda").');
 
 export const evalue = z
   .number()

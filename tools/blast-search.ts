@@ -1,18 +1,18 @@
 // Builds the catalog entry of one BLAST+ search program from what differs between programs
 // (query and database kinds, tasks, word sizes, wording); everything else is shared here.
 import { z } from 'zod';
-import { defineTool, type SequenceKind, type ToolDefinition } from './define-tool.js';
+import { defineTool, type AnyToolDefinition, type Residues } from './define-tool.js';
 import { createQueryOrderTracker } from './blast-progress.js';
 import { summarizeBlastOutput } from './blast-summary.js';
-import { inputReference, OUTPUT_FORMATS, searchOptions, wordSize } from './blast-options.js';
-
-const GiB = 1024 ** 3;
+import { OUTPUT_FORMATS, searchOptions, wordSize } from './blast-options.js';
+import { blastBinary, blastDbKind } from './blast-kinds.js';
+import { GiB, inputReference } from './common-options.js';
 
 export interface BlastProgramSpec<Task extends string> {
   program: 'blastn' | 'blastp' | 'blastx' | 'tblastn' | 'tblastx';
   title: string;
   description: string;
-  queryKind: SequenceKind;
+  queryKind: Exclude<Residues, 'any'>;
   dbtype: 'nucl' | 'prot';
   /** The program's -task values, default first; empty when the program has none. */
   tasks: readonly Task[];
@@ -35,46 +35,57 @@ function searchSchema<Task extends string>(spec: BlastProgramSpec<Task>) {
   });
 }
 
-export function defineBlastSearch<Task extends string>(spec: BlastProgramSpec<Task>): ToolDefinition {
+export function defineBlastSearch<Task extends string>(spec: BlastProgramSpec<Task>): AnyToolDefinition {
   const input = searchSchema(spec);
   type Params = z.output<typeof input>;
+  const database = blastDbKind(spec.dbtype);
   return defineTool({
     name: spec.program,
     title: spec.title,
     description: spec.description,
     queue: 'blast',
-    binary: spec.program,
-    versionArgs: ['-version'],
-    versionPattern: /: (\d+\.\d+\.\d+\+?)/,
+    binaries: [blastBinary(spec.program)],
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input,
-    inputFiles: [{ param: 'query', kind: spec.queryKind, stagedName: 'query.fa' }],
-    databaseParam: 'database',
-    argv(p: Params, ctx) {
+    // BLAST reads neither FASTQ nor gzip; the ids let progress follow BLAST's query order.
+    inputs: [{ param: 'query', formats: ['fasta'], residues: spec.queryKind, keepIds: true }],
+    databases: [{ param: 'database', kind: database }],
+    steps(p: Params, ctx) {
       const format = OUTPUT_FORMATS[p.output_format];
       const argv: string[] = [spec.program];
       const task = (p as { task?: string }).task;
       if (task !== undefined) argv.push('-task', task);
-      argv.push('-query', ctx.files.query!, '-db', p.database, '-evalue', String(p.evalue));
+      argv.push('-query', ctx.input('query'), '-db', ctx.input('database'), '-evalue', String(p.evalue));
       argv.push('-max_target_seqs', String(p.max_target_seqs));
       if (p.word_size !== undefined) argv.push('-word_size', String(p.word_size));
       argv.push('-num_threads', String(ctx.threads), '-outfmt', format.outfmt, '-out', format.file);
-      return argv;
+      return [
+        {
+          label: 'searching',
+          pipeline: [argv],
+          // BLAST writes results batch by batch in query order: the output file tells how far it got.
+          progress: {
+            from: { file: format.file },
+            of: { inputs: ['query'], count: 'records' },
+            unit: 'query sequences',
+            tracker: (ids) => createQueryOrderTracker(p.output_format, ids('query')),
+          },
+        },
+      ];
     },
-    // -db takes a space-separated list, so a folder with a space in its path cannot go there;
-    // BLASTDB names the folder instead and -db stays a bare name.
-    env: (_p: Params, ctx) => ({ BLASTDB: ctx.dbDir }),
     outputs: (p: Params) => {
       const format = OUTPUT_FORMATS[p.output_format];
       return [{ name: format.file, mediaType: format.mediaType }];
     },
-    progress: (p: Params) => ({
-      file: OUTPUT_FORMATS[p.output_format].file,
-      unitsOf: 'query',
-      createTracker: (ids) => createQueryOrderTracker(p.output_format, ids),
-    }),
+    errors: [
+      {
+        when: /No alias or index file found|BLAST Database error/i,
+        field: 'database',
+        message: (p) => `database "${String(p.database)}" not found; list_databases shows what exists`,
+      },
+    ],
     summarize: async (p: Params, outputs) =>
       ({ ...(await summarizeBlastOutput(p.output_format, outputs.lines(OUTPUT_FORMATS[p.output_format].file))) }),
     limits: { maxOutputBytes: 20 * GiB },
-  }) as unknown as ToolDefinition;
+  });
 }

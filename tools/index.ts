@@ -1,6 +1,7 @@
 // The catalog: every tool the queue can run. Adapters, the worker and the docs loop over it;
-// adding a tool is adding a file and a line here.
-import type { AnyToolDefinition } from './define-tool.js';
+// adding a tool is adding a file and a line here. Queue names and database kinds are read off
+// the entries, so a new family brings its own.
+import type { AnyToolDefinition, BinarySpec, DatabaseKind } from './define-tool.js';
 import { blastn } from './blastn.js';
 import { blastp } from './blastp.js';
 import { blastx } from './blastx.js';
@@ -8,15 +9,28 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([
-  blastn,
-  blastp,
-  blastx,
-  tblastn,
-  tblastx,
-  makeBlastDb as unknown as AnyToolDefinition,
-]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);
+}
+
+/** The queue families, in catalog order: one BullMQ queue each, one worker service each in compose. */
+export const QUEUE_NAMES: readonly string[] = Object.freeze([...new Set(catalog.map((tool) => tool.queue))]);
+
+/** Every kind of named database some tool reads, may read, or builds. */
+export function databaseKinds(tools: readonly AnyToolDefinition[] = catalog): DatabaseKind[] {
+  const kinds = new Map<string, DatabaseKind>();
+  for (const tool of tools) {
+    for (const db of tool.databases ?? []) kinds.set(db.kind.kind, db.kind);
+    for (const input of tool.inputs) if (input.orDatabase) kinds.set(input.orDatabase.kind, input.orDatabase);
+  }
+  return [...kinds.values()];
+}
+
+/** Every executable some tool runs (its steps and its index builds), once each, in catalog order. */
+export function catalogBinaries(tools: readonly AnyToolDefinition[] = catalog): BinarySpec[] {
+  const binaries = new Map<string, BinarySpec>();
+  for (const tool of tools) for (const binary of tool.binaries) if (!binaries.has(binary.name)) binaries.set(binary.name, binary);
+  return [...binaries.values()];
 }

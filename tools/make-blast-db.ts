@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineTool } from './define-tool.js';
-import { databaseName, inputReference } from './blast-options.js';
-
-const GiB = 1024 ** 3;
+import { databaseName } from './blast-options.js';
+import { blastBinary, blastDbKind } from './blast-kinds.js';
+import { GiB, inputReference } from './common-options.js';
 
 const input = z.strictObject({
   input: inputReference('Sequences to index (FASTA)'),
@@ -33,38 +33,36 @@ export const makeBlastDb = defineTool({
     'Runs as a background job: returns a job_id at once; when it has completed, the database appears in list_databases. ' +
     'input: FASTA text, a file path inside the allowed input folders, an http(s) URL, or an upload:// reference from create_upload_url (how a remote user sends a file from their own machine). name: letters, digits, ".", "_" or "-". dbtype: "nucl" or "prot".',
   queue: 'blast',
-  binary: 'makeblastdb',
-  versionArgs: ['-version'],
-  versionPattern: /: (\d+\.\d+\.\d+\+?)/,
+  binaries: [blastBinary('makeblastdb')],
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   input,
-  inputFiles: [
+  inputs: [{ param: 'input', formats: ['fasta'], residues: (p) => (p.dbtype === 'prot' ? 'protein' : 'nucleotide') }],
+  publishes: (p) => ({ param: 'name', name: p.name, kind: blastDbKind(p.dbtype), prefix: `db/${p.name}` }),
+  steps: (p, ctx) => [
     {
-      param: 'input',
-      kind: 'any-sequence',
-      kindFromParams: (p) => (p.dbtype === 'prot' ? 'protein' : 'nucleotide'),
-      stagedName: 'input.fa',
+      label: 'building the database',
+      pipeline: [
+        [
+          'makeblastdb',
+          '-in',
+          ctx.input('input'),
+          '-dbtype',
+          p.dbtype,
+          '-out',
+          `db/${p.name}`,
+          '-title',
+          p.title ?? p.name,
+          ...(p.parse_seqids ? ['-parse_seqids'] : []),
+        ],
+      ],
+      stdout: 'makeblastdb.log',
     },
   ],
-  argv: (p, ctx) => [
-    'makeblastdb',
-    '-in',
-    ctx.files.input!,
-    '-dbtype',
-    p.dbtype,
-    '-out',
-    `db/${p.name}`,
-    '-title',
-    p.title ?? p.name,
-    ...(p.parse_seqids ? ['-parse_seqids'] : []),
-  ],
-  stdoutFile: 'makeblastdb.log',
   outputs: () => [{ name: 'makeblastdb.log', mediaType: 'text/plain' }],
   summarize: async (p, outputs) => {
     const log = await outputs.text('makeblastdb.log', 64 * 1024);
     const added = ADDED.exec(log);
     return { database: p.name, dbtype: p.dbtype, title: p.title ?? p.name, sequences: added ? Number(added[1]) : null };
   },
-  publishesDatabase: (p) => ({ name: p.name, dbtype: p.dbtype, filesPrefix: `db/${p.name}` }),
   limits: { maxOutputBytes: 1 * GiB },
 });

@@ -1,26 +1,61 @@
 // Gives summarize() read access to the outputs in the work dir, streaming lines so a summary
-// of a large output never holds it in memory.
+// of a large output never holds it in memory. Compressed text (a .vcf.gz from bcftools, gzip
+// FASTQ from fastp) is read through gunzip, which also takes bgzip's many members.
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { OutputReader } from '../tools/define-tool.js';
+
+async function isGzip(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function openText(file: string): Promise<Readable> {
+  const raw = createReadStream(file);
+  if (!(await isGzip(file))) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (err) => gunzip.destroy(err));
+  return raw.pipe(gunzip);
+}
 
 export function workDirOutputReader(workDir: string): OutputReader {
   return {
     async *lines(name: string) {
-      const rl = readline.createInterface({ input: createReadStream(path.join(workDir, name)), crlfDelay: Infinity });
-      yield* rl;
+      const input = await openText(path.join(workDir, name));
+      const rl = readline.createInterface({ input, crlfDelay: Infinity });
+      try {
+        yield* rl;
+      } finally {
+        rl.close();
+        input.destroy();
+      }
     },
     async text(name: string, maxBytes: number) {
-      const handle = await fs.open(path.join(workDir, name), 'r');
+      const input = await openText(path.join(workDir, name));
+      const chunks: Buffer[] = [];
+      let size = 0;
       try {
-        const buffer = Buffer.alloc(maxBytes);
-        const { bytesRead } = await handle.read(buffer, 0, maxBytes, 0);
-        return buffer.subarray(0, bytesRead).toString('utf8');
+        for await (const chunk of input) {
+          chunks.push(chunk as Buffer);
+          size += (chunk as Buffer).length;
+          if (size >= maxBytes) break;
+        }
       } finally {
-        await handle.close();
+        input.destroy();
       }
+      return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+    },
+    async exists(name: string) {
+      return fs.stat(path.join(workDir, name)).then((s) => s.isFile(), () => false);
     },
   };
 }

@@ -1,53 +1,208 @@
-// Puts one input into the job's work dir and checks that it is FASTA of the right kind, since
-// several tools exit 0 on garbage. The staged copy is what gets checked and what the tool reads,
-// so a file changed after the check cannot reach the tool.
+// Puts a job's inputs where its tool can read them and checks each one before the tool runs,
+// since many tools exit 0 on garbage. A local file (a path inside the roots, or a file of local
+// storage such as another job's output) is used in place through a link in the work dir: a
+// 5 GB FASTQ costs no copy and is only read, once, by the streaming check. URLs and remote
+// objects are downloaded into the work dir; inline text is written there. Gzip input is kept
+// as it is for tools that read it, and decompressed (in the same pass as the check) for the
+// others and for references whose indexes are cached.
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Config } from '../src/config.js';
 import { BioQueueError, inputError } from '../src/errors.js';
-import { checkFastaFile, type FastaSummary, type InputKind } from '../src/inputs/fasta-check.js';
+import { checkInputFile, type InputCheck } from '../src/inputs/check-input.js';
 import { downloadUrl } from '../src/inputs/fetch-url.js';
 import { resolveLocalFile, type InputRef } from '../src/inputs/input-ref.js';
 import type { ResultStore } from '../src/storage/result-store.js';
+import type { DatabaseKind, InputSpec } from '../tools/define-tool.js';
+import { findDatabase } from '../src/databases/find-database.js';
 
-export type StageConfig = Pick<Config, 'inputRoots' | 'urlMaxBytes' | 'allowPrivateUrls'>;
+export type StageConfig = Pick<Config, 'inputRoots' | 'urlMaxBytes' | 'allowPrivateUrls' | 'dbDir'>;
 
 export interface StageDeps {
   config: StageConfig;
-  /** Where uploads, staged path inputs and s3:// inputs are fetched from. */
-  store: Pick<ResultStore, 'download'>;
+  /** Where uploads, staged path inputs, job outputs and s3:// inputs come from. */
+  store: Pick<ResultStore, 'download' | 'localPath'>;
   signal?: AbortSignal | undefined;
 }
 
+/** An input file ready for the tool. */
+export interface StagedFile {
+  kind: 'file';
+  /** What the tool is given: relative to the work dir. */
+  path: string;
+  /** The same file, absolute (what an index cache copies). */
+  absolute: string;
+  /** What the caller gave, for messages and index listings ("lambda_virus.fa", "job://…/aligned.bam"). */
+  shownName: string;
+  check: InputCheck;
+}
+
+/** A database named instead of a file (hmmscan's profiles, DIAMOND's database). */
+export interface StagedDatabase {
+  kind: 'database';
+  name: string;
+  database: DatabaseKind;
+  /** What the tool is given (DatabaseKind.path). */
+  path: string;
+}
+
+export type StagedInput = StagedFile | StagedDatabase;
+
 /** Longest a download may go without receiving anything; the job's own time limit caps the total. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
+export const INPUTS_DIR = 'inputs';
+const GZIP_MAGIC = [0x1f, 0x8b];
 
-// Stages ref at destPath and returns its record count, ids and residue count.
-export async function stageInput(field: string, ref: InputRef, destPath: string, kind: InputKind, deps: StageDeps): Promise<FastaSummary> {
+/** Picks file names in the work dir's inputs/ folder: the caller's own names where possible, never twice. */
+export class InputNames {
+  private readonly used = new Set<string>();
+
+  take(field: string, wanted: string): string {
+    let name = safeFileName(wanted) || safeFileName(field) || 'input';
+    if (this.used.has(name)) name = `${safeFileName(field)}-${name}`;
+    for (let i = 2; this.used.has(name); i++) name = `${safeFileName(field)}-${i}-${name}`;
+    this.used.add(name);
+    return name;
+  }
+}
+
+// Stages one input reference as `field` (the parameter, or "param.N" in a list).
+export async function stageInput(
+  field: string,
+  ref: InputRef,
+  spec: InputSpec,
+  residues: 'nucleotide' | 'protein' | 'any',
+  workDir: string,
+  names: InputNames,
+  deps: StageDeps,
+): Promise<StagedInput> {
+  if (ref.kind === 'database') return stageDatabase(field, ref.name, spec, deps.config.dbDir);
+  await fs.mkdir(path.join(workDir, INPUTS_DIR), { recursive: true });
+  const raw = await placeRaw(field, ref, workDir, names, deps);
+  // References with cached indexes are kept decompressed, so every index kind can read them.
+  const decompress = raw.gzip && (!spec.readsGzip || spec.indexes !== undefined);
+  const plainName = decompress ? names.take(field, raw.name.replace(/\.(gz|bgz|bgzf)$/i, '')) : undefined;
+  const check = await checkInputFile(
+    field,
+    path.join(workDir, raw.relative),
+    { formats: spec.formats, residues, ...(spec.keepIds ? { keepIds: true } : {}) },
+    { ...(plainName ? { decompressTo: path.join(workDir, INPUTS_DIR, plainName) } : {}), ...(deps.signal ? { signal: deps.signal } : {}) },
+  );
+  const relative = plainName ? `${INPUTS_DIR}/${plainName}` : raw.relative;
+  return { kind: 'file', path: relative, absolute: path.join(workDir, relative), shownName: raw.shownName, check };
+}
+
+interface RawInput {
+  /** Work-dir-relative path of the file as given (a link, a download or written text). */
+  relative: string;
+  name: string;
+  shownName: string;
+  gzip: boolean;
+}
+
+// The bytes as the caller gave them, linked or fetched into inputs/, named so that tools which
+// go by the file extension (fastp and ".gz") see the right one.
+async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database' }>, workDir: string, names: InputNames, deps: StageDeps): Promise<RawInput> {
   const { config, signal } = deps;
-  if (ref.kind === 'path') {
-    // Real path again: since submit, a folder on the way may have been swapped for a symlink
-    // leading out of the roots. FICLONE makes the copy free on copy-on-write filesystems.
-    const real = await resolveLocalFile(field, ref.path, config.inputRoots);
-    await fs.copyFile(real, destPath, fs.constants.COPYFILE_FICLONE).catch((err: unknown) => {
-      throw new BioQueueError('infrastructure', `${field}: cannot copy ${JSON.stringify(ref.path)} into the work dir: ${String(err)}`, { field }, { cause: err });
-    });
-  } else if (ref.kind === 'url') {
-    await downloadUrl(field, ref.url, destPath, {
-      maxBytes: config.urlMaxBytes,
-      allowPrivate: config.allowPrivateUrls,
-      timeoutMs: DOWNLOAD_IDLE_TIMEOUT_MS,
-      signal,
-    });
+  const dir = path.join(workDir, INPUTS_DIR);
+  if (ref.kind === 'inline') {
+    const gzip = false;
+    const name = names.take(field, `${field}${ref.text.startsWith('@') ? '.fq' : ref.text.startsWith('>') ? '.fa' : '.txt'}`);
+    await fs.writeFile(path.join(dir, name), ref.text, { signal });
+    return { relative: `${INPUTS_DIR}/${name}`, name, shownName: 'inline text', gzip };
+  }
+  const shownName = ref.kind === 'path' ? ref.path : ref.kind === 'stored' ? ref.name : ref.kind === 'url' ? ref.url : `s3://${ref.bucket}/${ref.key}`;
+  // Local files: a link to the real file, which stays where it is and is only read. (So unlike
+  // a copy, a file rewritten between the check and the run would reach the tool: the check
+  // guards against mistakes, and the roots are the operator's.)
+  const real = await localFileOf(field, ref, deps);
+  if (real !== undefined) {
+    const gzip = await startsWithGzip(field, real);
+    const name = names.take(field, withGzipSuffix(baseNameOf(ref), gzip));
+    await fs.symlink(real, path.join(dir, name));
+    return { relative: `${INPUTS_DIR}/${name}`, name, shownName, gzip };
+  }
+  const partial = path.join(dir, `.${names.take(field, `${field}.part`)}`);
+  if (ref.kind === 'url') {
+    await downloadUrl(field, ref.url, partial, { maxBytes: config.urlMaxBytes, allowPrivate: config.allowPrivateUrls, timeoutMs: DOWNLOAD_IDLE_TIMEOUT_MS, signal });
   } else if (ref.kind === 'stored' || ref.kind === 's3') {
     const source = ref.kind === 'stored' ? { key: ref.key } : { bucket: ref.bucket, key: ref.key };
-    const shown = ref.kind === 'stored' ? ref.name : `s3://${ref.bucket}/${ref.key}`;
-    await deps.store.download(source, destPath, signal).catch((err: unknown) => {
+    await deps.store.download(source, partial, signal).catch((err: unknown) => {
       // Gone between submit and now (retention, someone deleting it): the input's fault, no retry helps.
-      if (err instanceof BioQueueError && err.code === 'not_found') throw inputError(field, `${shown} is no longer in storage`);
+      if (err instanceof BioQueueError && err.code === 'not_found') throw inputError(field, `${shownName} is no longer in storage`);
       throw err;
     });
   } else {
-    await fs.writeFile(destPath, ref.text, { signal });
+    throw new Error(`${field}: the path ${ref.path} should have been linked, not fetched`);
   }
-  return checkFastaFile(field, destPath, kind);
+  const gzip = await startsWithGzip(field, partial);
+  const name = names.take(field, withGzipSuffix(baseNameOf(ref), gzip));
+  await fs.rename(partial, path.join(dir, name));
+  return { relative: `${INPUTS_DIR}/${name}`, name, shownName, gzip };
+}
+
+// The file on this machine's disk behind a reference, if there is one: a path inside the roots
+// (its real path, checked again since submit, as a folder on the way may have become a symlink
+// leading out), or an object of local storage (another job's output, an upload).
+async function localFileOf(field: string, ref: Exclude<InputRef, { kind: 'database' | 'inline' }>, deps: StageDeps): Promise<string | undefined> {
+  if (ref.kind === 'path') return resolveLocalFile(field, ref.path, deps.config.inputRoots);
+  if (ref.kind !== 'stored') return undefined;
+  const file = deps.store.localPath(ref.key);
+  if (file === undefined) return undefined;
+  const found = await fs.stat(file).then((s) => s.isFile(), () => false);
+  if (!found) throw inputError(field, `${ref.name} is no longer in storage`);
+  return file;
+}
+
+async function stageDatabase(field: string, name: string, spec: InputSpec, dbDir: string): Promise<StagedDatabase> {
+  const database = spec.orDatabase;
+  if (!database) throw inputError(field, `expected a file, not the database name "${name}"`);
+  if (!(await findDatabase(dbDir, name, database))) {
+    throw inputError(field, `no ${database.title} "${name}"; list_databases shows what exists`);
+  }
+  return { kind: 'database', name, database, path: database.path(dbDir, name) };
+}
+
+async function startsWithGzip(field: string, file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r').catch((err: unknown) => {
+    throw new BioQueueError('infrastructure', `${field}: cannot open the staged input: ${String(err)}`, { field }, { cause: err });
+  });
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+// The last segment of what the caller gave (path, URL, upload, job output).
+function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' }>): string {
+  switch (ref.kind) {
+    case 'path':
+      return path.basename(ref.path);
+    case 'url':
+      return decodeSegment(new URL(ref.url).pathname.split('/').pop() ?? '');
+    case 'stored':
+      return ref.name.startsWith('upload://') ? '' : (ref.name.split('/').pop() ?? '');
+    case 's3':
+      return ref.key.split('/').pop() ?? '';
+  }
+}
+
+function withGzipSuffix(name: string, gzip: boolean): string {
+  if (!gzip || /\.(gz|bgz|bgzf)$/i.test(name)) return name;
+  return `${name || 'input'}.gz`;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+// Letters, digits, ".", "_" and "-" only, never leading "." or "-": a name no tool reads as an option.
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]+/, '').slice(0, 120);
 }

@@ -10,7 +10,8 @@ import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
 import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
 import type { ResultStore } from '../src/storage/result-store.js';
-import { QUEUE_NAMES, type QueueName } from '../tools/define-tool.js';
+import { QUEUE_NAMES } from '../tools/index.js';
+import { redisBuildLocks } from './build-lock.js';
 import { createJobProcessor, defaultThreads, SHUTDOWN } from './process-job.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
 
@@ -24,18 +25,18 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorker {
-  readonly queues: readonly QueueName[];
+  readonly queues: readonly string[];
   /** Stops taking jobs; running ones get drainTimeoutMs to finish, then go back to the queue. */
   close(): Promise<void>;
 }
 
-export function parseQueueNames(names: readonly string[] | undefined): QueueName[] {
+export function parseQueueNames(names: readonly string[] | undefined): string[] {
   if (!names || names.length === 0) return [...QUEUE_NAMES];
-  const unknown = names.filter((n) => !(QUEUE_NAMES as readonly string[]).includes(n));
+  const unknown = names.filter((n) => !QUEUE_NAMES.includes(n));
   if (unknown.length > 0) {
     throw new Error(`unknown queue ${unknown.map((n) => `"${n}"`).join(', ')}; the queues are: ${QUEUE_NAMES.join(', ')}`);
   }
-  return names as QueueName[];
+  return [...names];
 }
 
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
@@ -50,6 +51,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     config,
     workRoot,
     store,
+    locks: redisBuildLocks(commands, config.prefix, log),
     log,
     threads: defaultThreads(concurrency, config.toolThreads),
     isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,

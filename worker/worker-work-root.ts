@@ -15,18 +15,23 @@ function folderName(pid: number): string {
   return `${os.hostname()}.${pid}.${randomBytes(3).toString('hex')}`;
 }
 
-// Kills the tool group recorded in a job dir, if its leader still works in that dir (so a
-// reused pid is never hit).
-async function killRecordedGroup(jobDir: string, log: Logger): Promise<void> {
-  const pgid = Number(await fs.readFile(path.join(jobDir, TOOL_PGID_FILE), 'utf8').catch(() => ''));
-  if (!Number.isInteger(pgid) || pgid <= 1) return;
-  const cwd = await fs.readlink(`/proc/${pgid}/cwd`).catch(() => undefined);
-  if (cwd !== jobDir) return;
-  try {
-    process.kill(-pgid, 'SIGKILL');
-    log.warn({ pgid, jobDir }, 'killed a tool left running by a dead worker');
-  } catch {
-    // already gone
+// Kills the tool groups recorded in a job dir (one per process of a pipeline), each only if its
+// leader still works in that dir (so a reused pid is never hit).
+async function killRecordedGroups(jobDir: string, log: Logger): Promise<void> {
+  // No file: the job had not started a tool yet.
+  const recorded = await fs.readFile(path.join(jobDir, TOOL_PGID_FILE), 'utf8').catch(() => '');
+  for (const line of recorded.split('\n')) {
+    const pgid = Number(line);
+    if (!Number.isInteger(pgid) || pgid <= 1) continue;
+    // Unreadable: the process is gone, or not ours to judge.
+    const cwd = await fs.readlink(`/proc/${pgid}/cwd`).catch(() => undefined);
+    if (cwd !== jobDir) continue;
+    try {
+      process.kill(-pgid, 'SIGKILL');
+      log.warn({ pgid, jobDir }, 'killed a tool left running by a dead worker');
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -38,7 +43,7 @@ export async function reapDeadWorkerFolders(workRoot: string, log: Logger): Prom
     if (!match || match[1] !== host || (await isProcessAlive(Number(match[2])))) continue;
     const folder = path.join(workRoot, entry);
     for (const jobDir of await fs.readdir(folder).catch(() => [] as string[])) {
-      await killRecordedGroup(path.join(folder, jobDir), log);
+      await killRecordedGroups(path.join(folder, jobDir), log);
     }
     await fs.rm(folder, { recursive: true, force: true });
     reaped += 1;

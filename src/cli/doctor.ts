@@ -10,12 +10,15 @@ import { listDatabases } from '../databases/list-databases.js';
 import { checkSocketPathLength, pingPrivateRedis, privateRedisPaths } from '../redis/private-redis.js';
 import { probeBinary } from '../system/probe-binary.js';
 import { createLogger } from '../logger.js';
+import type { InstallPackages } from '../../tools/define-tool.js';
 import { openResultStore } from '../storage/open-result-store.js';
 
+/** A binary to look for: the catalog's BinarySpec, or redis-server. */
 export interface DoctorBinary {
-  binary: string;
+  name: string;
   versionArgs: readonly string[];
   versionPattern: RegExp;
+  install?: InstallPackages;
 }
 
 type Status = 'ok' | 'MISSING' | 'FAILED' | 'nucl' | 'prot';
@@ -26,17 +29,13 @@ interface Report {
   fixes: string[];
 }
 
-// Not in every catalog, but the worker needs it to read sequences back out of a database.
-const EXTRA_BINARIES: readonly DoctorBinary[] = [
-  { binary: 'blastdbcmd', versionArgs: ['-version'], versionPattern: /^blastdbcmd: (\S+)/ },
-];
 const REDIS_PING_TIMEOUT_MS = 3_000;
 
 // Prints the checks to `out`; 0 when everything needed is there, 1 otherwise (then with the fixes).
-export async function runDoctor(config: Config, out: NodeJS.WritableStream, catalog: readonly DoctorBinary[]): Promise<number> {
+export async function runDoctor(config: Config, out: NodeJS.WritableStream, binaries: readonly DoctorBinary[]): Promise<number> {
   const report: Report = { rows: [], fixes: [] };
   await checkRedis(config, report);
-  await checkBinaries([...catalog, ...EXTRA_BINARIES], report);
+  await checkBinaries(binaries, report);
   await checkDatabases(config.dbDir, report);
   await checkDataDir(config.dataDir, report);
   await checkStorage(config, report);
@@ -74,16 +73,16 @@ async function checkRedis(config: Config, report: Report): Promise<void> {
     report.rows.push(['redis', 'FAILED', `private (${socketPath}): ${(err as Error).message}`]);
     report.fixes.push(`redis: ${(err as Error).message}`);
   }
-  await checkBinaries([{ binary: config.redisServerBin, versionArgs: ['--version'], versionPattern: /\bv=(\S+)/ }], report);
+  await checkBinaries([{ name: config.redisServerBin, versionArgs: ['--version'], versionPattern: /\bv=(\S+)/ }], report);
 }
 
 // Each distinct binary: its path and version, or how to install it.
 async function checkBinaries(binaries: readonly DoctorBinary[], report: Report): Promise<void> {
   const seen = new Set<string>();
-  for (const { binary, versionArgs, versionPattern } of binaries) {
+  for (const { name: binary, versionArgs, versionPattern, install } of binaries) {
     if (seen.has(binary)) continue;
     seen.add(binary);
-    const probe = await probeBinary(binary, versionArgs, versionPattern);
+    const probe = await probeBinary(binary, versionArgs, versionPattern, { install });
     if (probe.found) {
       report.rows.push([binary, 'ok', `${probe.version}  ${probe.path}`]);
     } else {

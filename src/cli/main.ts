@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { BioQueueError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../package-info.js';
-import { catalog } from '../../tools/index.js';
+import { catalogBinaries } from '../../tools/index.js';
 
 const USAGE = `Usage: bio-mcp-queue [command]
 
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'doctor': {
       const { runDoctor } = await import('./doctor.js');
-      process.exitCode = await runDoctor(config, process.stdout, catalog);
+      process.exitCode = await runDoctor(config, process.stdout, catalogBinaries());
       return;
     }
     case 'demo': {

@@ -3,10 +3,11 @@
 // (or one huge sequence line) is checked in constant memory, apart from the list of ids.
 import fs from 'node:fs';
 import { BioQueueError, inputError } from '../errors.js';
-import type { InputFileSpec } from '../../tools/define-tool.js';
+/** What the sequences must be. */
+export type InputKind = 'nucleotide' | 'protein' | 'any-sequence';
 import { errorCode } from './path-roots.js';
 
-export type InputKind = InputFileSpec['kind'];
+
 
 export interface FastaSummary {
   records: number;

@@ -1,13 +1,15 @@
 // Turns a tool's input string into the reference stored with the job, checking it at the edge
 // so a bad input fails at submit, not minutes later on a worker. A string is exactly one of: a
 // path inside the input roots, an http(s):// URL, an upload://<id> reference, an s3://bucket/key
-// in an allowed bucket, or inline FASTA text; anything else is refused.
+// in an allowed bucket, job://<job_id>/<file> (an earlier job's output), inline text (anything
+// with a line break, or starting with ">"), or — where the tool allows it — a database name;
+// anything else is refused.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
-import { checkFastaText, type InputKind } from './fasta-check.js';
+import { checkInputText, type InputExpectation } from './check-input.js';
 import { addressPolicy, parseFetchableUrl } from './fetch-url.js';
 import { errorCode, resolveInsideRoots } from './path-roots.js';
 
@@ -16,26 +18,36 @@ export const InputRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }) }),
   /** An http(s):// URL, downloaded by the worker. */
   z.object({ kind: z.literal('url'), url: z.string().regex(/^https?:\/\//, { message: 'expected an http(s):// URL' }) }),
-  /** FASTA text carried in the job itself. */
+  /** Text (FASTA, FASTQ, …) carried in the job itself. */
   z.object({ kind: z.literal('inline'), text: z.string() }),
-  /** An object in our own store: an upload, or a path input copied in at submit for remote workers. */
+  /** An object in our own store: an upload, a path input copied in at submit for remote workers, or another job's output. */
   z.object({ kind: z.literal('stored'), key: z.string().min(1), name: z.string() }),
   /** An object in another allowed bucket, fetched by the worker with the store's credentials. */
   z.object({ kind: z.literal('s3'), bucket: z.string().min(3), key: z.string().min(1) }),
+  /** A database in the workers' databases folder, by name (hmmscan's profiles, DIAMOND's database). */
+  z.object({ kind: z.literal('database'), name: z.string() }),
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;
 
 export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'allowPrivateUrls'>;
 
-/** Looks up upload:// and s3:// inputs in storage for the submitting caller; absent, both are refused. */
+/** Looks up upload://, s3:// and job:// inputs for the submitting caller (each refuses what it cannot serve). */
 export interface StoredInputResolver {
   upload(field: string, uploadId: string): Promise<InputRef>;
   s3(field: string, bucket: string, key: string): Promise<InputRef>;
+  jobOutput(field: string, jobId: string, name: string): Promise<InputRef>;
+}
+
+/** What the value must be, and whether a bare name may mean a database. */
+export interface InputRefExpectation extends InputExpectation {
+  /** The tool also takes the name of a database here (list_databases). */
+  databaseName?: RegExp;
 }
 
 const EXPECTED =
-  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, or FASTA text starting with ">"';
+  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, job://<job_id>/<file>, or the text itself';
 const UPLOAD_REF = /^upload:\/\/([A-Za-z0-9_-]{8,64})$/;
+const JOB_REF = /^job:\/\/([^/\s]+)\/([^/\s]+)$/;
 const S3_REF = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 const SHOWN_CHARS = 60;
 
@@ -43,11 +55,12 @@ const SHOWN_CHARS = 60;
 export async function resolveInputRef(
   field: string,
   value: string,
-  kind: InputKind,
+  expect: InputRefExpectation,
   config: InputRefConfig,
-  stored?: StoredInputResolver,
+  stored: StoredInputResolver,
 ): Promise<InputRef> {
-  if (value.trimStart().startsWith('>')) return resolveInline(field, value, kind, config.inlineMaxBytes);
+  // A path, a URL or a reference is one line; text with a line break can only be the data itself.
+  if (value.includes('\n') || value.trimStart().startsWith('>')) return resolveInline(field, value, expect, config.inlineMaxBytes);
   if (/^https?:\/\//i.test(value)) {
     const url = parseFetchableUrl(field, value, addressPolicy(config.allowPrivateUrls));
     return { kind: 'url', url: url.href };
@@ -55,33 +68,39 @@ export async function resolveInputRef(
   if (/^upload:/i.test(value)) {
     const id = UPLOAD_REF.exec(value)?.[1];
     if (!id) throw inputError(field, `${shown(value)} is not an upload reference; create_upload_url (or POST /uploads) gives one like "upload://…"`);
-    if (!stored) throw inputError(field, 'upload:// references need `bio-mcp-queue serve` or S3 storage');
     return stored.upload(field, id);
   }
   if (/^s3:/i.test(value)) {
     const match = S3_REF.exec(value);
     if (!match) throw inputError(field, `${shown(value)} is not an s3://bucket/key URL`);
-    if (!stored) throw inputError(field, 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
     return stored.s3(field, match[1]!, match[2]!);
+  }
+  if (/^job:/i.test(value)) {
+    const match = JOB_REF.exec(value);
+    if (!match) throw inputError(field, `${shown(value)} is not a job output reference; write job://<job_id>/<file>, with a file name get_job_result lists`);
+    return stored.jobOutput(field, match[1]!, decodeURIComponent(match[2]!));
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);
   if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots) };
-  throw inputError(field, `${EXPECTED} (got ${shown(value)})`);
+  if (expect.databaseName?.test(value)) return { kind: 'database', name: value };
+  const orDatabase = expect.databaseName ? ', or a database name from list_databases' : '';
+  throw inputError(field, `${EXPECTED}${orDatabase} (got ${shown(value)})`);
 }
 
-// Size first (the message says what to do instead), then the same FASTA check a file gets.
-function resolveInline(field: string, text: string, kind: InputKind, maxBytes: number): InputRef {
+// Size first (the message says what to do instead), then the same check a file gets.
+function resolveInline(field: string, text: string, expect: InputExpectation, maxBytes: number): InputRef {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
     throw inputError(
       field,
-      `inline FASTA text is ${bytes} bytes, more than the ${maxBytes}-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead`,
+      `inline text is ${bytes} bytes, more than the ${maxBytes}-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots, an http(s):// URL or an upload:// reference instead`,
     );
   }
-  checkFastaText(field, text, kind);
-  // Tools expect ">" as the file's first byte; the check above already allowed leading blanks.
-  return { kind: 'inline', text: text.trimStart() };
+  // Tools expect ">" or "@" as the file's first byte; the check allows leading blanks.
+  const trimmed = text.trimStart();
+  checkInputText(field, trimmed, expect);
+  return { kind: 'inline', text: trimmed };
 }
 
 // A local input: real path inside the roots, and a non-empty regular file we can read. The

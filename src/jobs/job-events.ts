@@ -6,7 +6,7 @@ import { QueueEvents } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { connectRedis, type RedisTarget } from '../redis/redis-target.js';
-import { QUEUE_NAMES } from '../../tools/define-tool.js';
+import { QUEUE_NAMES } from '../../tools/index.js';
 
 const EVENTS = ['active', 'progress', 'completed', 'failed', 'removed', 'waiting', 'delayed'] as const;
 

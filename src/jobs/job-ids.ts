@@ -1,12 +1,12 @@
 // Job ids name their queue ("blast-k3j9x2m1q8zt"), so a status call finds the job in one
 // Redis round trip without an index lookup, on any server that shares the Redis.
 import { randomBytes } from 'node:crypto';
-import { QUEUE_NAMES, type QueueName } from '../../tools/define-tool.js';
+import { QUEUE_NAMES } from '../../tools/index.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const JOB_ID = /^([a-z][a-z0-9]*)-([0-9a-z]{16})$/;
 
-export function newJobId(queue: QueueName): string {
+export function newJobId(queue: string): string {
   const bytes = randomBytes(16);
   let suffix = '';
   for (const b of bytes) suffix += ALPHABET[b % 32];
@@ -14,9 +14,9 @@ export function newJobId(queue: QueueName): string {
 }
 
 /** The queue a job id belongs to, or undefined for anything that is not one of our ids. */
-export function queueOfJobId(jobId: string): QueueName | undefined {
+export function queueOfJobId(jobId: string): string | undefined {
   const match = JOB_ID.exec(jobId);
   if (!match) return undefined;
-  const queue = match[1] as QueueName;
-  return (QUEUE_NAMES as readonly string[]).includes(queue) ? queue : undefined;
+  const queue = match[1]!;
+  return QUEUE_NAMES.includes(queue) ? queue : undefined;
 }

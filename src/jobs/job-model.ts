@@ -56,6 +56,27 @@ export const StatusSchema = z.object({
 });
 export type JobStatus = z.infer<typeof StatusSchema>;
 
+/** One command of a run as it was executed: a process, or a pipeline of them. */
+export const RunStepSchema = z.object({
+  label: z.string(),
+  /** The argv of each process; each one's stdout fed the next one's stdin. */
+  pipeline: z.array(z.array(z.string())),
+  /** The file (in the work dir) the last process's stdout went to, if any. */
+  stdout: z.string().nullable(),
+});
+export type RunStep = z.infer<typeof RunStepSchema>;
+
+/** A cached reference index a job used: built by this job, or reused. */
+export const IndexUseSchema = z.object({
+  input: z.string().describe('The input parameter it indexes.'),
+  kind: z.string(),
+  variant: z.string().nullable(),
+  sha256: z.string().describe('sha256 of the reference content the index was built from.'),
+  reused: z.boolean().describe('true when an earlier job had built it.'),
+  build_seconds: z.number().nullable().describe('How long this job spent building it; null when reused.'),
+});
+export type IndexUse = z.infer<typeof IndexUseSchema>;
+
 export const ResultFileSchema = z.object({
   name: z.string(),
   size_bytes: z.number(),
@@ -74,6 +95,8 @@ export const ResultSchema = z.object({
   summary: z.record(z.string(), z.unknown()).nullable(),
   files: z.array(ResultFileSchema),
   command: z.array(z.string()).nullable(),
+  steps: z.array(RunStepSchema).describe('Every command that ran, in order, with their pipes: enough to repeat the run by hand.'),
+  indexes: z.array(IndexUseSchema).describe('Cached reference indexes the job used, and whether it built or reused each.'),
   tool_version: z.string().nullable(),
   exit_code: z.number().nullable(),
   runtime_seconds: z.number().nullable(),
@@ -85,7 +108,8 @@ export type JobResult = z.infer<typeof ResultSchema>;
 export const JobDataSchema = z.object({
   tool: z.string(),
   params: z.record(z.string(), z.unknown()),
-  inputs: z.record(z.string(), InputRefSchema),
+  /** Per input parameter: its reference, or the references of a list parameter in order. */
+  inputs: z.record(z.string(), z.union([InputRefSchema, z.array(InputRefSchema)])),
   priority: z.number(),
   owner: z.string(),
   submitted_at: z.string(),
@@ -106,7 +130,11 @@ export type StoredFile = z.infer<typeof StoredFileSchema>;
 export const JobReturnSchema = z.object({
   summary: z.record(z.string(), z.unknown()),
   files: z.array(StoredFileSchema),
+  /** The main command (the first process of the first step). */
   command: z.array(z.string()),
+  /** Every command that ran, in order. */
+  steps: z.array(RunStepSchema).optional(),
+  indexes: z.array(IndexUseSchema).optional(),
   tool_version: z.string().nullable(),
   exit_code: z.number(),
   runtime_seconds: z.number(),

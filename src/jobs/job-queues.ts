@@ -3,15 +3,15 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { QUEUE_NAMES, type QueueName } from '../../tools/define-tool.js';
+import { QUEUE_NAMES } from '../../tools/index.js';
 import type { JobData, JobReturn } from './job-model.js';
 
 export type JobQueue = Queue<JobData, JobReturn>;
-export type JobQueues = ReadonlyMap<QueueName, JobQueue>;
+export type JobQueues = ReadonlyMap<string, JobQueue>;
 
 export function openJobQueues(config: Config, connection: Redis, log: Logger): JobQueues {
   const retentionSeconds = Math.ceil(config.retentionMs / 1000);
-  const queues = new Map<QueueName, JobQueue>();
+  const queues = new Map<string, JobQueue>();
   for (const name of QUEUE_NAMES) {
     const queue = new Queue<JobData, JobReturn>(name, {
         connection,

@@ -5,11 +5,11 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
-import { resolveInputRef, type InputRef, type StoredInputResolver } from '../inputs/input-ref.js';
+import { resolveInputRef, type InputRef, type InputRefExpectation, type StoredInputResolver } from '../inputs/input-ref.js';
 import { listDatabases, type DatabaseInfo } from '../databases/list-databases.js';
 import type { ResultStore } from '../storage/result-store.js';
-import { MANAGED_PREFIXES } from '../storage/store-keys.js';
-import type { AnyToolDefinition, QueueName } from '../../tools/define-tool.js';
+import type { AnyToolDefinition, InputSpec } from '../../tools/define-tool.js';
+import { DATABASE_NAME } from '../../tools/common-options.js';
 import { findTool } from '../../tools/index.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
@@ -21,6 +21,7 @@ import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
+import { createInputResolver } from './input-resolver.js';
 
 export interface SubmitOptions {
   priority: number;
@@ -61,17 +62,31 @@ export class JobService {
     if (caller.remote) await takeSubmitToken(this.redis, this.config.prefix, caller.owner, this.config.http.submitRatePerMinute);
     const jobId = newJobId(tool.queue);
     const stagePaths = caller.remote || this.store.kind === 's3';
-    const inputs: Record<string, InputRef> = {};
+    const inputs: JobData['inputs'] = {};
     try {
-      for (const spec of tool.inputFiles) {
-        const kind = spec.kindFromParams?.(params) ?? spec.kind;
-        let ref = await resolveInputRef(spec.param, String(params[spec.param]), kind, this.config, this.storedInputs(caller));
-        if (ref.kind === 'path' && stagePaths) {
-          ref = { kind: 'stored', key: await this.store.stageInput(jobId, spec.param, ref.path), name: path.basename(ref.path) };
-        }
-        inputs[spec.param] = ref;
+      const resolver = this.storedInputs(caller);
+      for (const spec of tool.inputs) {
+        const given = params[spec.param];
+        if (given === undefined) continue; // optional and left out: the schema has said so
+        const expect = inputExpectation(spec, params);
+        const resolveOne = async (value: string, field: string): Promise<InputRef> => {
+          let ref = await resolveInputRef(field, value, expect, this.config, resolver);
+          if (ref.kind === 'path' && stagePaths) {
+            ref = { kind: 'stored', key: await this.store.stageInput(jobId, field.replace(/\W/g, '-'), ref.path), name: path.basename(ref.path) };
+          }
+          return ref;
+        };
         // Keep the job small and readable: the input lives in `inputs`, the params say what it was.
-        params[spec.param] = describeInput(ref, String(params[spec.param]));
+        if (Array.isArray(given)) {
+          const refs: InputRef[] = [];
+          for (const [i, value] of (given as string[]).entries()) refs.push(await resolveOne(value, `${spec.param}.${i}`));
+          inputs[spec.param] = refs;
+          params[spec.param] = refs.map((ref, i) => describeInput(ref, (given as string[])[i]!));
+        } else {
+          const ref = await resolveOne(String(given), spec.param);
+          inputs[spec.param] = ref;
+          params[spec.param] = describeInput(ref, String(given));
+        }
       }
       const submittedAt = Date.now();
       const data: JobData = {
@@ -114,7 +129,7 @@ export class JobService {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') {
       const s = found.status;
-      return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, tool_version: null, exit_code: null, runtime_seconds: null, error: s.error };
+      return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, error: s.error };
     }
     return toJobResult(found.job, found.state, this.store);
   }
@@ -286,45 +301,25 @@ export class JobService {
     return { data, size: file.size_bytes, mediaType: file.media_type };
   }
 
-  private queue(name: QueueName) {
+  private queue(name: string) {
     const queue = this.queues.get(name);
     if (!queue) throw new Error(`no queue "${name}" is open`);
     return queue;
   }
 
-  // Resolves upload:// and s3:// inputs for this caller; only its own uploads exist for it.
-  // Where nothing can be uploaded (stdio on local files) both are refused as such.
-  private storedInputs(caller: Caller): StoredInputResolver | undefined {
-    const store = this.store;
-    if (!store.canUpload) return undefined;
-    const config = this.config;
-    const allowed = config.storage.s3.allowedBuckets;
-    return {
-      async upload(field, uploadId) {
-        const found = await store.findUpload(caller.owner, uploadId);
-        if (!found) throw inputError(field, `no finished upload "upload://${uploadId}" (PUT the file to its upload URL first; links expire)`);
-        if (found.size === 0) throw inputError(field, `the upload "upload://${uploadId}" is empty`);
-        // A presigned S3 PUT cannot cap its own size, so the cap is applied here.
-        const max = config.http.uploadMaxBytes;
-        if (found.size > max) throw inputError(field, `the upload "upload://${uploadId}" is ${found.size} bytes, more than the ${max}-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)`);
-        return { kind: 'stored', key: found.key, name: `upload://${uploadId}` };
+  // Resolves upload://, s3:// and job:// inputs for this caller: only its own uploads and jobs exist for it.
+  private storedInputs(caller: Caller): StoredInputResolver {
+    return createInputResolver({
+      store: this.store,
+      config: this.config,
+      caller,
+      jobOutput: async (jobId) => {
+        const found = await this.find(jobId, caller);
+        if (found.kind === 'tombstone') return { status: found.status.status, files: [] };
+        const status = toJobStatus(found.job, found.state, null).status;
+        return { status, files: status === 'completed' ? (found.job.returnvalue?.files ?? []) : [] };
       },
-      async s3(field, bucket, key) {
-        if (store.kind !== 's3') throw inputError(field, 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
-        if (!allowed.includes(bucket)) {
-          const list = allowed.length > 0 ? allowed.join(', ') : 'none set';
-          throw inputError(field, `bucket "${bucket}" is not one s3:// inputs may use (BIO_STORAGE_ALLOWED_BUCKETS: ${list})`);
-        }
-        // Our own objects (other users' uploads, results and inputs) are reached only through
-        // the ownership rules, never by naming their keys.
-        if (bucket === config.storage.s3.bucket && MANAGED_PREFIXES.some((p) => key.startsWith(p))) {
-          throw inputError(field, `s3://${bucket}/${key} is bio-mcp-queue's own storage; give an upload:// reference instead`);
-        }
-        const found = await store.findExternal(bucket, key);
-        if (!found) throw inputError(field, `no object s3://${bucket}/${key}`);
-        return { kind: 's3', bucket, key };
-      },
-    };
+    });
   }
 
   // Another owner's job answers exactly as an unknown one, so ids reveal nothing.
@@ -371,8 +366,14 @@ function parseParams(tool: AnyToolDefinition, raw: unknown): Record<string, unkn
   return { ...(result.data as Record<string, unknown>) };
 }
 
+// What the worker must find in an input: the formats and residues the tool declares.
+function inputExpectation(spec: InputSpec, params: Record<string, unknown>): InputRefExpectation {
+  const residues = typeof spec.residues === 'function' ? spec.residues(params) : (spec.residues ?? 'any');
+  return { formats: spec.formats, residues, ...(spec.orDatabase ? { databaseName: DATABASE_NAME } : {}) };
+}
+
 function describeInput(ref: InputRef, given: string): string {
-  if (ref.kind === 'inline') return `inline FASTA (${Buffer.byteLength(ref.text)} bytes)`;
+  if (ref.kind === 'inline') return `inline text (${Buffer.byteLength(ref.text)} bytes)`;
   if (ref.kind === 'url') return ref.url;
   return given; // the path, upload:// or s3:// the caller gave
 }

@@ -104,6 +104,8 @@ export async function toJobResult(job: AnyJob, state: BullState, store: ResultSt
     summary: value?.summary ?? null,
     files,
     command: value?.command ?? error?.command ?? null,
+    steps: value?.steps ?? (value ? [{ label: 'running', pipeline: [value.command], stdout: null }] : []),
+    indexes: value?.indexes ?? [],
     tool_version: value?.tool_version ?? null,
     exit_code: value?.exit_code ?? error?.exit_code ?? null,
     runtime_seconds: value?.runtime_seconds ?? null,

@@ -180,6 +180,10 @@ export class LocalResultStore implements ResultStore {
     throw new BioQueueError('input_invalid', 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
   }
 
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
   async download(source: StoredSource, destPath: string): Promise<void> {
     if ('bucket' in source) throw new BioQueueError('input_invalid', 's3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)');
     await fs.copyFile(this.pathOf(source.key), destPath, fs.constants.COPYFILE_FICLONE).catch((err: NodeJS.ErrnoException) => {

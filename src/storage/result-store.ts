@@ -39,6 +39,8 @@ export interface ResultStore {
   findUpload(owner: string, uploadId: string): Promise<{ key: string; size: number } | undefined>;
   /** Size of an object in another bucket (s3:// inputs), or undefined when it does not exist. Local storage throws input_invalid. */
   findExternal(bucket: string, key: string): Promise<{ size: number } | undefined>;
+  /** The file of one of our objects on this machine's disk, when the store keeps it there: a worker then reads it in place instead of copying. */
+  localPath(key: string): string | undefined;
   /** Streams a stored object to destPath (the worker staging an input). */
   download(source: StoredSource, destPath: string, signal?: AbortSignal): Promise<void>;
 }

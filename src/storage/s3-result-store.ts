@@ -185,6 +185,10 @@ export class S3ResultStore implements ResultStore {
     return this.head(bucket, key);
   }
 
+  localPath(): undefined {
+    return undefined; // every object is remote: the worker downloads it
+  }
+
   async download(source: StoredSource, destPath: string, signal?: AbortSignal): Promise<void> {
     const bucket = 'bucket' in source ? source.bucket : this.bucket;
     try {

@@ -1,36 +1,15 @@
-// How to install each external binary the project runs, per package manager. Package names
-// differ between managers (apt's ncbi-blast+ is brew's and bioconda's "blast"), so a missing
-// binary is answered with the exact commands rather than a package name to guess from.
+// How to install an external binary, per package manager. Package names differ between
+// managers (apt's ncbi-blast+ is brew's and bioconda's "blast"), so a missing binary is answered
+// with the exact commands rather than a package name to guess from. The tool definitions carry
+// their own packages; redis-server, which no tool runs, is known here.
+import type { InstallPackages } from '../../tools/define-tool.js';
 
-interface Packages {
-  apt: string;
-  brew: string;
-  /** "channel package" for conda. */
-  conda: string;
-}
-
-const BLAST: Packages = { apt: 'ncbi-blast+', brew: 'blast', conda: 'bioconda blast' };
-
-const PACKAGES: Readonly<Record<string, Packages>> = {
-  'redis-server': { apt: 'redis-server', brew: 'redis', conda: 'conda-forge redis' },
-  blastn: BLAST,
-  blastp: BLAST,
-  blastx: BLAST,
-  tblastn: BLAST,
-  tblastx: BLAST,
-  makeblastdb: BLAST,
-  blastdbcmd: BLAST,
-  bwa: { apt: 'bwa', brew: 'bwa', conda: 'bioconda bwa' },
-  minimap2: { apt: 'minimap2', brew: 'minimap2', conda: 'bioconda minimap2' },
-  samtools: { apt: 'samtools', brew: 'samtools', conda: 'bioconda samtools' },
-  bcftools: { apt: 'bcftools', brew: 'bcftools', conda: 'bioconda bcftools' },
-  seqkit: { apt: 'seqkit', brew: 'seqkit', conda: 'bioconda seqkit' },
-};
+const REDIS: InstallPackages = { apt: 'redis-server', brew: 'redis', conda: 'conda-forge redis' };
 
 // The commands that install `binary` (a bare name or a path to one), one line per package manager.
-export function installHint(binary: string): string {
+export function installHint(binary: string, packages?: InstallPackages): string {
   const name = binary.split(/[\\/]/).pop() ?? binary;
-  const pkg = Object.hasOwn(PACKAGES, name) ? PACKAGES[name] : undefined;
+  const pkg = packages ?? (name === 'redis-server' ? REDIS : undefined);
   if (!pkg) {
     return [
       `To install ${name}: use your system's package manager or bioconda`,

@@ -5,6 +5,7 @@ import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { InstallPackages } from '../../tools/define-tool.js';
 import { installHint } from './install-hints.js';
 
 export type ProbeResult = { found: true; path: string; version: string } | { found: false; hint: string };
@@ -43,16 +44,17 @@ export function parseVersion(output: string, pattern: RegExp): string | undefine
   return undefined;
 }
 
+export interface ProbeOptions {
+  /** Defaults to this process's PATH, the same one execa uses to start tools. */
+  searchPath?: string;
+  /** The packages that provide the binary, for the install hint. */
+  install?: InstallPackages | undefined;
+}
+
 // Where `binary` is and what version it says it is; when it is missing, how to install it.
-// searchPath defaults to this process's PATH, the same one execa uses to start tools.
-export async function probeBinary(
-  binary: string,
-  versionArgs: readonly string[],
-  versionPattern: RegExp,
-  searchPath: string = process.env.PATH ?? '',
-): Promise<ProbeResult> {
-  const found = await findOnPath(binary, searchPath);
-  if (!found) return { found: false, hint: installHint(binary) };
+export async function probeBinary(binary: string, versionArgs: readonly string[], versionPattern: RegExp, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const found = await findOnPath(binary, options.searchPath ?? process.env.PATH ?? '');
+  if (!found) return { found: false, hint: installHint(binary, options.install) };
   const result = await execa(found, [...versionArgs], {
     reject: false,
     timeout: VERSION_TIMEOUT_MS,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configVariables, loadConfig } from '../../src/config.js';
-import { QUEUE_NAMES } from '../../tools/define-tool.js';
+import { QUEUE_NAMES } from '../../tools/index.js';
 import { parseComposeYaml, type YamlValue } from '../support/compose-yaml.js';
 import { REPO } from '../support/harness.js';
 

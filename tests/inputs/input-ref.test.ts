@@ -3,12 +3,23 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputRefSchema, resolveInputRef, type InputRef, type InputRefConfig, type StoredInputResolver } from '../../src/inputs/input-ref.js';
+import { loadConfig } from '../../src/config.js';
+import { InputRefSchema, resolveInputRef, type InputRef, type InputRefConfig, type InputRefExpectation, type StoredInputResolver } from '../../src/inputs/input-ref.js';
+import { createInputResolver } from '../../src/jobs/input-resolver.js';
+import { LOCAL_CALLER } from '../../src/jobs/caller.js';
+import { LocalResultStore } from '../../src/storage/local-result-store.js';
 import { inputInvalid } from './expect-error.js';
 import { FIXTURES, isAbsent, makeTempDir, writeFile } from './temp-dir.js';
 
 const EXPECTED =
-  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, or FASTA text starting with ">"';
+  'expected an absolute file path inside the input roots, an http(s):// URL, an upload:// reference from create_upload_url, an s3://bucket/key, job://<job_id>/<file>, or the text itself';
+const INLINE_LIMIT =
+  'more than the 1000-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots, an http(s):// URL or an upload:// reference instead';
+
+// The expectation a FASTA input of this kind declares.
+function fasta(kind: 'nucleotide' | 'protein' | 'any-sequence'): InputRefExpectation {
+  return { formats: ['fasta'], residues: kind === 'any-sequence' ? 'any' : kind };
+}
 const PRIVATE_HINT =
   'a private or local address; only public addresses may be fetched (set BIO_QUEUE_ALLOW_PRIVATE_URLS=true to allow others)';
 
@@ -34,8 +45,18 @@ describe('resolveInputRef', () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
+  // The resolver stdio has: local storage without a link signer, so uploads and s3:// are refused.
+  const localResolver = () => {
+    const store = new LocalResultStore({ dataDir: tmp, resultsDir: path.join(tmp, 'results'), uploadMaxBytes: 1000 });
+    return createInputResolver({
+      store,
+      config: loadConfig({ BIO_QUEUE_DATA_DIR: tmp }),
+      caller: LOCAL_CALLER,
+      jobOutput: async () => ({ status: 'completed', files: [] }),
+    });
+  };
   const resolve = (value: string, kind: 'nucleotide' | 'protein' | 'any-sequence' = 'nucleotide', cfg?: Partial<InputRefConfig>) =>
-    resolveInputRef('query', value, kind, { ...config, ...cfg });
+    resolveInputRef('query', value, fasta(kind), { ...config, ...cfg }, localResolver());
 
   describe('paths', () => {
     it('accepts the good fixtures inside a root, as their real path', async () => {
@@ -116,7 +137,7 @@ describe('resolveInputRef', () => {
       const text = `>a\n${'A'.repeat(1000)}\n`;
       await expect(resolve(text)).rejects.toMatchObject(
         inputInvalid(
-          'query: inline FASTA text is 1004 bytes, more than the 1000-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead',
+          `query: inline text is 1004 bytes, ${INLINE_LIMIT}`,
         ),
       );
     });
@@ -126,7 +147,7 @@ describe('resolveInputRef', () => {
       await expect(resolve(text)).resolves.toEqual({ kind: 'inline', text });
       await expect(resolve(`${text}AA`)).rejects.toMatchObject(
         inputInvalid(
-          'query: inline FASTA text is 1001 bytes, more than the 1000-byte limit (BIO_QUEUE_INLINE_MAX_BYTES); pass a file path inside the input roots or an http(s):// URL instead',
+          `query: inline text is 1001 bytes, ${INLINE_LIMIT}`,
         ),
       );
     });
@@ -213,12 +234,16 @@ describe('resolveInputRef', () => {
           asked.push(`${field} s3 ${bucket} ${key}`);
           return { kind: 's3', bucket, key };
         },
+        async jobOutput(field, jobId, name): Promise<InputRef> {
+          asked.push(`${field} job ${jobId} ${name}`);
+          return { kind: 'stored', key: `${jobId}/${name}`, name: `job://${jobId}/${name}` };
+        },
       };
     }
 
     it('hands an upload:// reference to the store lookup, with the field and the id', async () => {
       const stored = resolver();
-      await expect(resolveInputRef('query', 'upload://Ab3_-xyzAb3_-xyzAb3_-x', 'nucleotide', config, stored)).resolves.toEqual({
+      await expect(resolveInputRef('query', 'upload://Ab3_-xyzAb3_-xyzAb3_-x', fasta('nucleotide'), config, stored)).resolves.toEqual({
         kind: 'stored',
         key: 'uploads/alice/Ab3_-xyzAb3_-xyzAb3_-x',
         name: 'upload://Ab3_-xyzAb3_-xyzAb3_-x',
@@ -228,7 +253,7 @@ describe('resolveInputRef', () => {
 
     it('hands an s3://bucket/key to the store lookup, keeping slashes in the key', async () => {
       const stored = resolver();
-      await expect(resolveInputRef('subject', 's3://lab-data/runs/2026/q.fa', 'nucleotide', config, stored)).resolves.toEqual({
+      await expect(resolveInputRef('subject', 's3://lab-data/runs/2026/q.fa', fasta('nucleotide'), config, stored)).resolves.toEqual({
         kind: 's3',
         bucket: 'lab-data',
         key: 'runs/2026/q.fa',
@@ -240,7 +265,7 @@ describe('resolveInputRef', () => {
       'refuses %j, which is not an upload reference, without asking the store',
       async (value) => {
         const stored = resolver();
-        await expect(resolveInputRef('query', value, 'nucleotide', config, stored)).rejects.toMatchObject(
+        await expect(resolveInputRef('query', value, fasta('nucleotide'), config, stored)).rejects.toMatchObject(
           inputInvalid(`query: ${JSON.stringify(value)} is not an upload reference; create_upload_url (or POST /uploads) gives one like "upload://…"`),
         );
         expect(stored.asked).toEqual([]);
@@ -249,8 +274,26 @@ describe('resolveInputRef', () => {
 
     it.each(['s3://bucket', 's3://bucket/', 's3://Bucket/q.fa', 's3://ab/q.fa', 's3:/bucket/q.fa'])('refuses %j, which is not an s3://bucket/key URL', async (value) => {
       const stored = resolver();
-      await expect(resolveInputRef('query', value, 'nucleotide', config, stored)).rejects.toMatchObject(
+      await expect(resolveInputRef('query', value, fasta('nucleotide'), config, stored)).rejects.toMatchObject(
         inputInvalid(`query: ${JSON.stringify(value)} is not an s3://bucket/key URL`),
+      );
+      expect(stored.asked).toEqual([]);
+    });
+
+    it('hands a job://<job_id>/<file> reference to the job lookup, with the file name decoded', async () => {
+      const stored = resolver();
+      await expect(resolveInputRef('alignments', 'job://align-0123456789abcdef/aligned%20x.bam', fasta('any-sequence'), config, stored)).resolves.toEqual({
+        kind: 'stored',
+        key: 'align-0123456789abcdef/aligned x.bam',
+        name: 'job://align-0123456789abcdef/aligned x.bam',
+      });
+      expect(stored.asked).toEqual(['alignments job align-0123456789abcdef aligned x.bam']);
+    });
+
+    it.each(['job://align-0123456789abcdef', 'job://align-0123456789abcdef/', 'job:/x/y', 'job://a/b/c'])('refuses %j, which is not a job output reference', async (value) => {
+      const stored = resolver();
+      await expect(resolveInputRef('alignments', value, fasta('any-sequence'), config, stored)).rejects.toMatchObject(
+        inputInvalid(`alignments: ${JSON.stringify(value)} is not a job output reference; write job://<job_id>/<file>, with a file name get_job_result lists`),
       );
       expect(stored.asked).toEqual([]);
     });
@@ -260,6 +303,17 @@ describe('resolveInputRef', () => {
         inputInvalid('query: upload:// references need `bio-mcp-queue serve` or S3 storage'),
       );
       await expect(resolve('s3://bucket/q.fa')).rejects.toMatchObject(inputInvalid('query: s3:// inputs need S3 storage (BIO_STORAGE_BACKEND=s3)'));
+    });
+  });
+
+  describe('database names', () => {
+    it('takes a bare name as a database where the tool allows one, and refuses it elsewhere', async () => {
+      const expect_ = { ...fasta('protein'), databaseName: /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/ };
+      await expect(resolveInputRef('profiles', 'Pfam-A', expect_, config, localResolver())).resolves.toEqual({ kind: 'database', name: 'Pfam-A' });
+      await expect(resolveInputRef('profiles', 'Pfam A', expect_, config, localResolver())).rejects.toMatchObject(
+        inputInvalid(`profiles: ${EXPECTED}, or a database name from list_databases (got "Pfam A")`),
+      );
+      await expect(resolve('Pfam-A')).rejects.toMatchObject(inputInvalid(`query: ${EXPECTED} (got "Pfam-A")`));
     });
   });
 
@@ -285,6 +339,7 @@ describe('InputRefSchema', () => {
       { kind: 'inline', text: '>a\nACGT\n' },
       { kind: 'stored', key: 'uploads/alice/AAAAAAAAAAAAAAAAAAAAAA', name: 'upload://AAAAAAAAAAAAAAAAAAAAAA' },
       { kind: 's3', bucket: 'lab-data', key: 'runs/q.fa' },
+      { kind: 'database', name: 'Pfam-A' },
     ];
     for (const ref of refs) expect(InputRefSchema.parse(JSON.parse(JSON.stringify(ref)))).toEqual(ref);
   });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runByHand } from '../support/by-hand.js';
 import { callError, callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
 
 let h: Harness;
@@ -66,7 +67,7 @@ describe('blastn_async', () => {
     expect(result.tool_version).toMatch(/^2\.\d+\.\d+\+$/);
     expect(result.runtime_seconds).toBeGreaterThan(0);
     expect(result.command).toEqual([
-      'blastn', '-task', 'megablast', '-query', 'query.fa', '-db', 'lambda', '-evalue', '10',
+      'blastn', '-task', 'megablast', '-query', 'inputs/lambda_queries.fa', '-db', 'lambda', '-evalue', '10',
       '-max_target_seqs', '500', '-num_threads', '1', '-outfmt', '6', '-out', 'hits.tsv',
     ]);
     expect(result.files).toHaveLength(1);
@@ -75,13 +76,14 @@ describe('blastn_async', () => {
     expect(file.media_type).toBe('text/tab-separated-values');
     expect(file.url).toMatch(/^file:\/\//);
 
-    // The oracle: the same command, run by hand in a scratch folder.
-    const scratch = path.join(h.dataDir, 'direct');
-    await fs.mkdir(scratch);
-    await fs.copyFile(query, path.join(scratch, 'query.fa'));
-    const [bin, ...args] = result.command;
-    await execa(bin!, args, { cwd: scratch, env: { BLASTDB: h.config.dbDir } });
-    const direct = await fs.readFile(path.join(scratch, 'hits.tsv'));
+    // The oracle: the same command, typed by hand in a scratch folder.
+    const hand = await runByHand(
+      { 'inputs/lambda_queries.fa': query },
+      'blastn -task megablast -query inputs/lambda_queries.fa -db lambda -evalue 10 -max_target_seqs 500 -num_threads 1 -outfmt 6 -out hits.tsv',
+      { BLASTDB: h.config.dbDir },
+    );
+    const direct = await hand.file('hits.tsv');
+    await hand.remove();
     const ours = await fs.readFile(fileURLToPath(file.url));
     expect(ours.equals(direct)).toBe(true);
     expect(file.size_bytes).toBe(direct.length);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { installHint } from '../../src/system/install-hints.js';
 import { findOnPath, probeBinary } from '../../src/system/probe-binary.js';
+import { catalogBinaries } from '../../tools/index.js';
 
 describe('probeBinary', () => {
   it('finds blastn on PATH and reads its version', async () => {
@@ -21,8 +22,9 @@ describe('probeBinary', () => {
   });
 
   it('gives the install commands for a binary that is not on PATH', async () => {
-    expect(await probeBinary('bwa', ['--version'], /(\S+)/, '/nonexistent')).toEqual({ found: false, hint: installHint('bwa') });
-    expect(installHint('bwa')).toBe(
+    const install = { apt: 'bwa', brew: 'bwa', conda: 'bioconda bwa' };
+    expect(await probeBinary('bwa', ['--version'], /(\S+)/, { searchPath: '/nonexistent', install })).toEqual({ found: false, hint: installHint('bwa', install) });
+    expect(installHint('bwa', install)).toBe(
       [
         'To install bwa, run one of:',
         '  Debian/Ubuntu: sudo apt-get install -y bwa',
@@ -41,10 +43,11 @@ describe('probeBinary', () => {
 });
 
 describe('installHint', () => {
-  it('names the package each manager calls BLAST+ and Redis', () => {
-    expect(installHint('makeblastdb')).toContain('sudo apt-get install -y ncbi-blast+');
-    expect(installHint('makeblastdb')).toContain('brew install blast');
-    expect(installHint('makeblastdb')).toContain('conda install -c bioconda blast');
+  it('names the package each manager calls BLAST+ (from the catalog) and Redis', () => {
+    const makeblastdb = catalogBinaries().find((b) => b.name === 'makeblastdb')!;
+    expect(installHint('makeblastdb', makeblastdb.install)).toContain('sudo apt-get install -y ncbi-blast+');
+    expect(installHint('makeblastdb', makeblastdb.install)).toContain('brew install blast');
+    expect(installHint('makeblastdb', makeblastdb.install)).toContain('conda install -c bioconda blast');
     expect(installHint('/opt/redis/bin/redis-server')).toBe(
       [
         'To install redis-server, run one of:',

@@ -83,7 +83,7 @@ describe('the -task values the catalog offers', () => {
   const cases = catalog.flatMap((tool) => {
     const task = (tool.input.shape as Record<string, { options?: readonly string[]; unwrap?: () => { options?: readonly string[] } }>).task;
     const options = task?.unwrap?.().options ?? [];
-    return options.map((t) => ({ program: tool.binary, task: t }));
+    return options.map((t) => ({ program: tool.binaries[0]!.name, task: t }));
   });
 
   it('covers every search program that has tasks', () => {

@@ -8,17 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { Priority } from '../../src/jobs/job-model.js';
 import { mcpToolName } from '../../src/mcp/catalog-tools.js';
 import type { AnyToolDefinition, RunContext } from '../../tools/define-tool.js';
-import { catalog } from '../../tools/index.js';
+import { catalog, catalogBinaries, QUEUE_NAMES } from '../../tools/index.js';
+import { DATABASE_NAME_RULE } from '../../tools/common-options.js';
 import { REPO } from '../support/harness.js';
 
 const TOOLS_DIR = path.join(REPO, 'tools');
-/** Files in tools/ that are not tools: the shape, the index, and helpers shared by the BLAST programs. */
-const NOT_TOOLS = /^(define-tool|index|blast-[a-z-]+)\.ts$/;
+/** The queue families of the public contract. */
+const FAMILIES = ['blast', 'align', 'variant', 'qc', 'msa', 'hmm'];
 
 const NUCLEOTIDE = '>query_one some description\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGATCGTAGCTAGCTAGCTAGCATCGAT\n';
 const PROTEIN = '>protein_one\nMVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLST\n';
 
-/** Per tool: the smallest valid input, and the fields that name a BLAST database. */
+/** Per tool: the smallest valid input, and the fields that name a database. */
 const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: string[] }> = {
   blastn: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   blastp: { input: { query: PROTEIN, database: 'globins45' }, databaseFields: ['database'] },
@@ -28,11 +29,16 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
 };
 
-const DATABASE_NAME_RULE = 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit (see list_databases)';
-
-// What the worker would hand argv(): each input file under its staged name.
-function runContext(tool: AnyToolDefinition): RunContext {
-  return { files: Object.fromEntries(tool.inputFiles.map((f) => [f.param, f.stagedName])), dbDir: '/srv/blast dbs', threads: 2 };
+// What the worker would hand steps(): each input under a staged name, each index in a cache folder.
+function runContext(tool: AnyToolDefinition, params: Record<string, unknown>): RunContext {
+  const staged = (param: string) => `inputs/${param}.staged`;
+  return {
+    input: (param) => staged(param),
+    inputs: (param) => ((params[param] as unknown[] | undefined) ?? []).map((_, i) => `${staged(param)}.${i}`),
+    has: (param) => params[param] !== undefined,
+    index: (param, kind) => `/srv/db dir/indexes/0123abcd/${kind.use({ source: kind.sourceName, variant: undefined })}.${param}`,
+    threads: 2,
+  };
 }
 
 function minimal(tool: AnyToolDefinition) {
@@ -41,24 +47,30 @@ function minimal(tool: AnyToolDefinition) {
   return entry;
 }
 
+function argvOf(tool: AnyToolDefinition, raw: Record<string, unknown>): string[][] {
+  const params = tool.input.parse(raw) as Record<string, unknown>;
+  return tool.steps(params, runContext(tool, params)).flatMap((step) => step.pipeline.map((argv) => [...argv]));
+}
+
 // Exported values of a module that have the shape of a catalog entry.
 function definitionsIn(module: Record<string, unknown>): unknown[] {
   return Object.values(module).filter(
-    (v) => typeof v === 'object' && v !== null && typeof (v as AnyToolDefinition).name === 'string' && typeof (v as AnyToolDefinition).argv === 'function',
+    (v) => typeof v === 'object' && v !== null && typeof (v as AnyToolDefinition).name === 'string' && typeof (v as AnyToolDefinition).steps === 'function',
   );
 }
 
 describe('the catalog', () => {
-  it('indexes every tool file in tools/', async () => {
-    const files = (await fs.readdir(TOOLS_DIR)).filter((f) => f.endsWith('.ts') && !NOT_TOOLS.test(f)).sort();
-    expect(files.length).toBeGreaterThan(0);
+  it('indexes every tool defined in tools/, and only those', async () => {
+    const files = (await fs.readdir(TOOLS_DIR)).filter((f) => f.endsWith('.ts')).sort();
+    const found: unknown[] = [];
     for (const file of files) {
       const module = (await import(pathToFileURL(path.join(TOOLS_DIR, file)).href)) as Record<string, unknown>;
-      const definitions = definitionsIn(module);
-      expect(definitions.length, `tools/${file} exports no tool definition`).toBeGreaterThan(0);
-      for (const definition of definitions) expect(catalog, `tools/${file}: missing from tools/index.ts`).toContain(definition);
+      for (const definition of definitionsIn(module)) {
+        expect(catalog, `tools/${file}: missing from tools/index.ts`).toContain(definition);
+        found.push(definition);
+      }
     }
-    expect(catalog.length).toBe(files.length);
+    expect(new Set(found).size).toBe(catalog.length);
   });
 
   it('has unique names', () => {
@@ -72,8 +84,19 @@ describe('the catalog', () => {
     );
   });
 
+  it('uses only the queue families of the contract, each by at least one tool', () => {
+    expect(QUEUE_NAMES.every((q) => FAMILIES.includes(q))).toBe(true);
+  });
+
   it('has a minimal input here for every tool and no other', () => {
     expect(Object.keys(MINIMAL).sort()).toEqual(catalog.map((t) => t.name).sort());
+  });
+
+  it('lists each binary once, with how to install it', () => {
+    for (const binary of catalogBinaries()) {
+      expect(binary.install.apt, binary.name).toMatch(/^[a-z0-9.+-]+$/);
+      expect(binary.install.conda, binary.name).toMatch(/^[a-z-]+ [a-z0-9.+-]+$/);
+    }
   });
 });
 
@@ -83,27 +106,44 @@ describe.each(catalog.map((tool) => [tool.name, tool] as const))('%s', (_name, t
     expect(tool.description).toContain('job_id');
   });
 
-  it('builds argv as strings starting with its binary, with staged file names instead of the input text', () => {
-    const params = tool.input.parse(minimal(tool).input);
-    const argv = tool.argv(params, runContext(tool));
-    expect(argv.length).toBeGreaterThan(1);
-    for (const arg of argv) expect(typeof arg).toBe('string');
-    expect(argv[0]).toBe(tool.binary);
-    for (const file of tool.inputFiles) {
-      expect(argv).toContain(file.stagedName);
-      const raw = minimal(tool).input[file.param] as string;
-      for (const arg of argv) {
-        expect(arg).not.toContain(raw.trim());
-        expect(arg).not.toContain(raw.split('\n')[1]);
+  it('builds every command as argv strings of its own binaries, with staged file names instead of the input text', () => {
+    const commands = argvOf(tool, minimal(tool).input);
+    expect(commands.length).toBeGreaterThan(0);
+    const binaries = tool.binaries.map((b) => b.name);
+    for (const argv of commands) {
+      expect(argv.length).toBeGreaterThan(1);
+      for (const arg of argv) expect(typeof arg).toBe('string');
+      expect(binaries).toContain(argv[0]);
+    }
+    expect(commands[0]![0]).toBe(binaries[0]);
+    const all = commands.flat();
+    for (const spec of tool.inputs) {
+      const raw = minimal(tool).input[spec.param];
+      if (raw === undefined) continue;
+      expect(all.some((a) => a.startsWith(`inputs/${spec.param}.staged`) || a.includes(`.${spec.param}`)), `${spec.param} reaches argv`).toBe(true);
+      for (const text of [raw].flat() as string[]) {
+        for (const arg of all) {
+          expect(arg).not.toContain(text.trim());
+          if (text.includes('\n')) expect(arg).not.toContain(text.split('\n')[1]);
+        }
       }
     }
   });
 
   it('keeps a path input out of argv too', () => {
     const input = { ...minimal(tool).input };
-    for (const file of tool.inputFiles) input[file.param] = '/home/you/sequences/reads.fa';
-    const argv = tool.argv(tool.input.parse(input), runContext(tool));
-    expect(argv.filter((a) => a.includes('/home/you'))).toEqual([]);
+    for (const spec of tool.inputs) if (input[spec.param] !== undefined) input[spec.param] = spec.list ? ['/home/you/sequences/reads.fa'] : '/home/you/sequences/reads.fa';
+    expect(argvOf(tool, input).flat().filter((a) => a.includes('/home/you'))).toEqual([]);
+  });
+
+  it('declares inputs and databases that are parameters of its schema, and the binaries of its indexes', () => {
+    const shape = tool.input.shape as Record<string, unknown>;
+    for (const spec of tool.inputs) expect(shape, spec.param).toHaveProperty(spec.param);
+    for (const db of tool.databases ?? []) expect(shape, db.param).toHaveProperty(db.param);
+    const params = tool.input.parse(minimal(tool).input) as Record<string, unknown>;
+    for (const spec of tool.inputs) {
+      for (const need of spec.indexes?.(params) ?? []) expect(tool.binaries).toContain(need.index.binary);
+    }
   });
 
   const hostile = ['x;rm -rf /', '$(id)', 'a b', '../x', '-remote', '`id`', 'a|b', 'x\ny', ''];

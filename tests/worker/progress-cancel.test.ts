@@ -97,7 +97,7 @@ describe('a long blastn in a separate worker process', () => {
     const { job_id } = await callOk<{ job_id: string }>(h.client, 'blastn_async', longSearch());
     await until(job_id, (s) => s.status === 'running' && s.progress.percent > 0);
     const before = await processesOfJob(h.config.workRoot, job_id);
-    expect(before.map((p) => p.cmd)).toEqual([expect.stringMatching(/^blastn -task blastn -query query\.fa/)]);
+    expect(before.map((p) => p.cmd)).toEqual([expect.stringMatching(/^blastn -task blastn -query inputs\/synthetic_reads\.fa/)]);
 
     const answer = await callOk<Status>(h.client, 'cancel_job', { job_id });
     expect(answer.status).toBe('cancelled');

@@ -101,7 +101,10 @@ it('runs a remote caller\'s blastn on a worker that never sees the server\'s fil
 
   // The oracle: the same command run by hand on the fixture.
   const scratch = await fs.mkdtemp(path.join(workerDataDir, 'direct-'));
-  await fs.copyFile(path.join(FIXTURES, 'lambda_queries.fa'), path.join(scratch, 'query.fa'));
+  await fs.mkdir(path.join(scratch, 'inputs'));
+  await fs.copyFile(path.join(FIXTURES, 'lambda_queries.fa'), path.join(scratch, 'inputs', 'query.fa'));
+  // The worker fetched the input from S3 under the name the caller's file had.
+  expect(result.command).toContain('inputs/query.fa');
   const [bin, ...args] = result.command!;
   await execa(bin!, args, { cwd: scratch, env: { BLASTDB: dbDir } });
   const direct = await fs.readFile(path.join(scratch, 'hits.tsv'));

@@ -1,14 +1,24 @@
+// Staging on real files, a real HTTP server, local storage and s3rver: where each kind of input
+// ends up in the work dir (linked in place, downloaded, written) and that it is checked there.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInputRef } from '../../src/inputs/input-ref.js';
 import { LocalResultStore } from '../../src/storage/local-result-store.js';
 import { S3ResultStore } from '../../src/storage/s3-result-store.js';
-import { stageInput, type StageConfig, type StageDeps } from '../../worker/stage-inputs.js';
+import { InputNames, stageInput, type StageConfig, type StageDeps, type StagedInput } from '../../worker/stage-inputs.js';
+import type { InputRef, InputRefExpectation } from '../../src/inputs/input-ref.js';
+import { createInputResolver } from '../../src/jobs/input-resolver.js';
+import { LOCAL_CALLER } from '../../src/jobs/caller.js';
+import { loadConfig } from '../../src/config.js';
+import type { InputSpec } from '../../tools/define-tool.js';
 import { inputInvalid } from '../inputs/expect-error.js';
 import { startLocalServer, type LocalServer } from '../inputs/local-http-server.js';
 import { FIXTURES, isAbsent, makeTempDir, writeFile } from '../inputs/temp-dir.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
+
+const QUERY: InputSpec = { param: 'query', formats: ['fasta'], keepIds: true };
+const fasta = (kind: 'nucleotide' | 'protein'): InputRefExpectation => ({ formats: ['fasta'], residues: kind });
 
 describe('stageInput', () => {
   let tmp: string;
@@ -18,14 +28,17 @@ describe('stageInput', () => {
   let config: StageConfig;
   let store: LocalResultStore;
   let n = 0;
-  const dest = () => path.join(work, `staged-${++n}.fa`);
   const deps = (overrides: Partial<StageConfig> = {}): StageDeps => ({ config: { ...config, ...overrides }, store });
+  // Each call stages into a fresh work dir; `work` is the last one.
+  const stage = async (ref: InputRef, kind: 'nucleotide' | 'protein', d: StageDeps = deps()) => {
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    return (await stageInput('query', ref, QUERY, kind, work, new InputNames(), d)) as Extract<StagedInput, { kind: 'file' }>;
+  };
 
   beforeAll(async () => {
     tmp = await makeTempDir('stage');
     root = path.join(tmp, 'root');
-    work = path.join(tmp, 'work');
-    await fs.mkdir(work, { recursive: true });
     await fs.mkdir(path.join(root, 'sub'), { recursive: true });
     await fs.copyFile(path.join(FIXTURES, 'lambda_queries.fa'), path.join(root, 'lambda_queries.fa'));
     await fs.copyFile(path.join(FIXTURES, 'globins45.fa'), path.join(root, 'globins45.fa'));
@@ -38,7 +51,7 @@ describe('stageInput', () => {
       if (!file) return void res.writeHead(404).end();
       void fs.readFile(file).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
     });
-    config = { inputRoots: [root], urlMaxBytes: 1_000_000, allowPrivateUrls: true };
+    config = { inputRoots: [root], urlMaxBytes: 1_000_000, allowPrivateUrls: true, dbDir: path.join(tmp, 'db') };
     const dataDir = path.join(tmp, 'data');
     store = new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 });
   });
@@ -49,83 +62,94 @@ describe('stageInput', () => {
   });
 
   const submitConfig = () => ({ inputRoots: config.inputRoots, inlineMaxBytes: 100_000, allowPrivateUrls: config.allowPrivateUrls });
+  const resolve = (value: string, kind: 'nucleotide' | 'protein') =>
+    resolveInputRef('query', value, fasta(kind), submitConfig(), createInputResolver({ store, config: loadConfig({ BIO_QUEUE_DATA_DIR: tmp }), caller: LOCAL_CALLER, jobOutput: async () => ({ status: 'completed', files: [] }) }));
 
-  it('copies a path input and checks the copy: lambda_queries.fa has 20 records', async () => {
-    const ref = await resolveInputRef('query', path.join(root, 'lambda_queries.fa'), 'nucleotide', submitConfig());
-    const file = dest();
-    const summary = await stageInput('query', ref, file, 'nucleotide', deps());
-    expect(summary.records).toBe(20);
-    expect(summary.ids[19]).toBe('r20');
-    expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+  it('links a path input in place (no copy) and checks it: lambda_queries.fa has 20 records', async () => {
+    const real = path.join(root, 'lambda_queries.fa');
+    const staged = await stage(await resolve(real, 'nucleotide'), 'nucleotide');
+    expect(staged.path).toBe('inputs/lambda_queries.fa');
+    expect(staged.check).toMatchObject({ format: 'fasta', records: 20, gzip: false });
+    expect(staged.check.ids?.[19]).toBe('r20');
+    expect((await fs.lstat(path.join(work, staged.path))).isSymbolicLink()).toBe(true);
+    expect(await fs.readlink(path.join(work, staged.path))).toBe(real);
   });
 
   it('stages globins45.fa as 45 protein records', async () => {
-    const ref = await resolveInputRef('query', path.join(root, 'globins45.fa'), 'protein', submitConfig());
-    await expect(stageInput('query', ref, dest(), 'protein', deps())).resolves.toMatchObject({ records: 45 });
+    const staged = await stage(await resolve(path.join(root, 'globins45.fa'), 'protein'), 'protein');
+    expect(staged.check.records).toBe(45);
+  });
+
+  it('keeps the caller\'s file names apart when two inputs share one', async () => {
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const names = new InputNames();
+    const ref = await resolve(path.join(root, 'lambda_queries.fa'), 'nucleotide');
+    const first = await stageInput('reads_1', ref, QUERY, 'nucleotide', work, names, deps());
+    const second = await stageInput('reads_2', ref, QUERY, 'nucleotide', work, names, deps());
+    expect([first.path, second.path]).toEqual(['inputs/lambda_queries.fa', 'inputs/reads_2-lambda_queries.fa']);
   });
 
   it('refuses a path whose folder was swapped for a symlink out of the roots after submit', async () => {
     const dir = path.join(root, 'swap');
     await writeFile(path.join(dir, 'q.fa'), '>inside\nACGT\n');
-    const ref = await resolveInputRef('query', path.join(dir, 'q.fa'), 'nucleotide', submitConfig());
+    const ref = await resolve(path.join(dir, 'q.fa'), 'nucleotide');
     const outside = await writeFile(path.join(tmp, 'outside', 'q.fa'), '>secret\nACGT\n');
     await fs.rm(dir, { recursive: true });
     await fs.symlink(path.dirname(outside), dir);
-    const file = dest();
-    await expect(stageInput('query', ref, file, 'nucleotide', deps())).rejects.toMatchObject(
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid(`query: "${path.join(dir, 'q.fa')}" is outside the input roots (${root}) once symbolic links are resolved`),
     );
-    expect(await isAbsent(file)).toBe(true);
+    expect(await isAbsent(path.join(work, 'inputs', 'q.fa'))).toBe(true);
   });
 
   it('refuses a path whose file was replaced by a symlink out of the roots after submit', async () => {
     const p = await writeFile(path.join(root, 'relinked.fa'), '>inside\nACGT\n');
-    const ref = await resolveInputRef('query', p, 'nucleotide', submitConfig());
+    const ref = await resolve(p, 'nucleotide');
     const outside = await writeFile(path.join(tmp, 'outside', 'other.fa'), '>secret\nACGT\n');
     await fs.rm(p);
     await fs.symlink(outside, p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid(`query: "${p}" is outside the input roots (${root}) once symbolic links are resolved`),
     );
   });
 
   it('refuses a path removed after submit', async () => {
     const p = await writeFile(path.join(root, 'gone.fa'), '>a\nACGT\n');
-    const ref = await resolveInputRef('query', p, 'nucleotide', submitConfig());
+    const ref = await resolve(p, 'nucleotide');
     await fs.rm(p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(inputInvalid(`query: no such file: "${p}"`));
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(inputInvalid(`query: no such file: "${p}"`));
   });
 
-  it('checks the staged copy: a file rewritten as garbage after submit is refused', async () => {
+  it('checks the file as it is at staging: one rewritten as garbage after submit is refused', async () => {
     const p = await writeFile(path.join(root, 'rewritten.fa'), '>a\nACGT\n');
-    const ref = await resolveInputRef('query', p, 'nucleotide', submitConfig());
+    const ref = await resolve(p, 'nucleotide');
     await fs.copyFile(path.join(FIXTURES, 'bad', 'bad_chars.fa'), p);
-    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid('query: record 2 (seq2), line 4, column 7: "1" is not allowed in a sequence; use IUPAC letters, "-" or "*"'),
     );
   });
 
   it('refuses a path when the roots were emptied since submit', async () => {
     const ref = { kind: 'path' as const, path: path.join(root, 'lambda_queries.fa') };
-    await expect(stageInput('query', ref, dest(), 'nucleotide', deps({ inputRoots: [] }))).rejects.toMatchObject(
+    await expect(stage(ref, 'nucleotide', deps({ inputRoots: [] }))).rejects.toMatchObject(
       inputInvalid(
         'query: local paths are not accepted: set BIO_QUEUE_INPUT_ROOTS to the folders that may be read, or pass FASTA text or an http(s):// URL',
       ),
     );
   });
 
-  it('downloads a URL input and checks it', async () => {
-    const file = dest();
-    const summary = await stageInput('query', { kind: 'url', url: `${server.origin}/lambda_queries.fa` }, file, 'nucleotide', deps());
-    expect(summary.records).toBe(20);
-    expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+  it('downloads a URL input under its own name and checks it', async () => {
+    const staged = await stage({ kind: 'url', url: `${server.origin}/lambda_queries.fa` }, 'nucleotide');
+    expect(staged.path).toBe('inputs/lambda_queries.fa');
+    expect(staged.check.records).toBe(20);
+    expect(await fs.readFile(path.join(work, staged.path))).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+    expect(await fs.readdir(path.join(work, 'inputs'))).toEqual(['lambda_queries.fa']);
   });
 
   it('refuses a URL on a private address unless allowed', async () => {
     const url = `${server.origin}/lambda_queries.fa`;
-    await expect(
-      stageInput('query', { kind: 'url', url }, dest(), 'nucleotide', deps({ allowPrivateUrls: false })),
-    ).rejects.toMatchObject(
+    await expect(stage({ kind: 'url', url }, 'nucleotide', deps({ allowPrivateUrls: false }))).rejects.toMatchObject(
       inputInvalid(
         `query: "${url}" points to 127.0.0.1, a private or local address; only public addresses may be fetched (set BIO_QUEUE_ALLOW_PRIVATE_URLS=true to allow others)`,
       ),
@@ -133,52 +157,47 @@ describe('stageInput', () => {
   });
 
   it('refuses a downloaded file that is not FASTA', async () => {
-    await expect(
-      stageInput('query', { kind: 'url', url: `${server.origin}/not_fasta.txt` }, dest(), 'nucleotide', deps()),
-    ).rejects.toMatchObject(
+    await expect(stage({ kind: 'url', url: `${server.origin}/not_fasta.txt` }, 'nucleotide')).rejects.toMatchObject(
       inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
     );
   });
 
   it('writes an inline input and checks it', async () => {
     const text = await fs.readFile(path.join(FIXTURES, 'hbb_human.fa'), 'utf8');
-    const ref = await resolveInputRef('query', text, 'protein', submitConfig());
-    const file = dest();
-    await expect(stageInput('query', ref, file, 'protein', deps())).resolves.toEqual({ records: 1, ids: ['HBB_HUMAN'], residues: 146 });
-    await expect(fs.readFile(file, 'utf8')).resolves.toBe(text);
+    const staged = await stage(await resolve(text, 'protein'), 'protein');
+    expect(staged.path).toBe('inputs/query.fa');
+    expect(staged.check).toMatchObject({ records: 1, ids: ['HBB_HUMAN'], residues: 146 });
+    await expect(fs.readFile(path.join(work, staged.path), 'utf8')).resolves.toBe(text);
   });
 
-  it('checks the kind on the staged copy: protein for a nucleotide input is refused', async () => {
-    const ref = await resolveInputRef('query', path.join(root, 'globins45.fa'), 'nucleotide', submitConfig());
-    await expect(stageInput('query', ref, dest(), 'nucleotide', deps())).rejects.toMatchObject(
+  it('checks the kind: protein for a nucleotide input is refused', async () => {
+    const ref = await resolve(path.join(root, 'globins45.fa'), 'nucleotide');
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid(
         'query: record 1 (MYG_ESCGI) looks like protein, not nucleotide: 37% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
       ),
     );
   });
 
-  it('fetches a stored input (a path staged into local storage at submit) and checks it', async () => {
+  it('links a file of local storage (a path staged at submit, another job\'s output) in place', async () => {
     const key = await store.stageInput('blast-0000000000000001', 'query', path.join(root, 'lambda_queries.fa'));
-    const file = dest();
-    const summary = await stageInput('query', { kind: 'stored', key, name: 'lambda_queries.fa' }, file, 'nucleotide', deps({ inputRoots: [] }));
-    expect(summary.records).toBe(20);
-    expect(await fs.readFile(file)).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+    const staged = await stage({ kind: 'stored', key, name: 'job://blast-0000000000000001/lambda_queries.fa' }, 'nucleotide', deps({ inputRoots: [] }));
+    expect(staged.check.records).toBe(20);
+    expect(staged.shownName).toBe('job://blast-0000000000000001/lambda_queries.fa');
+    expect(await fs.readlink(path.join(work, staged.path))).toBe(store.localPath(key));
   });
 
   it('refuses a stored input that is not FASTA, with the checker message', async () => {
     const key = await store.stageInput('blast-0000000000000002', 'query', path.join(FIXTURES, 'bad', 'not_fasta.txt'));
-    await expect(stageInput('query', { kind: 'stored', key, name: 'notes.txt' }, dest(), 'nucleotide', deps())).rejects.toMatchObject(
+    await expect(stage({ kind: 'stored', key, name: 'notes.txt' }, 'nucleotide')).rejects.toMatchObject(
       inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
     );
   });
 
   it('refuses a stored input that is gone from storage, naming what the caller gave', async () => {
     const ref = { kind: 'stored' as const, key: 'uploads/alice/AAAAAAAAAAAAAAAAAAAAAA', name: 'upload://AAAAAAAAAAAAAAAAAAAAAA' };
-    const file = dest();
-    await expect(stageInput('query', ref, file, 'nucleotide', deps())).rejects.toMatchObject(
-      inputInvalid('query: upload://AAAAAAAAAAAAAAAAAAAAAA is no longer in storage'),
-    );
-    expect(await isAbsent(file)).toBe(true);
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(inputInvalid('query: upload://AAAAAAAAAAAAAAAAAAAAAA is no longer in storage'));
+    expect(await fs.readdir(path.join(work, 'inputs'))).toEqual([]);
   });
 });
 
@@ -187,8 +206,13 @@ describe('stageInput from S3 storage', () => {
   let tmp: string;
   let store: S3ResultStore;
   let n = 0;
-  const config: StageConfig = { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false };
-  const dest = () => path.join(tmp, `staged-${++n}.fa`);
+  let work: string;
+  const config: StageConfig = { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: '/nonexistent' };
+  const stage = async (ref: InputRef, kind: 'nucleotide' | 'protein') => {
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    return (await stageInput('query', ref, QUERY, kind, work, new InputNames(), { config, store })) as Extract<StagedInput, { kind: 'file' }>;
+  };
 
   beforeAll(async () => {
     s3 = await startS3Server();
@@ -207,10 +231,10 @@ describe('stageInput from S3 storage', () => {
     const content = await fs.readFile(path.join(FIXTURES, 'globins45.fa'));
     expect((await fetch(ticket.url, { method: 'PUT', body: content })).status).toBe(200);
     const found = await store.findUpload('alice', ticket.upload_id);
-    const file = dest();
-    const ref = { kind: 'stored' as const, key: found!.key, name: ticket.upload_ref };
-    await expect(stageInput('query', ref, file, 'protein', { config, store })).resolves.toMatchObject({ records: 45 });
-    expect((await fs.readFile(file)).equals(content)).toBe(true);
+    const staged = await stage({ kind: 'stored' as const, key: found!.key, name: ticket.upload_ref }, 'protein');
+    expect(staged.check.records).toBe(45);
+    expect(staged.path).toBe('inputs/query');
+    expect((await fs.readFile(path.join(work, staged.path))).equals(content)).toBe(true);
   });
 
   it('fetches an s3:// input from another bucket and checks its kind', async () => {
@@ -218,13 +242,13 @@ describe('stageInput from S3 storage', () => {
     await other.ensureBucket();
     const key = await other.stageInput('blast-0000000000000003', 'query', path.join(FIXTURES, 'globins45.fa'));
     const ref = { kind: 's3' as const, bucket: 'lab-data', key };
-    await expect(stageInput('query', ref, dest(), 'protein', { config, store })).resolves.toMatchObject({ records: 45 });
-    await expect(stageInput('query', ref, dest(), 'nucleotide', { config, store })).rejects.toMatchObject(
+    expect((await stage(ref, 'protein')).check.records).toBe(45);
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid(
         'query: record 1 (MYG_ESCGI) looks like protein, not nucleotide: 37% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
       ),
     );
-    await expect(stageInput('query', { ...ref, key: 'inputs/none/query' }, dest(), 'protein', { config, store })).rejects.toMatchObject(
+    await expect(stage({ ...ref, key: 'inputs/none/query' }, 'protein')).rejects.toMatchObject(
       inputInvalid(`query: s3://lab-data/inputs/none/query is no longer in storage`),
     );
   });
@@ -233,7 +257,7 @@ describe('stageInput from S3 storage', () => {
     const ticket = await store.createUpload('alice');
     expect((await fetch(ticket.url, { method: 'PUT', body: await fs.readFile(path.join(FIXTURES, 'bad', 'not_fasta.txt')) })).status).toBe(200);
     const ref = { kind: 'stored' as const, key: `uploads/alice/${ticket.upload_id}`, name: ticket.upload_ref };
-    await expect(stageInput('query', ref, dest(), 'nucleotide', { config, store })).rejects.toMatchObject(
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
       inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "this is not a FASTA file"'),
     );
   });

@@ -1,0 +1,134 @@
+// The step runner against real processes that misbehave on demand: ignoring SIGTERM, leaving
+// grandchildren, failing with a message, dying mid-pipeline. No real tool does these when asked.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { runPipeline } from '../../worker/run-pipeline.js';
+import { toolFailure } from '../../worker/tool-failure.js';
+import { isProcessAlive } from '../../src/system/process-alive.js';
+
+const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
+const log = createLogger('silent');
+const node = process.execPath;
+let cwd: string;
+
+beforeAll(async () => {
+  cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-run-pipeline-'));
+});
+afterAll(async () => fs.rm(cwd, { recursive: true, force: true }));
+
+const base = { env: {}, softTimeoutMs: 60_000, hardTimeoutMs: 120_000, log };
+const failureContext = { label: 'testing', rules: [], params: {}, installOf: () => undefined, limits: { softTimeoutMs: 60_000, hardTimeoutMs: 120_000 } };
+
+describe('runPipeline', () => {
+  it('reports the exit code and the tail of stderr', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things']] });
+    expect(run.end).toBe('exited');
+    expect(run.processes).toEqual([
+      { argv: [node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things'], exitCode: 3, signal: null, stderrTail: 'first line\nError: bad things' },
+    ]);
+    expect(toolFailure(run, failureContext)?.message).toBe(`${node} exited with code 3: first line\nError: bad things`);
+  });
+
+  it('passes arguments as they are, never through a shell', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '$(touch pwned); `id` > x | y']] });
+    expect(run.processes[0]!.stderrTail).toBe('$(touch pwned); `id` > x | y');
+    await expect(fs.readdir(cwd)).resolves.toEqual([]);
+  });
+
+  it('writes stdout to the named file in the work dir', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, '-e', 'console.log("to the file")']], stdoutFile: 'out.txt' });
+    expect(run.processes[0]!.exitCode).toBe(0);
+    expect(await fs.readFile(path.join(cwd, 'out.txt'), 'utf8')).toBe('to the file\n');
+    await fs.rm(path.join(cwd, 'out.txt'));
+  });
+
+  it('feeds each process the stdout of the one before', async () => {
+    const run = await runPipeline({
+      ...base,
+      cwd,
+      pipeline: [
+        [node, '-e', 'for (let i = 1; i <= 50000; i++) console.log(i)'],
+        [node, '-e', 'let n = 0; process.stdin.on("data", (c) => { n += c.toString().split("\\n").length - 1 }); process.stdin.on("end", () => console.log(n))'],
+      ],
+      stdoutFile: 'count.txt',
+    });
+    expect(run.processes.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect(await fs.readFile(path.join(cwd, 'count.txt'), 'utf8')).toBe('50000\n');
+    await fs.rm(path.join(cwd, 'count.txt'));
+  });
+
+  it('blames the consumer that failed, not the producer it left writing into a closed pipe', async () => {
+    const run = await runPipeline({
+      ...base,
+      cwd,
+      pipeline: [
+        // coreutils' yes writes forever and, like bwa, fails once nobody reads (EPIPE: Node's
+        // children inherit SIGPIPE ignored, and their pipes are socket pairs).
+        ['yes', 'ACGT'],
+        [node, path.join(BIN, 'exit-with.mjs'), '1', '[bam_sort_core] truncated file. Aborting.'],
+      ],
+    });
+    expect(run.processes.map((p) => p.exitCode)).toEqual([1, 1]);
+    expect(run.processes[0]!.stderrTail).toMatch(/Broken pipe|Connection reset/);
+    expect(toolFailure(run, failureContext)?.message).toBe(`${node} exited with code 1: [bam_sort_core] truncated file. Aborting.`);
+    expect(toolFailure(run, failureContext)?.details.command).toEqual([node, path.join(BIN, 'exit-with.mjs'), '1', '[bam_sort_core] truncated file. Aborting.']);
+  });
+
+  it('says when the binary does not exist, with how to install it', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [['no-such-tool-bioq', '-version']] });
+    expect(run.processes[0]!.spawnError).toMatch(/ENOENT/);
+    expect(run.processes[0]!.exitCode).toBeNull();
+    const failure = toolFailure(run, { ...failureContext, installOf: () => ({ apt: 'bioq-tools', brew: 'bioq', conda: 'bioconda bioq' }) });
+    expect(failure?.code).toBe('tool_missing');
+    expect(failure?.message).toBe(
+      'no-such-tool-bioq is not installed on this worker: To install no-such-tool-bioq, run one of:\n  Debian/Ubuntu: sudo apt-get install -y bioq-tools\n  macOS:         brew install bioq\n  conda:         conda install -c bioconda bioq',
+    );
+  });
+
+  it('treats a complaint on stderr as failure when the tool exits 0 anyway, without colour codes', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '\u001b[31m[ERRO]\u001b[0m reads.fq: fastx: invalid FASTA/Q format']] });
+    const failure = toolFailure(run, { ...failureContext, failsOnStderr: /\[ERRO\]/ });
+    expect(failure?.message).toBe(`${node} reported an error although it exited 0: [ERRO] reads.fq: fastx: invalid FASTA/Q format`);
+    expect(toolFailure(run, failureContext)).toBeUndefined();
+  });
+
+  it('blames the named input when the message is one the definition knows', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '1', '[E::bwa_idx_load] fail to locate the index files']] });
+    const rules = [{ when: /fail to locate the index/, field: 'reference', message: () => 'reference: no bwa index' }];
+    const failure = toolFailure(run, { ...failureContext, rules });
+    expect(failure?.code).toBe('input_invalid');
+    expect(failure?.details.field).toBe('reference');
+    expect(failure?.message).toBe(`reference: no bwa index (${node}: [E::bwa_idx_load] fail to locate the index files)`);
+  });
+
+  it('escalates to SIGKILL at the hard limit when the tool ignores SIGTERM', async () => {
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 300, hardTimeoutMs: 1500 });
+    expect(run.end).toBe('hard-timeout');
+    expect(run.processes[0]!.signal).toBe('SIGKILL');
+    expect(run.processes[0]!.stderrTail).toBe('started\nignoring SIGTERM');
+    expect(toolFailure(run, failureContext)?.message).toBe(`${node} ran longer than the 120 s time limit and was stopped`);
+  });
+
+  it('kills the whole process group on abort, grandchildren included', async () => {
+    const controller = new AbortController();
+    const pidFile = path.join(cwd, 'pid.txt');
+    const running = runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], stdoutFile: 'pid.txt', signal: controller.signal });
+    let grandchild = 0;
+    while (!grandchild) {
+      grandchild = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await isProcessAlive(grandchild)).toBe(true);
+    controller.abort();
+    const run = await running;
+    expect(run.end).toBe('aborted');
+    expect(toolFailure(run, failureContext)?.code).toBe('cancelled');
+    // The grandchild ignores SIGTERM; the runner's final SIGKILL to the group ends it.
+    for (let i = 0; i < 50 && (await isProcessAlive(grandchild)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await isProcessAlive(grandchild)).toBe(false);
+    await fs.rm(pidFile);
+  });
+});

@@ -1,0 +1,76 @@
+// A lock shared by every worker on the same Redis, so two jobs that need the same new reference
+// index build it once: one builds, the others wait and then reuse it. The lock expires unless
+// its holder keeps renewing it, so a worker that dies mid-build frees it for the next one.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../src/logger.js';
+
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+export interface BuildLocks {
+  /** The lock, or undefined while someone else holds it. */
+  tryAcquire(name: string): Promise<HeldLock | undefined>;
+}
+
+const TTL_MS = 30_000;
+const RENEW_MS = 10_000;
+// Only the holder may renew or release: compare the token first.
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export function redisBuildLocks(redis: Redis, prefix: string, log: Logger): BuildLocks {
+  return {
+    async tryAcquire(name) {
+      const key = `${prefix}:build-lock:${name}`;
+      const token = randomBytes(12).toString('hex');
+      if ((await redis.set(key, token, 'PX', TTL_MS, 'NX')) !== 'OK') return undefined;
+      const renew = setInterval(() => {
+        redis.eval(RENEW, 1, key, token, String(TTL_MS)).catch((err: unknown) => log.warn({ err, key }, 'could not renew a build lock'));
+      }, RENEW_MS);
+      renew.unref();
+      return {
+        async release() {
+          clearInterval(renew);
+          // A lock we fail to release expires on its own within TTL_MS; the build itself is done.
+          await redis.eval(RELEASE, 1, key, token).catch((err: unknown) => log.warn({ err, key }, 'could not release a build lock; it expires by itself'));
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Makes sure something is built once: returns 'reused' when isDone() already holds, else builds
+ * under the lock (checking again once it holds it) and returns 'built'. While another worker
+ * holds the lock it waits, calling onWait once, until that build is done or the lock is free.
+ */
+export async function buildOnce(
+  locks: BuildLocks,
+  name: string,
+  isDone: () => Promise<boolean>,
+  build: () => Promise<void>,
+  options: { signal?: AbortSignal | undefined; onWait?: () => Promise<void> | void; pollMs?: number },
+): Promise<'reused' | 'built'> {
+  let waited = false;
+  for (;;) {
+    if (await isDone()) return 'reused';
+    const held = await locks.tryAcquire(name);
+    if (held) {
+      try {
+        if (await isDone()) return 'reused';
+        await build();
+        return 'built';
+      } finally {
+        await held.release();
+      }
+    }
+    if (!waited) {
+      waited = true;
+      await options.onWait?.();
+    }
+    await sleep(options.pollMs ?? 250, undefined, options.signal ? { signal: options.signal } : {});
+  }
+}

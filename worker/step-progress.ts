@@ -1,0 +1,122 @@
+// Progress of a running job, read from the tool's own output where the definition says how
+// (its stderr, or a file it writes as it goes) and otherwise by step. Each step has a share of
+// the run (its weight); a step with a tracker moves within its share as units get done. Reports
+// go out at most once per interval and only when something changed; the last is never 100,
+// which only a finished job shows.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { Logger } from '../src/logger.js';
+import type { ProgressTracker, Step } from '../tools/define-tool.js';
+
+export interface StepPosition {
+  index: number;
+  count: number;
+  /** Sum of the weights of the steps before this one, and of all steps. */
+  weightBefore: number;
+  weightTotal: number;
+}
+
+export interface StepReport {
+  percent: number;
+  message: string;
+  done?: number;
+  total?: number;
+}
+
+export interface StepProgress {
+  /** Text the step's processes write to stderr, as it arrives. */
+  feedStderr(chunk: string): void;
+  /** Reads what is left, reports once more if it moved, and stops. */
+  stop(): Promise<void>;
+}
+
+export interface StepProgressOptions {
+  step: Step;
+  position: StepPosition;
+  workDir: string;
+  /** Units in all when the spec counts records or residues of inputs. */
+  inputTotal: number | undefined;
+  tracker: ProgressTracker | undefined;
+  report(report: StepReport): Promise<void>;
+  log: Logger;
+  intervalMs?: number;
+}
+
+// Where a step starts: its share of the whole, and what it is doing.
+export function stepStartReport(step: Step, position: StepPosition, binary: string): StepReport {
+  return { percent: percentOf(position, step, 0), message: describeStep(step, position, binary) };
+}
+
+export function startStepProgress(options: StepProgressOptions): StepProgress {
+  const { step, position, tracker, log } = options;
+  const spec = step.progress;
+  if (!spec || !tracker) return { feedStderr: () => undefined, stop: async () => undefined };
+  const fromFile = typeof spec.from === 'object' ? path.join(options.workDir, spec.from.file) : undefined;
+  const decoder = new StringDecoder('utf8');
+  let offset = 0;
+  let last = '';
+  let busy: Promise<void> = Promise.resolve();
+
+  const readMore = async () => {
+    if (!fromFile) return;
+    const handle = await fs.open(fromFile, 'r').catch(() => undefined); // not written yet: nothing to read
+    if (!handle) return;
+    try {
+      const buffer = Buffer.alloc(1 << 20);
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+        if (bytesRead === 0) break;
+        offset += bytesRead;
+        tracker.feed(decoder.write(buffer.subarray(0, bytesRead)));
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const sample = async () => {
+    await readMore();
+    const total = tracker.total?.() ?? options.inputTotal;
+    if (total === undefined || total <= 0) return;
+    const done = Math.min(total, tracker.done());
+    const report: StepReport = {
+      percent: percentOf(position, step, done / total),
+      message: `${position.count > 1 ? `${step.label}: ` : ''}${done} of ${total} ${spec.unit} done${position.count > 1 ? ` (step ${position.index + 1} of ${position.count})` : ''}`,
+      done,
+      total,
+    };
+    const fingerprint = `${report.percent}|${report.message}`;
+    if (fingerprint === last) return;
+    last = fingerprint;
+    await options.report(report);
+  };
+
+  const tick = () => {
+    busy = busy.then(sample).catch((err: unknown) => log.debug({ err }, 'progress sample failed; the next one tries again'));
+  };
+  const timer = setInterval(tick, options.intervalMs ?? 1000);
+  timer.unref();
+  return {
+    feedStderr(chunk) {
+      if (!fromFile) tracker.feed(chunk);
+    },
+    async stop() {
+      clearInterval(timer);
+      tick();
+      await busy;
+    },
+  };
+}
+
+// The whole run's percent at `fraction` of this step, never 100 while running.
+function percentOf(position: StepPosition, step: Step, fraction: number): number {
+  const weight = step.weight ?? 1;
+  const share = (position.weightBefore + weight * Math.min(1, Math.max(0, fraction))) / position.weightTotal;
+  return Math.min(99, Math.floor(100 * share));
+}
+
+function describeStep(step: Step, position: StepPosition, binary: string): string {
+  if (position.count === 1) return `running ${binary}`;
+  return `${step.label} (step ${position.index + 1} of ${position.count})`;
+}
