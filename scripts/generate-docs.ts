@@ -6,8 +6,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configVariables } from '../src/config.js';
 import { mcpToolName } from '../src/mcp/catalog-tools.js';
-import { JOB_TOOL_SUMMARIES } from '../src/mcp/job-tools.js';
-import { UPLOAD_TOOL_SUMMARY } from '../src/mcp/upload-tool.js';
+import { jobTools } from '../src/mcp/tools/index.js';
 import { packageRoot } from '../src/package-info.js';
 import { catalog } from '../tools/index.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
@@ -22,10 +21,9 @@ export interface ToolDoc {
 }
 
 /** The tools src/mcp registers beside the catalog's, with the titles it gives them. */
-export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze([
-  ...Object.entries(JOB_TOOL_SUMMARIES).map(([name, { title, summary }]) => ({ name, title, description: summary })),
-  { name: 'create_upload_url', title: UPLOAD_TOOL_SUMMARY.title, description: `${UPLOAD_TOOL_SUMMARY.summary} Only where uploads work: \`serve\`, or S3 storage.` },
-]);
+export const JOB_TOOLS: readonly ToolDoc[] = Object.freeze(
+  jobTools.map((t) => ({ name: t.name, title: t.title, description: t.availability ? `${t.summary} ${t.availability.docNote}` : t.summary })),
+);
 
 const MARKED_SECTIONS = ['tools', 'config'] as const;
 type Section = (typeof MARKED_SECTIONS)[number];

@@ -1,17 +1,23 @@
 // Typed errors whose class and code carry the decision: input and tool errors fail a job at
 // once, infrastructure errors retry with backoff. Messages are one line a client can show as is.
 
-export type ErrorCode =
-  | 'input_invalid' // the caller's input is wrong: a field, a file, a URL
-  | 'tool_failed' // the tool ran and exited non-zero (or was killed by a signal it did not expect)
-  | 'tool_missing' // the tool's binary is not installed on the worker
-  | 'timeout' // the job passed its time limit
-  | 'cancelled' // someone cancelled the job
-  | 'output_too_large' // the tool wrote more than the definition allows
-  | 'not_found' // no such job (or not the caller's)
-  | 'unauthorized' // no API key, or not a valid one (HTTP only)
-  | 'rate_limited' // too many submissions for one API key (HTTP only)
-  | 'infrastructure'; // Redis, disk, network, a lost worker: worth retrying
+/** Every code a BioQueueError can carry; error-mapping.ts gives each its status and exit code. */
+export const ERROR_CODES = [
+  'input_invalid', // the caller's input is wrong: a field, a file, a URL
+  'payload_too_large', // a request body or an upload is larger than its configured limit
+  'tool_failed', // the tool ran and exited non-zero (or was killed by a signal it did not expect)
+  'tool_missing', // the tool's binary is not installed on the worker
+  'timeout', // the job passed its time limit
+  'cancelled', // someone cancelled the job
+  'output_too_large', // the tool wrote more than the definition allows
+  'not_found', // no such job (or not the caller's)
+  'unauthorized', // no API key, or not a valid one (HTTP only)
+  'forbidden', // a signed link that expired or was altered; a Host or Origin the server refuses
+  'rate_limited', // too many submissions for one API key (HTTP only)
+  'infrastructure', // Redis, disk, network, a lost worker: worth retrying
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorDetails {
   field?: string;

@@ -35,7 +35,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
   const redis = connectRedis(target, 'bio-mcp-queue:server', 'server');
   const queues = openJobQueues(config, redis, log);
   const events = await openJobEvents(config, target, log);
-  const jobs = new JobService(config, queues, redis, store, events);
+  const jobs = new JobService(config, queues, redis, store, log, events);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
   const sweep = startRetentionSweep(config, queues, store, log);
   let closing: Promise<void> | undefined;
@@ -52,7 +52,8 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
         await worker?.close();
         await events.close();
         await closeJobQueues(queues);
-        await redis.quit().catch(() => undefined);
+        // Fails when the connection is already gone, which is where closing was headed.
+        await redis.quit().catch((err: unknown) => log.debug({ err }, 'closing the runtime: Redis QUIT failed'));
       })();
       return closing;
     },

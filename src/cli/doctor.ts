@@ -111,7 +111,7 @@ async function checkDatabases(dbDir: string, report: Report): Promise<void> {
 async function checkDataDir(dataDir: string, report: Report): Promise<void> {
   let existing = dataDir;
   while (!(await isDirectory(existing)) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  const writable = await fs.access(existing, constants.W_OK).then(() => true, () => false);
+  const writable = await fs.access(existing, constants.W_OK).then(() => true, () => false); // refused is the answer
   const detail = existing === dataDir ? `${dataDir} (exists, ${writable ? 'writable' : 'NOT writable'})` : `${dataDir} (created on first use in ${existing}, ${writable ? 'writable' : 'NOT writable'})`;
   report.rows.push(['data dir', writable ? 'ok' : 'FAILED', detail]);
   if (!writable) report.fixes.push(`data dir: make ${existing} writable, or set BIO_QUEUE_DATA_DIR to a folder you can write.`);
@@ -142,6 +142,7 @@ async function checkInputRoots(roots: readonly string[], report: Report): Promis
     return;
   }
   for (const root of roots) {
+    // Refused access is the answer, reported in the row below.
     const readable = (await isDirectory(root)) && (await fs.access(root, constants.R_OK | constants.X_OK).then(() => true, () => false));
     report.rows.push(['input root', readable ? 'ok' : 'MISSING', readable ? root : `${root} (not a readable folder)`]);
     if (!readable) report.fixes.push(`input root: create ${root} or remove it from BIO_QUEUE_INPUT_ROOTS.`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The bio-mcp-queue command: MCP over stdio by default, or a subcommand.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
-import { BioQueueError } from '../errors.js';
+import { loadConfig } from '../config.js';
+import { mapError } from '../error-mapping.js';
+import { BioQueueError, inputError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../package-info.js';
 import { catalogBinaries } from '../../tools/index.js';
@@ -27,9 +28,14 @@ Commands:
 
 Configuration comes from environment variables (BIO_QUEUE_*); see the README.`;
 
-function fail(message: string, code: number): never {
-  process.stderr.write(`bio-mcp-queue: ${message}\n`);
-  process.exit(code);
+// A command line that cannot run as typed: exits 2 (input_invalid) with the usage after the reason.
+function usageError(reason: string): BioQueueError {
+  return new BioQueueError('input_invalid', `${reason}\n${USAGE}`);
+}
+
+// node:util's parseArgs refuses unknown or malformed flags with these codes.
+function isParseArgsError(err: unknown): err is Error {
+  return err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -50,8 +56,8 @@ async function main(argv: string[]): Promise<void> {
   if (values.version) return void process.stdout.write(`${packageVersion()}\n`);
   const command = positionals[0] ?? 'stdio';
   const maxPositionals = command === 'add-key' ? 2 : 1;
-  if (positionals.length > maxPositionals) fail(`unexpected argument "${positionals[maxPositionals]}"\n${USAGE}`, 2);
-  if (command === 'add-key' && positionals[1] === undefined) fail(`add-key: give the key's NAME, e.g. bio-mcp-queue add-key alice\n${USAGE}`, 2);
+  if (positionals.length > maxPositionals) throw usageError(`unexpected argument "${positionals[maxPositionals]}"`);
+  if (command === 'add-key' && positionals[1] === undefined) throw usageError(`add-key: give the key's NAME, e.g. bio-mcp-queue add-key alice`);
   const config = loadConfig(process.env);
   const log = createLogger(config.logLevel);
   switch (command) {
@@ -62,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
     case 'worker': {
       const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
       if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)) {
-        fail(`--concurrency: expected a whole number from 1 to 64, got "${values.concurrency}"`, 2);
+        throw inputError('--concurrency', `expected a whole number from 1 to 64, got "${values.concurrency}"`);
       }
       const { runWorkerCommand } = await import('./worker-command.js');
       const queues = values.queues?.split(',').map((q) => q.trim()).filter(Boolean);
@@ -70,8 +76,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'serve': {
       const port = values.port === undefined ? undefined : Number(values.port);
-      if (port !== undefined && (!/^\d+$/.test(values.port!) || port > 65535)) fail(`--port: expected a whole number from 0 to 65535, got "${values.port}"`, 2);
-      if (values.host !== undefined && values.host.trim() === '') fail('--host: expected an address, got ""', 2);
+      if (port !== undefined && (!/^\d+$/.test(values.port!) || port > 65535)) throw inputError('--port', `expected a whole number from 0 to 65535, got "${values.port}"`);
+      if (values.host !== undefined && values.host.trim() === '') throw inputError('--host', 'expected an address, got ""');
       const { runServe } = await import('./serve-command.js');
       return runServe(config, log, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
     }
@@ -90,13 +96,15 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      fail(`unknown command "${command}"\n${USAGE}`, 2);
+      throw usageError(`unknown command "${command}"`);
   }
 }
 
+// Every way the command fails ends here, its exit code from error-mapping.ts.
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof ConfigError) fail(err.message, 2);
-  if (err instanceof BioQueueError) fail(err.message, 1);
-  if (err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) fail(`${err.message}\n${USAGE}`, 2);
-  fail(err instanceof Error ? (err.stack ?? err.message) : String(err), 1);
+  const failure = mapError(isParseArgsError(err) ? usageError(err.message) : err);
+  // A fault of ours gets its stack: that is what a bug report needs.
+  const text = failure.code === 'internal_error' && err instanceof Error ? (err.stack ?? err.message) : failure.message;
+  process.stderr.write(`bio-mcp-queue: ${text}\n`);
+  process.exit(failure.exitCode);
 });

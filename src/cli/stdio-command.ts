@@ -16,7 +16,8 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ why }, 'stdio server stopping');
-    await server.close().catch(() => undefined);
+    // Stopping either way: a transport that will not close cleanly is worth a debug line only.
+    await server.close().catch((err: unknown) => log.debug({ err }, 'stdio server: closing the MCP server failed'));
     await runtime.close();
     process.exit(0);
   };

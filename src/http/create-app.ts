@@ -40,11 +40,10 @@ export interface HttpApp {
 }
 
 export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOptions): HttpApp {
-  const runtime = () => {
-    if (!state.runtime) throw new HttpError(503, 'infrastructure', 'the server is starting; try again in a moment');
-    return state.runtime;
+  const jobs = () => {
+    if (!state.runtime) throw serverStarting();
+    return state.runtime.jobs;
   };
-  const jobs = () => runtime().jobs;
   const { maxBodyBytes } = config.http;
   const mcpSessions = new StreamableHttpSessions({ jobs, config, log });
   const sseSessions = new LegacySseSessions({ jobs, config, log, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
@@ -61,7 +60,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     const report = await jobs().health();
     res.status(report.ok ? 200 : 503).json(report);
   });
-  app.use(fileRoutes(() => runtime().store, config.http.uploadMaxBytes));
+  app.use(fileRoutes(jobs, log));
 
   app.use(['/mcp', '/sse', '/messages'], mcpGuard);
   app.use(requireApiKey(keys));
@@ -75,7 +74,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.get('/sse', sseSessions.connect);
   app.post('/messages', sseSessions.message);
 
-  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`)));
+  app.use((req, _res, next) => next(new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`)));
   app.use(errorHandler(log, maxBodyBytes));
   return { app, mcpSessions, sseSessions, eventStreams };
 }
@@ -85,11 +84,16 @@ function available(state: AppState): RequestHandler {
   return (_req, res, next) => {
     if (state.stopping) {
       res.set('Connection', 'close');
-      return next(new HttpError(503, 'infrastructure', 'the server is shutting down'));
+      return next(new HttpError('infrastructure', 'the server is shutting down'));
     }
-    if (!state.runtime) return next(new HttpError(503, 'infrastructure', 'the server is starting; try again in a moment'));
+    if (!state.runtime) return next(serverStarting());
     next();
   };
+}
+
+/** The answer to a request that comes before the runtime is up (start-http-server.ts sends it before the app exists). */
+export function serverStarting(): HttpError {
+  return new HttpError('infrastructure', 'the server is starting; try again in a moment');
 }
 
 function requestLog(log: Logger): RequestHandler {

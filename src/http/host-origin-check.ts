@@ -51,11 +51,11 @@ export function checkHostAndOrigin(policy: HostOriginPolicy): RequestHandler {
   return (req, _res, next) => {
     const host = req.get('host') ?? '';
     if (!hostAllowed(host, policy.hosts)) {
-      return next(new HttpError(403, 'forbidden', `Host: "${host}" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)`));
+      return next(new HttpError('forbidden', `Host: "${host}" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)`));
     }
     const origin = req.get('origin');
     if (origin !== undefined && !originAllowed(origin, policy.origins)) {
-      return next(new HttpError(403, 'forbidden', `Origin: "${origin}" may not use this server (BIO_QUEUE_ALLOWED_ORIGINS)`));
+      return next(new HttpError('forbidden', `Origin: "${origin}" may not use this server (BIO_QUEUE_ALLOWED_ORIGINS)`));
     }
     next();
   };

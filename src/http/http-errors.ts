@@ -1,45 +1,30 @@
-// The one mapping from errors to HTTP: our BioQueueError codes to statuses, plus the few
-// problems only HTTP has (a refused Host, a body too large, a route that does not exist).
+// Errors as HTTP answers. Status, headers and log level come from error-mapping.ts by code; this
+// file adds only what HTTP alone has: its own refusals (a refused Host, a route that does not
+// exist, the server starting) and body-parser's errors, each given one of the same codes.
 // Every error body is {code, message, field?}: one shape a client can rely on everywhere.
 import type { ErrorRequestHandler, Response } from 'express';
-import { asBioQueueError, type ErrorCode } from '../errors.js';
+import { mapError, type FailureCode, type MappedError } from '../error-mapping.js';
+import { BioQueueError, inputError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
-export type HttpErrorCode = ErrorCode | 'forbidden' | 'payload_too_large' | 'internal_error';
-
 export interface ErrorBody {
-  code: HttpErrorCode;
+  code: FailureCode;
   message: string;
   field?: string;
 }
 
-/** A problem of the HTTP layer itself, with its status decided where it is thrown. */
-export class HttpError extends Error {
-  readonly headers: Record<string, string>;
-  readonly field: string | undefined;
-
-  constructor(
-    readonly status: number,
-    readonly code: HttpErrorCode,
-    message: string,
-    options: { headers?: Record<string, string>; field?: string | undefined } = {},
-  ) {
-    super(message);
+/**
+ * A refusal of the HTTP layer itself. Its code decides the status like any other; being
+ * expected (a request during start-up, an unknown route), it is logged at debug whatever the code.
+ */
+export class HttpError extends BioQueueError {
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(code, message, field === undefined ? {} : { field });
     this.name = 'HttpError';
-    this.headers = options.headers ?? {};
-    this.field = options.field;
   }
 }
 
-const STATUS_OF: Partial<Record<ErrorCode, number>> = {
-  input_invalid: 400,
-  unauthorized: 401,
-  not_found: 404,
-  rate_limited: 429,
-  infrastructure: 503,
-};
-
-// body-parser's errors carry a `type`; these two are the client's fault, not ours.
+// body-parser's errors carry a `type` starting "entity."; all are the client's doing.
 interface BodyParserError {
   type: string;
   message: string;
@@ -49,38 +34,27 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && (err as { type: string }).type.startsWith('entity.');
 }
 
-/** Status, headers and body for anything thrown; unknown errors are internal (and logged). */
-export function toHttpError(err: unknown, maxBodyBytes: number): HttpError {
-  if (err instanceof HttpError) return err;
+/** The verdict for anything a route threw, body-parser's errors given our codes first. */
+export function httpFailure(err: unknown, maxBodyBytes: number): MappedError {
   if (isBodyParserError(err)) {
     if (err.type === 'entity.too.large') {
-      return new HttpError(413, 'payload_too_large', `body: larger than the ${maxBodyBytes}-byte limit (BIO_QUEUE_MAX_BODY_BYTES); send files through POST /uploads instead`);
+      return mapError(new BioQueueError('payload_too_large', `body: larger than the ${maxBodyBytes}-byte limit (BIO_QUEUE_MAX_BODY_BYTES); send files through POST /uploads instead`));
     }
-    const reason = err.type === 'entity.parse.failed' ? `not valid JSON (${err.message})` : err.message;
-    return new HttpError(400, 'input_invalid', `body: ${reason}`, { field: 'body' });
+    return mapError(inputError('body', err.type === 'entity.parse.failed' ? `not valid JSON (${err.message})` : err.message));
   }
-  const known = asBioQueueError(err);
-  if (known) {
-    const headers: Record<string, string> = {};
-    if (known.code === 'rate_limited' && known.details.retry_after_seconds !== undefined) headers['Retry-After'] = String(known.details.retry_after_seconds);
-    return new HttpError(STATUS_OF[known.code] ?? 500, known.code, known.message, { headers, field: known.details.field });
-  }
-  return new HttpError(500, 'internal_error', `internal error: ${err instanceof Error ? err.message : String(err)}`);
+  return mapError(err);
 }
 
 /** Writes the error as JSON, or ends the response when headers are already out (a stream). */
 export function sendError(res: Response, err: unknown, log: Logger, maxBodyBytes: number): void {
-  const http = toHttpError(err, maxBodyBytes);
-  // Our own refusals (503 while starting) are expected and say it all; outages and faults are
-  // worth a warning or an error with their cause.
-  if (err instanceof HttpError) log.debug({ status: http.status }, http.message);
-  else if (http.status >= 500) log[http.code === 'internal_error' ? 'error' : 'warn']({ err }, http.message);
+  const failure = httpFailure(err, maxBodyBytes);
+  log[err instanceof HttpError ? 'debug' : failure.log]({ err, status: failure.status }, failure.message);
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body: ErrorBody = { code: http.code, message: http.message, ...(http.field === undefined ? {} : { field: http.field }) };
-  res.status(http.status).set(http.headers).json(body);
+  const body: ErrorBody = { code: failure.code, message: failure.message, ...(failure.field === undefined ? {} : { field: failure.field }) };
+  res.status(failure.status).set(failure.headers).json(body);
 }
 
 /** Express's last error handler: every route's thrown or rejected error ends here. */

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStatus } from '../jobs/job-model.js';
 import type { Logger } from '../logger.js';
-import { toHttpError } from './http-errors.js';
+import { httpFailure } from './http-errors.js';
 import { callerOf } from './require-api-key.js';
 
 export const KEEP_ALIVE_MS = 15_000;
@@ -46,9 +46,9 @@ export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: L
     } catch (err) {
       if (!res.headersSent) throw err; // the error handler answers 404 and the like as JSON
       // Mid-stream: say what went wrong as an event, then end the stream.
-      const http = toHttpError(err, maxBodyBytes);
-      if (http.status >= 500) log.warn({ err, jobId: req.params.id }, 'job event stream failed');
-      send('error', { code: http.code, message: http.message });
+      const failure = httpFailure(err, maxBodyBytes);
+      log[failure.log]({ err, jobId: req.params.id }, `job event stream failed: ${failure.message}`);
+      send('error', { code: failure.code, message: failure.message });
       res.end();
     } finally {
       clearInterval(keepAlive);

@@ -46,7 +46,7 @@ export class LegacySseSessions {
       this.sessions.delete(id);
       log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');
     };
-    res.on('close', () => void server.close().catch(() => undefined));
+    res.on('close', () => void this.close(id, server, caller.owner));
     await server.connect(transport);
     log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session opened');
   };
@@ -57,12 +57,17 @@ export class LegacySseSessions {
     const id = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
     const session = this.sessions.get(id);
     if (!session || session.owner !== caller.owner) {
-      throw new HttpError(404, 'not_found', `sessionId: no session "${id}" for this API key (it ends when its GET /sse stream closes); open a new one with GET /sse`);
+      throw new HttpError('not_found', `sessionId: no session "${id}" for this API key (it ends when its GET /sse stream closes); open a new one with GET /sse`);
     }
     await session.transport.handlePostMessage(req, res, req.body);
   };
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.server.close().catch(() => undefined)));
+    await Promise.all([...this.sessions.entries()].map(([id, s]) => this.close(id, s.server, s.owner)));
+  }
+
+  // The stream is gone (or the server stopping), so the session ends whether or not this succeeds.
+  private async close(id: string, server: McpServer, owner: string): Promise<void> {
+    await server.close().catch((err: unknown) => this.options.log.debug({ err, sseSession: id, owner }, 'closing a legacy SSE session failed'));
   }
 }

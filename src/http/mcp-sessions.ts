@@ -57,12 +57,12 @@ export class StreamableHttpSessions {
     if (sessionId !== undefined) {
       session = this.sessions.get(sessionId);
       if (!session || session.owner !== caller.owner) {
-        throw new HttpError(404, 'not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
+        throw new HttpError('not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
       }
     } else if (req.method === 'POST' && isInitializeRequest(req.body)) {
       session = await this.open(caller);
     } else {
-      throw new HttpError(400, 'input_invalid', 'mcp-session-id: header missing; start a session with an initialize request first', { field: 'mcp-session-id' });
+      throw new HttpError('input_invalid', 'mcp-session-id: header missing; start a session with an initialize request first', 'mcp-session-id');
     }
     const current = session;
     current.open += 1;
@@ -105,12 +105,19 @@ export class StreamableHttpSessions {
   private closeIdle(idleMs: number): void {
     const cutoff = Date.now() - idleMs;
     for (const session of this.sessions.values()) {
-      if (session.open === 0 && session.lastSeen < cutoff) void session.server.close().catch(() => undefined);
+      if (session.open === 0 && session.lastSeen < cutoff) void this.close(session, 'idle');
     }
   }
 
   async closeAll(): Promise<void> {
     clearInterval(this.sweep);
-    await Promise.all([...this.sessions.values()].map((s) => s.server.close().catch(() => undefined)));
+    await Promise.all([...this.sessions.values()].map((s) => this.close(s, 'shutdown')));
+  }
+
+  // A session that fails to close is going away regardless (idle, or the server stopping).
+  private async close(session: Session, why: 'idle' | 'shutdown'): Promise<void> {
+    await session.server.close().catch((err: unknown) => {
+      this.options.log.debug({ err, mcpSession: session.transport.sessionId, owner: session.owner, why }, 'closing an MCP session failed');
+    });
   }
 }

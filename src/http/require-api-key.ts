@@ -5,8 +5,6 @@ import type { Caller } from '../jobs/caller.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { HttpError } from './http-errors.js';
 
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="bio-mcp-queue"' };
-
 export function requireApiKey(keys: ApiKeyRing): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization');
@@ -15,7 +13,7 @@ export function requireApiKey(keys: ApiKeyRing): RequestHandler {
       const message = header
         ? 'Authorization: not a valid API key'
         : 'Authorization: missing; send "Authorization: Bearer <API key>" (a lab admin creates keys with bio-mcp-queue add-key)';
-      return next(new HttpError(401, 'unauthorized', message, { headers: CHALLENGE }));
+      return next(new HttpError('unauthorized', message));
     }
     res.locals.caller = caller;
     next();

@@ -5,10 +5,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, type Config } from '../config.js';
+import { mapError } from '../error-mapping.js';
 import type { Logger } from '../logger.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { loadApiKeys, MIN_KEY_LENGTH } from './api-keys.js';
-import { createHttpApp, type AppState, type HttpApp } from './create-app.js';
+import { createHttpApp, serverStarting, type AppState, type HttpApp } from './create-app.js';
 
 export interface StartHttpServerOptions {
   host: string;
@@ -40,8 +41,9 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
   for (const name of shortKeys) log.warn({ key: name }, `the API key of "${name}" is shorter than ${MIN_KEY_LENGTH} characters and could be guessed; bio-mcp-queue add-key makes strong ones`);
 
   const state: AppState = { runtime: undefined, stopping: false };
+  const starting = mapError(serverStarting());
   let handler: http.RequestListener = (_req, res) => {
-    res.writeHead(503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: 'infrastructure', message: 'the server is starting; try again in a moment' }));
+    res.writeHead(starting.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: starting.code, message: starting.message }));
   };
   // Requests not yet answered: shutdown lets these finish, then cuts every connection (idle
   // keep-alive ones, and ones a client opened in advance without a request yet).

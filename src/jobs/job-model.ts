@@ -2,6 +2,11 @@
 // responses and the worker's return value all come from here, so they cannot drift apart.
 import { z } from 'zod';
 import { InputRefSchema } from '../inputs/input-ref.js';
+import { StoredFileSchema } from '../storage/stored-file.js';
+
+// Made by storage, carried by jobs: re-exported so the job model reads as one whole.
+export { StoredFileSchema, type StoredFile } from '../storage/stored-file.js';
+export { UploadTicketSchema, type UploadTicket } from '../storage/upload-ticket.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export const JobStatusName = z.enum(JOB_STATUSES);
@@ -116,16 +121,6 @@ export const JobDataSchema = z.object({
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 
-/** A stored output file, as the worker reports it. */
-export const StoredFileSchema = z.object({
-  name: z.string(),
-  size_bytes: z.number(),
-  sha256: z.string(),
-  media_type: z.string(),
-  key: z.string(),
-});
-export type StoredFile = z.infer<typeof StoredFileSchema>;
-
 /** The worker's return value for a completed job. */
 export const JobReturnSchema = z.object({
   summary: z.record(z.string(), z.unknown()),
@@ -189,14 +184,3 @@ export const HealthSchema = z.object({
   workers: z.number().describe('Live worker processes.'),
 });
 export type HealthReport = z.infer<typeof HealthSchema>;
-
-/** What a client needs to upload one file, and the reference a tool then accepts as an input. */
-export const UploadTicketSchema = z.object({
-  upload_ref: z.string().describe('Give this as the input of any *_async tool once the PUT has finished.'),
-  upload_id: z.string(),
-  url: z.string().describe('Send the file as the body of an HTTP PUT to this URL.'),
-  method: z.literal('PUT'),
-  expires_at: z.string(),
-  max_bytes: z.number(),
-});
-export type UploadTicket = z.infer<typeof UploadTicketSchema>;

@@ -1,13 +1,15 @@
 // The only code that speaks BullMQ to submit or read jobs. Every adapter (MCP, HTTP, CLI)
 // calls this; the rules of the public job model live here and in job-view.ts.
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
 import { resolveInputRef, type InputRef, type InputRefExpectation, type StoredInputResolver } from '../inputs/input-ref.js';
 import { listDatabases, type DatabaseInfo } from '../databases/list-databases.js';
-import type { ResultStore } from '../storage/result-store.js';
+import type { Logger } from '../logger.js';
+import type { FileDownload, ResultStore } from '../storage/result-store.js';
 import type { AnyToolDefinition, InputSpec } from '../../tools/define-tool.js';
 import { DATABASE_NAME } from '../../tools/common-options.js';
 import { findTool } from '../../tools/index.js';
@@ -22,6 +24,7 @@ import { listJobIds, type ListFilter } from './list-jobs.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
 import { createInputResolver } from './input-resolver.js';
+import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
 
 export interface SubmitOptions {
   priority: number;
@@ -44,6 +47,7 @@ export class JobService {
     private readonly queues: JobQueues,
     private readonly redis: Redis,
     private readonly store: ResultStore,
+    private readonly log: Logger,
     private readonly events: JobEvents = timerOnly,
   ) {
     this.keys = jobKeys(config.prefix);
@@ -102,7 +106,7 @@ export class JobService {
       await this.redis.multi().zadd(this.keys.index, submittedAt, jobId).zadd(this.keys.ownerIndex(caller.owner), submittedAt, jobId).exec();
       await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     } catch (err) {
-      if (stagePaths) await this.store.removeJob(jobId).catch(() => undefined);
+      if (stagePaths) await this.store.removeJob(jobId).catch((err: unknown) => this.log.debug({ err, jobId }, 'could not remove the inputs staged for a job that was not queued'));
       throw err;
     }
     return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
@@ -116,6 +120,24 @@ export class JobService {
   /** A presigned upload link for the caller; the upload:// reference it returns works as any tool's input. */
   async createUpload(caller: Caller): Promise<UploadTicket> {
     return this.store.createUpload(caller.owner);
+  }
+
+  /** Whether this server answers /files/<key> itself: local storage signing links for `serve`. */
+  get servesFiles(): boolean {
+    return this.store.servedFiles !== undefined;
+  }
+
+  /** GET /files/<key>: the file a signed download link names, once the link checks out (forbidden otherwise). */
+  async openFileDownload(key: string, expires: string | undefined, sig: string | undefined): Promise<FileDownload> {
+    return openSignedDownload(this.store, { key, expires, sig });
+  }
+
+  /**
+   * PUT /files/<key>: streams the body a signed upload link sends into storage, up to
+   * BIO_QUEUE_UPLOAD_MAX_BYTES (payload_too_large past it, declared or counted).
+   */
+  async receiveFileUpload(key: string, expires: string | undefined, sig: string | undefined, body: Readable, declaredBytes?: number): Promise<{ size_bytes: number }> {
+    return receiveSignedUpload(this.store, { key, expires, sig }, body, this.config.http.uploadMaxBytes, declaredBytes);
   }
 
   async status(jobId: string, caller: Caller): Promise<JobStatus> {
@@ -194,7 +216,11 @@ export class JobService {
     if (current.status === 'queued') {
       const removed = await found.job.remove().then(
         () => true,
-        () => false, // locked: a worker took it meanwhile, so cancel it as a running job
+        (err: unknown) => {
+          // Locked, most likely: a worker took it meanwhile, so cancel it as a running job.
+          this.log.debug({ err, jobId }, 'cancel: the queued job could not be removed; stopping it as a running one');
+          return false;
+        },
       );
       if (removed) {
         const cancelledAt = new Date().toISOString();
@@ -207,7 +233,10 @@ export class JobService {
           error: { code: 'cancelled', message: 'cancelled before it started' },
         };
         await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
-        await this.store.removeJob(jobId).catch(() => undefined); // inputs staged for it
+        await this.store.removeJob(jobId).catch((err: unknown) => {
+          // Not the caller's problem: the retention sweep removes staged inputs later.
+          this.log.debug({ err, jobId }, 'cancel: removing the inputs staged for the job failed');
+        });
         return status;
       }
     }

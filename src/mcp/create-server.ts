@@ -1,5 +1,5 @@
 // Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
-// and the job file resources, all backed by one JobService.
+// (tools/, one file each) and the job file resources, all backed by one JobService.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -7,9 +7,8 @@ import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { catalog } from '../../tools/index.js';
 import { registerCatalogTools } from './catalog-tools.js';
-import { registerJobTools } from './job-tools.js';
 import { registerJobResources } from './job-resources.js';
-import { registerUploadTool } from './upload-tool.js';
+import { registerJobTools } from './tools/index.js';
 import { packageVersion } from '../package-info.js';
 
 export interface McpServerOptions {
@@ -32,8 +31,7 @@ export function createMcpServer({ jobs, config, log, caller }: McpServerOptions)
     },
   );
   registerCatalogTools(server, catalog, jobs, caller, log);
-  registerJobTools(server, jobs, caller, config, log);
-  if (jobs.canUpload) registerUploadTool(server, jobs, caller, log);
+  registerJobTools(server, { jobs, caller, config, log });
   registerJobResources(server, jobs, caller);
   return server;
 }

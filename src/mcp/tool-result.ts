@@ -1,7 +1,8 @@
-// The one mapping from our errors to MCP tool results. Tool failures are results the caller can
-// read and act on (isError: true); only protocol problems are protocol errors.
+// Tool answers: a success carries structured content and a line of text; a failure is a result
+// the caller can read and act on (isError: true, "<code>: <message>"), with its code and log
+// level from error-mapping.ts. Only protocol problems are protocol errors.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { asBioQueueError } from '../errors.js';
+import { mapError } from '../error-mapping.js';
 import type { Logger } from '../logger.js';
 
 export function toolSuccess(structured: object, text: string): CallToolResult {
@@ -9,15 +10,10 @@ export function toolSuccess(structured: object, text: string): CallToolResult {
 }
 
 export function toolFailure(err: unknown, log: Logger): CallToolResult {
-  const known = asBioQueueError(err);
-  if (known) {
-    if (known.code === 'infrastructure') log.warn({ err }, known.message);
-    return { content: [{ type: 'text', text: `${known.code}: ${known.message}` }], isError: true };
-  }
-  // Not ours: an internal fault. Say so without leaking a stack; log the details.
-  log.error({ err }, 'tool call failed');
-  const message = err instanceof Error ? err.message : String(err);
-  return { content: [{ type: 'text', text: `internal_error: ${message}` }], isError: true };
+  const failure = mapError(err);
+  // The whole error goes to the log (an internal fault's stack included); the caller gets one line.
+  log[failure.log]({ err, code: failure.code }, failure.message);
+  return { content: [{ type: 'text', text: `${failure.code}: ${failure.message}` }], isError: true };
 }
 
 /** Runs a handler and turns any error into a tool result. */

@@ -186,6 +186,7 @@ async function tryLock(lockFile: string, log: Logger): Promise<string | undefine
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // Either failing means the lock went between our attempt and now: the answer below.
   const held = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
   const stat = await fs.stat(lockFile).catch(() => undefined);
   if (held === undefined || !stat) return undefined; // released meanwhile: try again next round
@@ -199,11 +200,14 @@ async function tryLock(lockFile: string, log: Logger): Promise<string | undefine
   try {
     await fs.rename(lockFile, aside);
   } catch {
-    return undefined;
+    return undefined; // another process moved or removed it first: try again next round
   }
-  const moved = await fs.readFile(aside, 'utf8').catch(() => undefined);
+  const moved = await fs.readFile(aside, 'utf8').catch(() => undefined); // unreadable: not the one we judged
   if (moved !== held) {
-    await fs.link(aside, lockFile).catch(() => undefined);
+    await fs.link(aside, lockFile).catch((err: unknown) => {
+      // A third process has made a new lock meanwhile: theirs stands, and the one we moved goes.
+      log.debug({ err, lockFile }, 'could not put back a private Redis start lock taken over meanwhile');
+    });
     await fs.rm(aside, { force: true });
     return undefined;
   }
@@ -214,7 +218,7 @@ async function tryLock(lockFile: string, log: Logger): Promise<string | undefine
 
 // Removes the lock only if it is still ours (a stale takeover may have replaced it).
 async function unlock(lockFile: string, token: string): Promise<void> {
-  const held = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
+  const held = await fs.readFile(lockFile, 'utf8').catch(() => undefined); // gone: nothing of ours to remove
   if (held === token) await fs.rm(lockFile, { force: true });
 }
 
@@ -241,7 +245,7 @@ function sendCommand(socketPath: string, command: string): Promise<string | unde
 
 // A pid from a pid or lock file; undefined when the file is missing or holds no number.
 async function readPid(file: string): Promise<number | undefined> {
-  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  const text = await fs.readFile(file, 'utf8').catch(() => ''); // no file: no pid, the answer
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
@@ -249,13 +253,13 @@ async function readPid(file: string): Promise<number | undefined> {
 // A pid file left from before a reboot can name an unrelated process; where /proc shows the
 // command line, only a redis-server counts. Elsewhere (macOS) a live pid is taken at its word.
 async function mayBeRedis(pid: number): Promise<boolean> {
-  const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined); // no /proc: take the pid's word
   return cmdline === undefined || cmdline.includes('redis');
 }
 
 // The end of redis-server's log, appended to an error so the cause is in the message.
 async function logTail(logFile: string): Promise<string> {
-  const text = await fs.readFile(logFile, 'utf8').catch(() => '');
+  const text = await fs.readFile(logFile, 'utf8').catch(() => ''); // no log yet: nothing to append to the message
   const lines = text.split('\n').filter((line) => line.trim().length > 0).slice(-LOG_TAIL_LINES);
   return lines.length > 0 ? `; last lines of ${logFile}:\n${lines.join('\n')}` : '';
 }

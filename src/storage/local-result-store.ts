@@ -10,11 +10,12 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { BioQueueError } from '../errors.js';
-import type { StoredFile } from '../jobs/job-model.js';
 import { HashingStream } from './hashing-stream.js';
 import type { LinkSigner } from './link-signer.js';
 import { mediaTypeOf } from './media-type.js';
-import type { FileLink, ResultStore, StoredSource, UploadTicket } from './result-store.js';
+import type { FileDownload, FileLink, ResultStore, ServedFiles, StoredSource } from './result-store.js';
+import type { StoredFile } from './stored-file.js';
+import { uploadTooLarge, type UploadTicket } from './upload-ticket.js';
 import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
 
 export interface LocalResultStoreOptions {
@@ -28,8 +29,9 @@ export interface LocalResultStoreOptions {
 export class LocalResultStore implements ResultStore {
   readonly kind = 'local' as const;
   readonly canUpload: boolean;
-  /** The HTTP /files routes verify links with it; undefined when links are file:// URLs. */
+  /** Signs the links that servedFiles verifies; undefined when links are file:// URLs. */
   readonly signer: LinkSigner | undefined;
+  readonly servedFiles: ServedFiles | undefined;
   private readonly dataDir: string;
   private readonly resultsDir: string;
   private readonly uploadMaxBytes: number;
@@ -40,6 +42,12 @@ export class LocalResultStore implements ResultStore {
     this.signer = options.signer;
     this.canUpload = options.signer !== undefined;
     this.uploadMaxBytes = options.uploadMaxBytes;
+    const signer = options.signer;
+    this.servedFiles = signer && {
+      verify: (method, key, expires, sig) => signer.verify(method, key, expires, sig),
+      openDownload: (key) => this.openDownload(key),
+      receiveUpload: (key, body, maxBytes) => this.receiveUpload(key, body, maxBytes),
+    };
   }
 
   async put(jobId: string, name: string, sourcePath: string, mediaType: string): Promise<StoredFile> {
@@ -73,7 +81,7 @@ export class LocalResultStore implements ResultStore {
   }
 
   /** A stored file as a stream, for GET /files/<key> (after the link was verified). */
-  async openDownload(key: string): Promise<{ stream: Readable; size: number; mediaType: string }> {
+  async openDownload(key: string): Promise<FileDownload> {
     const file = this.pathOf(key);
     const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
       throw err.code === 'ENOENT' || err.code === 'EISDIR' ? gone(key) : err;
@@ -102,7 +110,7 @@ export class LocalResultStore implements ResultStore {
       transform(chunk: Buffer, _encoding, done) {
         size += chunk.length;
         if (size > maxBytes) {
-          done(new BioQueueError('input_invalid', `upload: larger than the ${maxBytes}-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)`, { field: 'upload' }));
+          done(uploadTooLarge(maxBytes));
         } else {
           done(null, chunk);
         }
@@ -133,7 +141,7 @@ export class LocalResultStore implements ResultStore {
     }
     // Uploads: one file each (finished or left partial), in a folder per owner.
     const uploads = path.join(this.dataDir, 'uploads');
-    for (const owner of await fs.readdir(uploads, { withFileTypes: true }).catch(() => [])) {
+    for (const owner of await fs.readdir(uploads, { withFileTypes: true }).catch(ifMissing([]))) {
       if (owner.isDirectory()) removed += await removeOlder(path.join(uploads, owner.name), cutoff, (entry) => entry.isFile());
     }
     return removed;
@@ -147,6 +155,7 @@ export class LocalResultStore implements ResultStore {
     } catch (err) {
       throw new BioQueueError('infrastructure', `local storage: cannot write to ${this.dataDir}: ${(err as Error).message}`, {}, { cause: err });
     } finally {
+      // Must not replace check()'s own answer; a probe left behind is a few bytes.
       await fs.rm(probe, { force: true }).catch(() => undefined);
     }
   }
@@ -172,7 +181,7 @@ export class LocalResultStore implements ResultStore {
   async findUpload(owner: string, uploadId: string): Promise<{ key: string; size: number } | undefined> {
     if (!isSafeSegment(owner) || !UPLOAD_ID.test(uploadId)) return undefined;
     const key = uploadKey(owner, uploadId);
-    const stat = await fs.stat(this.pathOf(key)).catch(() => undefined);
+    const stat = await fs.stat(this.pathOf(key)).catch(ifMissing(undefined));
     return stat?.isFile() ? { key, size: stat.size } : undefined;
   }
 
@@ -210,6 +219,15 @@ export class LocalResultStore implements ResultStore {
   }
 }
 
+// For a lookup where a missing path is the answer (no uploads yet, no such upload), not a
+// failure; anything else (permissions, I/O) is thrown, so a sweep or a lookup says what broke.
+function ifMissing<T>(answer: T): (err: NodeJS.ErrnoException) => T {
+  return (err) => {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return answer;
+    throw err;
+  };
+}
+
 function gone(key: string): BioQueueError {
   return new BioQueueError('not_found', `no stored file "${key}" (it may have expired)`);
 }
@@ -217,10 +235,10 @@ function gone(key: string): BioQueueError {
 // Removes the entries of dir last changed before cutoff; returns how many went.
 async function removeOlder(dir: string, cutoff: number, wanted: (entry: Dirent) => boolean): Promise<number> {
   let removed = 0;
-  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(() => [])) {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true }).catch(ifMissing([]))) {
     if (!wanted(entry)) continue;
     const target = path.join(dir, entry.name);
-    const stat = await fs.stat(target).catch(() => undefined);
+    const stat = await fs.stat(target).catch(ifMissing(undefined)); // gone meanwhile: another sweep, or a cancel
     if (stat && stat.mtimeMs < cutoff) {
       await fs.rm(target, { recursive: true, force: true });
       removed += 1;

@@ -2,7 +2,10 @@
 // disk (local-result-store.ts) or any S3-compatible store (s3-result-store.ts) behind one
 // interface, so neither the worker nor the adapters know which one they talk to.
 // Keys are opaque outside the store that made them.
-import type { StoredFile, UploadTicket } from '../jobs/job-model.js';
+import type { Readable } from 'node:stream';
+import type { LinkCheck, LinkMethod } from './link-signer.js';
+import type { StoredFile } from './stored-file.js';
+import type { UploadTicket } from './upload-ticket.js';
 
 export type { UploadTicket };
 
@@ -15,10 +18,33 @@ export interface FileLink {
 /** Where a staged input comes from: an object of ours, or one in an allowed external bucket. */
 export type StoredSource = { key: string } | { bucket: string; key: string };
 
+/** A stored file on its way out through GET /files/<key>. */
+export interface FileDownload {
+  stream: Readable;
+  size: number;
+  mediaType: string;
+}
+
+/**
+ * The files `serve` itself hands out and takes in at /files/<key>, behind links the store signed:
+ * local storage behind `serve`. S3 links lead to the bucket and stdio's are file:// URLs, so
+ * those stores have none.
+ */
+export interface ServedFiles {
+  /** Whether a link's expires and sig parameters let this method reach this key now. */
+  verify(method: LinkMethod, key: string, expires: string | undefined, sig: string | undefined): LinkCheck;
+  /** The file as a stream (after verify); not_found once it is gone. */
+  openDownload(key: string): Promise<FileDownload>;
+  /** Streams a PUT body into an upload (after verify); payload_too_large past maxBytes, keeping nothing. */
+  receiveUpload(key: string, body: Readable, maxBytes: number): Promise<{ size: number }>;
+}
+
 export interface ResultStore {
   readonly kind: 'local' | 's3';
   /** Whether createUpload works here (local storage only with `serve` signing the links). */
   readonly canUpload: boolean;
+  /** What the HTTP server serves at /files for this store, or undefined where links lead elsewhere. */
+  readonly servedFiles: ServedFiles | undefined;
   /** Takes a finished output file into the store, hashing it on the way; streams, never whole in memory. */
   put(jobId: string, name: string, sourcePath: string, mediaType: string): Promise<StoredFile>;
   /** A link the client can download from, made fresh on every call. */

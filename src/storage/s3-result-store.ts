@@ -21,11 +21,12 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { S3Settings } from '../config.js';
 import { BioQueueError } from '../errors.js';
-import type { StoredFile } from '../jobs/job-model.js';
 import { HashingStream } from './hashing-stream.js';
-import type { FileLink, ResultStore, StoredSource, UploadTicket } from './result-store.js';
+import type { FileLink, ResultStore, StoredSource } from './result-store.js';
 import { createS3Clients, describeStore, errorName, isNotFound, storeError } from './s3-client.js';
 import { inputKey, isSafeSegment, newUploadId, UPLOAD_ID, uploadKey } from './store-keys.js';
+import type { StoredFile } from './stored-file.js';
+import type { UploadTicket } from './upload-ticket.js';
 
 export interface S3ResultStoreOptions {
   settings: S3Settings;
@@ -44,6 +45,8 @@ const DELETE_BATCH = 1_000;
 export class S3ResultStore implements ResultStore {
   readonly kind = 's3' as const;
   readonly canUpload = true;
+  /** Clients reach the bucket itself with presigned links: nothing goes through `serve`. */
+  readonly servedFiles = undefined;
   private readonly client: S3Client;
   private readonly signer: S3Client;
   private readonly bucket: string;
@@ -75,6 +78,7 @@ export class S3ResultStore implements ResultStore {
       if (errorName(err) === 'BucketAlreadyOwnedByYou') return;
       // Lost a race, or a store that answers BucketAlreadyExists to its owner too: fine if we can use it.
       if (errorName(err) === 'BucketAlreadyExists') {
+        // Not usable: the create's own error, thrown below, says more than this probe's would.
         const usable = await this.client.send(new HeadBucketCommand({ Bucket: this.bucket })).then(() => true, () => false);
         if (usable) return;
       }

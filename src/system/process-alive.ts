@@ -9,6 +9,7 @@ export async function isProcessAlive(pid: number): Promise<boolean> {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // Unreadable where there is no /proc (macOS): kill(pid, 0) has answered already.
   const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   // Field 3, after the parenthesised command name, is the state.
   return stat === undefined || stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';

@@ -64,8 +64,9 @@ describe('bio-mcp-queue over stdio', () => {
       status = answer.structuredContent as typeof status;
     } while (status.timed_out);
     expect(status.status).toBe('completed');
-    // The notification sent with the answer can be dropped by the client (see job-tools.ts), so
-    // only what the protocol promises is checked: some came, each above the one before.
+    // The notification sent with the answer can be dropped by the client (see
+    // src/mcp/tools/wait-for-job.ts), so only what the protocol promises is checked: some came,
+    // each above the one before.
     expect(progress.length).toBeGreaterThan(0);
     for (const [i, p] of progress.entries()) {
       expect(p).toBeGreaterThanOrEqual(0);

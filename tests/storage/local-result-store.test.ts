@@ -134,7 +134,7 @@ describe('uploads', () => {
     const ticket = await store.createUpload('alice');
     const { key } = linkParams(ticket.url);
     await expect(store.receiveUpload(key, Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), 1000)).rejects.toMatchObject({
-      code: 'input_invalid',
+      code: 'payload_too_large',
       message: 'upload: larger than the 1000-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)',
     });
     await expect(store.findUpload('alice', ticket.upload_id)).resolves.toBeUndefined();

@@ -1,0 +1,73 @@
+// The one mapping from anything thrown to what each door shows: the code and one-line message
+// every adapter sends, the HTTP status and headers, the command's exit code, and how loudly to
+// log it. MCP results (src/mcp/tool-result.ts), HTTP answers (src/http/http-errors.ts) and the
+// command (src/cli/main.ts) all read their verdict here, and it is chosen by the code alone,
+// never by a field name or the wording of a message.
+import { ConfigError } from './config.js';
+import { asBioQueueError, type ErrorCode } from './errors.js';
+
+/** The codes a caller can see: ours, a configuration that does not load, and a fault of our own. */
+export type FailureCode = ErrorCode | 'config_invalid' | 'internal_error';
+
+export type FailureLogLevel = 'error' | 'warn' | 'debug';
+
+export interface Verdict {
+  status: number;
+  exitCode: number;
+  /** Faults of ours: error; infrastructure (someone should look): warn; the caller's or a job's own failure: debug. */
+  log: FailureLogLevel;
+}
+
+// Exit codes as for a bad flag or variable: 2 when what was given must change, 1 when the run failed.
+const CHANGE_INPUT = 2;
+const FAILED = 1;
+
+export const VERDICTS: Readonly<Record<FailureCode, Readonly<Verdict>>> = Object.freeze({
+  input_invalid: { status: 400, exitCode: CHANGE_INPUT, log: 'debug' },
+  payload_too_large: { status: 413, exitCode: CHANGE_INPUT, log: 'debug' },
+  unauthorized: { status: 401, exitCode: CHANGE_INPUT, log: 'debug' },
+  forbidden: { status: 403, exitCode: CHANGE_INPUT, log: 'debug' },
+  not_found: { status: 404, exitCode: CHANGE_INPUT, log: 'debug' },
+  config_invalid: { status: 500, exitCode: CHANGE_INPUT, log: 'debug' },
+  rate_limited: { status: 429, exitCode: FAILED, log: 'debug' },
+  // A job's own outcomes: clients read them in the job's status; should one reach a call
+  // directly it is no fault of the caller's request.
+  tool_failed: { status: 500, exitCode: FAILED, log: 'debug' },
+  tool_missing: { status: 500, exitCode: FAILED, log: 'debug' },
+  timeout: { status: 500, exitCode: FAILED, log: 'debug' },
+  cancelled: { status: 500, exitCode: FAILED, log: 'debug' },
+  output_too_large: { status: 500, exitCode: FAILED, log: 'debug' },
+  infrastructure: { status: 503, exitCode: FAILED, log: 'warn' },
+  internal_error: { status: 500, exitCode: FAILED, log: 'error' },
+});
+
+/** What every adapter needs to report one failure. */
+export interface MappedError extends Verdict {
+  code: FailureCode;
+  /** One line a client can show as is (a configuration that does not load lists a line per problem). */
+  message: string;
+  /** The input field at fault, when there is one. */
+  field: string | undefined;
+  /** Headers an HTTP answer carries beside the status. */
+  headers: Record<string, string>;
+}
+
+/** The verdict for anything thrown; anything not ours is an internal fault. */
+export function mapError(err: unknown): MappedError {
+  if (err instanceof ConfigError) return mapped('config_invalid', err.message, undefined, {});
+  const known = asBioQueueError(err);
+  if (known) {
+    const headers: Record<string, string> = {};
+    if (known.code === 'rate_limited' && known.details.retry_after_seconds !== undefined) headers['Retry-After'] = String(known.details.retry_after_seconds);
+    // Every 401 names the scheme that would work (RFC 9110).
+    if (known.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="bio-mcp-queue"';
+    // The rest of an oversized body is not read; closing lets the client see the answer at once.
+    if (known.code === 'payload_too_large') headers.Connection = 'close';
+    return mapped(known.code, known.message, known.details.field, headers);
+  }
+  return mapped('internal_error', err instanceof Error ? err.message : String(err), undefined, {});
+}
+
+function mapped(code: FailureCode, message: string, field: string | undefined, headers: Record<string, string>): MappedError {
+  return { code, message, field, headers, ...VERDICTS[code] };
+}
