@@ -106,7 +106,7 @@ export class JobService {
       await this.redis.multi().zadd(this.keys.index, submittedAt, jobId).zadd(this.keys.ownerIndex(caller.owner), submittedAt, jobId).exec();
       await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     } catch (err) {
-      if (stagePaths) await this.store.removeJob(jobId).catch((err: unknown) => this.log.debug({ err, jobId }, 'could not remove the inputs staged for a job that was not queued'));
+      if (stagePaths) await this.store.removeJob(jobId).catch((cleanupError: unknown) => this.log.debug({ err: cleanupError, jobId }, 'could not remove the inputs staged for a job that was not queued'));
       throw err;
     }
     return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
