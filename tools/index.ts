@@ -8,8 +8,9 @@ import { blastx } from './blastx.js';
 import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
+import { bwaMem } from './bwa-mem.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

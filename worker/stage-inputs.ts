@@ -32,7 +32,7 @@ export interface StagedFile {
   path: string;
   /** The same file, absolute (what an index cache copies). */
   absolute: string;
-  /** What the caller gave, for messages and index listings ("lambda_virus.fa", "job://…/aligned.bam"). */
+  /** What the caller gave, for index listings: a file name ("lambda_virus.fa"), or the job:// or upload:// reference. */
   shownName: string;
   check: InputCheck;
 }
@@ -111,7 +111,8 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
     await fs.writeFile(path.join(dir, name), ref.text, { signal });
     return { relative: `${INPUTS_DIR}/${name}`, name, shownName: 'inline text', gzip };
   }
-  const shownName = ref.kind === 'path' ? ref.path : ref.kind === 'stored' ? ref.name : ref.kind === 'url' ? ref.url : `s3://${ref.bucket}/${ref.key}`;
+  // What listings show of this input: never a full local path, which is the operator's business.
+  const shownName = ref.kind === 'path' ? path.basename(ref.path) : ref.kind === 'stored' ? ref.name : ref.kind === 'url' ? ref.url : `s3://${ref.bucket}/${ref.key}`;
   // Local files: a link to the real file, which stays where it is and is only read. (So unlike
   // a copy, a file rewritten between the check and the run would reach the tool: the check
   // guards against mistakes, and the roots are the operator's.)

@@ -13,7 +13,7 @@ export interface CheckOptions { decompressTo?: string; signal?: AbortSignal }
 export async function checkInputFile(field: string, file: string, expect: InputExpectation, _options: CheckOptions = {}): Promise<InputCheck> {
   const bytes = await fs.readFile(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (expect.formats.includes('fasta')) {
+  if (expect.formats.length === 1 && expect.formats[0] === 'fasta') {
     const s = await checkFastaFile(field, file, expect.residues === 'nucleotide' || expect.residues === 'protein' ? expect.residues : 'any-sequence');
     return { format: 'fasta', gzip: false, records: s.records, residues: s.residues, ...(expect.keepIds ? { ids: s.ids } : {}), sha256, bytes: bytes.length };
   }

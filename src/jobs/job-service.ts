@@ -7,12 +7,12 @@ import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
 import { resolveInputRef, type InputRef, type InputRefExpectation, type StoredInputResolver } from '../inputs/input-ref.js';
-import { listDatabases, type DatabaseInfo } from '../databases/list-databases.js';
+import { listDatabaseCatalog, type DatabaseList } from '../databases/database-catalog.js';
 import type { Logger } from '../logger.js';
 import type { FileDownload, ResultStore } from '../storage/result-store.js';
 import type { AnyToolDefinition, InputSpec } from '../../tools/define-tool.js';
 import { DATABASE_NAME } from '../../tools/common-options.js';
-import { findTool } from '../../tools/index.js';
+import { databaseKinds, findTool } from '../../tools/index.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
 import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
@@ -263,8 +263,9 @@ export class JobService {
     });
   }
 
-  async databases(): Promise<DatabaseInfo[]> {
-    return listDatabases(this.config.dbDir);
+  /** Named databases of every kind and the cached reference indexes, in the workers' databases folder. */
+  async databases(): Promise<DatabaseList> {
+    return listDatabaseCatalog(this.config.dbDir, databaseKinds());
   }
 
   async stats(): Promise<QueueStats[]> {

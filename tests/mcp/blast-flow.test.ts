@@ -26,8 +26,12 @@ afterAll(async () => h?.close());
 
 describe('make_blast_db_async', () => {
   it('makes the database appear in list_databases', async () => {
-    const { databases } = await callOk<{ databases: Record<string, unknown>[] }>(h.client, 'list_databases');
-    expect(databases).toEqual([{ name: 'lambda', dbtype: 'nucl', title: 'lambda', sequences: 1, letters: 48502 }]);
+    const { databases, indexes } = await callOk<{ databases: Record<string, unknown>[]; indexes: unknown[] }>(h.client, 'list_databases');
+    const files = (await fs.readdir(h.config.dbDir)).filter((f) => f.startsWith('lambda.'));
+    let size = 0;
+    for (const f of files) size += (await fs.stat(path.join(h.config.dbDir, f))).size;
+    expect(databases).toEqual([{ name: 'lambda', kind: 'blast-nucl', dbtype: 'nucl', title: 'lambda', sequences: 1, letters: 48502, size_bytes: size }]);
+    expect(indexes).toEqual([]);
   });
 
   it('refuses to overwrite an existing database, naming the field', async () => {

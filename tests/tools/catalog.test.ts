@@ -18,6 +18,7 @@ const FAMILIES = ['blast', 'align', 'variant', 'qc', 'msa', 'hmm'];
 
 const NUCLEOTIDE = '>query_one some description\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGATCGTAGCTAGCTAGCTAGCATCGAT\n';
 const PROTEIN = '>protein_one\nMVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLST\n';
+const READS = '@read_one\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGAT\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n';
 
 /** Per tool: the smallest valid input, and the fields that name a database. */
 const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: string[] }> = {
@@ -27,6 +28,7 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   tblastn: { input: { query: PROTEIN, database: 'lambda' }, databaseFields: ['database'] },
   tblastx: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
+  bwa_mem: { input: { reference: NUCLEOTIDE, reads_1: READS, reads_2: READS }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -80,7 +82,7 @@ describe('the catalog', () => {
 
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
-      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async'].sort(),
+      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async'].sort(),
     );
   });
 

@@ -1,0 +1,153 @@
+// bwa_mem through the MCP server on the lambda fixture pairs, against the same commands typed by
+// hand: the same alignment records and header (the @PG lines differ only in their command
+// lines: our index lives in the cache, and samtools sort is told where to keep its temporary
+// files), the summary against samtools' own flagstat, the reference index built once.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runByHand, type ByHand } from '../support/by-hand.js';
+import { bamHeaderWithoutPg, bamProgramLines, bamRecords } from '../support/compare-outputs.js';
+import { callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
+
+interface Result {
+  status: string;
+  summary: Record<string, unknown>;
+  files: { name: string; url: string; size_bytes: number }[];
+  command: string[];
+  steps: { label: string; pipeline: string[][]; stdout: string | null }[];
+  indexes: { input: string; kind: string; sha256: string; reused: boolean; build_seconds: number | null }[];
+  tool_version: string;
+}
+
+const reference = path.join(FIXTURES, 'lambda_virus.fa');
+const reads1 = path.join(FIXTURES, 'lambda_reads_1.fq.gz');
+const reads2 = path.join(FIXTURES, 'lambda_reads_2.fq.gz');
+/** sha256 of lambda_virus.fa (fixtures/SHA256SUMS): the cache folder of its indexes. */
+const LAMBDA_SHA256 = '0a04f81952deb68c204e8ae67e0573cb97d348f18ab1b527630d57c294028cf5';
+
+let h: Harness;
+let hand: ByHand;
+
+async function run(args: Record<string, unknown>, harness = h): Promise<Result> {
+  const { job_id } = await callOk<{ job_id: string }>(harness.client, 'bwa_mem_async', args);
+  const done = await waitDone(harness.client, job_id);
+  expect(done.status, JSON.stringify(done.error)).toBe('completed');
+  return callOk<Result>(harness.client, 'get_job_result', { job_id });
+}
+
+const fileOf = (result: Result, name: string) => fileURLToPath(result.files.find((f) => f.name === name)!.url);
+
+beforeAll(async () => {
+  h = await startHarness();
+  hand = await runByHand(
+    { 'inputs/lambda_virus.fa': reference, 'inputs/lambda_reads_1.fq.gz': reads1, 'inputs/lambda_reads_2.fq.gz': reads2 },
+    [
+      'bwa index inputs/lambda_virus.fa',
+      'bwa mem -K 10000000 -t 1 inputs/lambda_virus.fa inputs/lambda_reads_1.fq.gz inputs/lambda_reads_2.fq.gz | samtools sort -o aligned.bam -',
+      'samtools index aligned.bam',
+      'samtools flagstat -O json aligned.bam > flagstat.json',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await h?.close();
+  await hand?.remove();
+});
+
+describe('bwa_mem_async', () => {
+  let first: Result;
+
+  it('aligns the lambda pairs to the records bwa mem | samtools sort gives by hand', async () => {
+    first = await run({ reference, reads_1: reads1, reads_2: reads2 });
+    const index = path.join(h.config.dbDir, 'indexes', LAMBDA_SHA256, 'reference.fa');
+    expect(first.steps).toEqual([
+      {
+        label: 'aligning',
+        pipeline: [
+          ['bwa', 'mem', '-K', '10000000', '-t', '1', index, 'inputs/lambda_reads_1.fq.gz', 'inputs/lambda_reads_2.fq.gz'],
+          ['samtools', 'sort', '-@', '1', '-T', 'tmp/sort', '-o', 'aligned.bam', '-'],
+        ],
+        stdout: null,
+      },
+      { label: 'indexing', pipeline: [['samtools', 'index', 'aligned.bam']], stdout: null },
+      { label: 'counting', pipeline: [['samtools', 'flagstat', '-O', 'json', 'aligned.bam']], stdout: 'flagstat.json' },
+      { label: 'measuring coverage', pipeline: [['samtools', 'coverage', 'aligned.bam']], stdout: 'coverage.tsv' },
+    ]);
+    expect(first.command).toEqual(first.steps[0]!.pipeline[0]);
+    expect(first.tool_version).toMatch(/^bwa 0\.7\.\d+-r\d+, samtools 1\.\d+/);
+    expect(first.files.map((f) => f.name)).toEqual(['aligned.bam', 'aligned.bam.bai', 'flagstat.json', 'coverage.tsv']);
+
+    const ours = fileOf(first, 'aligned.bam');
+    const theirs = path.join(hand.dir, 'aligned.bam');
+    expect(await bamRecords(ours)).toBe(await bamRecords(theirs));
+    expect((await bamRecords(ours)).split('\n')).toHaveLength(4008);
+    expect(await bamHeaderWithoutPg(ours)).toBe(await bamHeaderWithoutPg(theirs));
+    // The @PG lines name the same programs and versions; only the command lines differ.
+    const ids = (lines: string[]) => lines.map((l) => l.replace(/\tCL:.*$/, ''));
+    expect(ids(await bamProgramLines(ours))).toEqual(ids(await bamProgramLines(theirs)));
+    // The index is a real one for this BAM.
+    const { stdout } = await execa('samtools', ['idxstats', ours]);
+    expect(stdout.split('\n')[0]).toBe('gi|9626243|ref|NC_001416.1|\t48502\t3919\t89');
+  });
+
+  it('summarises with the numbers of samtools flagstat and coverage on the same BAM', async () => {
+    const flagstat = JSON.parse(await hand.file('flagstat.json').then(String))['QC-passed reads'];
+    const { stdout } = await execa('samtools', ['coverage', path.join(hand.dir, 'aligned.bam')]);
+    const coverage = stdout.split('\n')[1]!.split('\t');
+    expect(first.summary).toEqual({
+      records: flagstat.total,
+      primary_reads: flagstat.primary,
+      mapped: flagstat.mapped,
+      mapped_percent: flagstat['mapped %'],
+      properly_paired: flagstat['properly paired'],
+      properly_paired_percent: flagstat['properly paired %'],
+      paired_in_sequencing: flagstat['paired in sequencing'],
+      supplementary: flagstat.supplementary,
+      secondary: flagstat.secondary,
+      duplicates: flagstat.duplicates,
+      reference_length: 48502,
+      coverage_percent: Math.round(Number(coverage[5]) * 100) / 100,
+      mean_depth: Math.round(Number(coverage[6]) * 100) / 100,
+      contigs: [{ name: 'gi|9626243|ref|NC_001416.1|', length: 48502, reads: Number(coverage[3]), coverage_percent: Number(coverage[5]), mean_depth: Number(coverage[6]) }],
+    });
+    // What the fixtures' README promises for these reads.
+    expect(first.summary).toMatchObject({ records: 4008, mapped: 3919, properly_paired: 3800, supplementary: 8 });
+  });
+
+  it('builds the reference index once: the first job built it, the second reuses it', async () => {
+    expect(first.indexes).toEqual([{ input: 'reference', kind: 'bwa', variant: null, sha256: LAMBDA_SHA256, reused: false, build_seconds: expect.any(Number) }]);
+    const second = await run({ reference, reads_1: reads1 });
+    expect(second.indexes).toEqual([{ input: 'reference', kind: 'bwa', variant: null, sha256: LAMBDA_SHA256, reused: true, build_seconds: null }]);
+    const cache = await fs.readdir(path.join(h.config.dbDir, 'indexes', LAMBDA_SHA256));
+    expect(cache.sort()).toEqual(['bwa.index.json', 'reference.fa', 'reference.fa.amb', 'reference.fa.ann', 'reference.fa.bwt', 'reference.fa.pac', 'reference.fa.sa']);
+    const listed = await callOk<{ indexes: Record<string, unknown>[] }>(h.client, 'list_databases');
+    let size = 0;
+    for (const ext of ['amb', 'ann', 'bwt', 'pac', 'sa']) size += (await fs.stat(path.join(h.config.dbDir, 'indexes', LAMBDA_SHA256, `reference.fa.${ext}`))).size;
+    expect(listed.indexes).toEqual([{ kind: 'bwa', variant: null, source_name: 'lambda_virus.fa', sha256: LAMBDA_SHA256, size_bytes: size, built_at: expect.any(String) }]);
+    // Single-end: every read of reads_1, none paired.
+    expect(second.summary).toMatchObject({ primary_reads: 2000, paired_in_sequencing: 0, properly_paired_percent: null });
+  });
+
+  it('gives the same records with two threads as with one', async () => {
+    const two = await startHarness({ env: { BIO_QUEUE_TOOL_THREADS: '2' } });
+    try {
+      const result = await run({ reference, reads_1: reads1, reads_2: reads2 }, two);
+      expect(result.command).toContain('2');
+      expect(await bamRecords(fileOf(result, 'aligned.bam'))).toBe(await bamRecords(fileOf(first, 'aligned.bam')));
+    } finally {
+      await two.close();
+    }
+  });
+
+  it('writes the read group into the header and onto every record', async () => {
+    const result = await run({ reference, reads_1: reads1, reads_2: reads2, read_group: '@RG\\tID:lambda1\\tSM:phage' });
+    expect(result.command).toContain('@RG\\tID:lambda1\\tSM:phage');
+    const header = await bamHeaderWithoutPg(fileOf(result, 'aligned.bam'));
+    expect(header).toContain('@RG\tID:lambda1\tSM:phage');
+    const records = (await bamRecords(fileOf(result, 'aligned.bam'))).split('\n');
+    expect(records.every((r) => r.endsWith('\tRG:Z:lambda1') || r.includes('\tRG:Z:lambda1\t'))).toBe(true);
+  });
+});
