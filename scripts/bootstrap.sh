@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what `npm test` and `npm run demo` need: Node >= 20, redis-server and
-# BLAST+. Runs before every test run, so it only checks when all is present (no network, well
-# under a second); on Debian/Ubuntu it installs what is missing with apt-get (as root, or through
-# `sudo -n` when that needs no password), and otherwise stops and says exactly what to run.
-# It never starts a Redis service: the project starts its own redis-server.
+# the tools' binaries, listed with their packages in scripts/tool-packages.tsv (generated from the
+# catalog). With queue names as arguments (`bootstrap.sh blast`) only what those queues need is
+# checked; without, everything the tests need. Runs before every test run, so it only checks when
+# all is present (no network, well under a second); on Debian/Ubuntu it installs what is missing
+# with apt-get (as root, or through `sudo -n` when that needs no password), and otherwise stops
+# and says exactly what to run. It never starts a Redis service: the project starts its own.
 set -euo pipefail
 
+here="$(cd "$(dirname "$0")" && pwd)"
+packages_file="$here/tool-packages.tsv"
+wanted_queues=("$@")
 missing_pkgs=()
 missing_bins=()
+brew_pkgs=()
+conda_lines=()
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -27,45 +34,60 @@ check_node() {
   say "node         ok  $version"
 }
 
-# One binary: prints its path and first version line, or records its apt package as missing.
+# Whether a row's queues ("blast", "align,variant", "*", "tests") are wanted this run.
+wanted() {
+  local queues="$1" q
+  [ "${#wanted_queues[@]}" -eq 0 ] && return 0
+  [ "$queues" = "*" ] && return 0
+  for q in "${wanted_queues[@]}"; do
+    case ",$queues," in *",$q,"*) return 0 ;; esac
+  done
+  return 1
+}
+
+add_once() { # array-name value
+  local -n list="$1"
+  case " ${list[*]-} " in *" $2 "*) ;; *) list+=("$2") ;; esac
+}
+
+# One binary: prints its path and first version line, or records its packages as missing.
 check_bin() {
-  local bin="$1" pkg="$2" version_arg="$3" path version
+  local bin="$1" flag="$2" apt="$3" brew="$4" conda="$5" path version
   if path="$(command -v "$bin" 2>/dev/null)"; then
-    version="$("$path" "$version_arg" 2>&1 | head -n 1 || true)"
+    if [ "$flag" = "-" ]; then version="$("$path" 2>&1 | grep -m1 -i version || true)"; else version="$("$path" "$flag" 2>&1 | head -n 1 || true)"; fi
     say "$(printf '%-12s' "$bin") ok  $path  ${version}"
   else
-    say "$(printf '%-12s' "$bin") MISSING (apt package $pkg)"
+    say "$(printf '%-12s' "$bin") MISSING (apt package $apt)"
     missing_bins+=("$bin")
-    case " ${missing_pkgs[*]-} " in *" $pkg "*) ;; *) missing_pkgs+=("$pkg") ;; esac
+    add_once missing_pkgs "$apt"
+    add_once brew_pkgs "$brew"
+    add_once conda_lines "conda install -c ${conda/ / }"
   fi
 }
 
 check_all() {
   missing_pkgs=()
   missing_bins=()
-  check_bin redis-server redis-server --version
-  check_bin blastn ncbi-blast+ -version
-  check_bin makeblastdb ncbi-blast+ -version
-  check_bin blastdbcmd ncbi-blast+ -version
+  brew_pkgs=()
+  conda_lines=()
+  local bin flag apt brew conda queues
+  while IFS=$'\t' read -r bin flag apt brew conda queues; do
+    case "$bin" in '#'* | '') continue ;; esac
+    wanted "$queues" || continue
+    check_bin "$bin" "$flag" "$apt" "$brew" "$conda"
+  done <"$packages_file"
 }
 
 manual_instructions() {
-  local brew=() conda=() pkg
-  for pkg in "${missing_pkgs[@]}"; do
-    case "$pkg" in
-      redis-server) brew+=(redis); conda+=("conda install -c conda-forge redis") ;;
-      ncbi-blast+) brew+=(blast); conda+=("conda install -c bioconda blast") ;;
-    esac
-  done
   local conda_line
-  conda_line="$(printf ' && %s' "${conda[@]}")"
-  cat >&2 <<EOF
+  conda_line="$(printf ' && %s' "${conda_lines[@]}")"
+  cat >&2 <<EOT
 bootstrap: missing: ${missing_bins[*]}
 bootstrap: install them with one of these, then run the command again:
   Debian/Ubuntu: sudo apt-get install -y ${missing_pkgs[*]}
-  macOS:         brew install ${brew[*]}
+  macOS:         brew install ${brew_pkgs[*]}
   conda:         ${conda_line# && }
-EOF
+EOT
 }
 
 check_node

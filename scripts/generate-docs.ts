@@ -1,6 +1,7 @@
 // `npm run docs`: regenerates README.md's MCP tools and configuration tables from the catalog and
-// the config schema, so the documented contract is the one the code has. Importing this file
-// does nothing; running it rewrites the README between its generated:* markers.
+// the config schema, and scripts/tool-packages.tsv from the catalog, so the documented contract
+// and the installed binaries are the ones the code has. Importing this file does nothing;
+// running it rewrites the README between its generated:* markers, and the TSV.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +9,7 @@ import { configVariables } from '../src/config.js';
 import { mcpToolName } from '../src/mcp/catalog-tools.js';
 import { jobTools } from '../src/mcp/tools/index.js';
 import { packageRoot } from '../src/package-info.js';
+import { renderToolPackages, TOOL_PACKAGES_FILE } from './tool-packages.js';
 import { catalog } from '../tools/index.js';
 import type { AnyToolDefinition } from '../tools/define-tool.js';
 
@@ -95,6 +97,15 @@ export function updateReadme(readmeText: string): string {
   return text;
 }
 
+// Rewrites scripts/tool-packages.tsv from the catalog, writing only when something changed.
+export async function writeToolPackages(file = path.join(packageRoot(), TOOL_PACKAGES_FILE)): Promise<boolean> {
+  const current = await fs.readFile(file, 'utf8').catch(() => '');
+  const next = renderToolPackages();
+  if (next === current) return false;
+  await fs.writeFile(file, next);
+  return true;
+}
+
 // Rewrites the package's README.md in place, writing only when something changed.
 export async function writeReadme(file = path.join(packageRoot(), 'README.md')): Promise<boolean> {
   const current = await fs.readFile(file, 'utf8');
@@ -106,8 +117,11 @@ export async function writeReadme(file = path.join(packageRoot(), 'README.md')):
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  writeReadme().then(
-    (changed) => process.stdout.write(changed ? 'README.md: tables regenerated\n' : 'README.md: tables already up to date\n'),
+  Promise.all([writeReadme(), writeToolPackages()]).then(
+    ([readme, packages]) => {
+      process.stdout.write(readme ? 'README.md: tables regenerated\n' : 'README.md: tables already up to date\n');
+      process.stdout.write(packages ? `${TOOL_PACKAGES_FILE}: regenerated\n` : `${TOOL_PACKAGES_FILE}: already up to date\n`);
+    },
     (err: unknown) => {
       process.stderr.write(`generate-docs: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
