@@ -1,13 +1,16 @@
 // Checks that an input really is FASTA before a tool sees it: blastn exits 0 after searching
 // plain text as if it were a sequence. Works byte by byte on a stream, so a file of any size
-// (or one huge sequence line) is checked in constant memory, apart from the list of ids.
+// (or one huge sequence line) is checked in constant memory, apart from the ids when asked for.
+// checkInputFile (check-input.ts) drives this checker for FASTA, plain or gzip; checkFastaFile and
+// checkFastaText stay for the callers written before it.
 import fs from 'node:fs';
 import { BioQueueError, inputError } from '../errors.js';
-/** What the sequences must be. */
+import { fileReadError } from './file-read-error.js';
+import type { ContentChecker, Residues } from './input-types.js';
+import { isNucleotideLetter, looksLikeProtein, proteinReason, quoteLine, shorten, showByte, SNIPPET_BYTES } from './sequence-letters.js';
+
+/** What a FASTA input must hold; the same values as a tool's InputFileSpec kind. */
 export type InputKind = 'nucleotide' | 'protein' | 'any-sequence';
-import { errorCode } from './path-roots.js';
-
-
 
 export interface FastaSummary {
   records: number;
@@ -17,16 +20,14 @@ export interface FastaSummary {
   residues: number;
 }
 
-/** Feed bytes in any chunking; finish() returns the summary or throws the first problem found. */
-export interface FastaChecker {
-  feed(chunk: Uint8Array): void;
-  finish(): FastaSummary;
+/** Feed bytes in any chunking; finish() returns the counts (ids with keepIds) or throws the first problem found. */
+export type FastaChecker = ContentChecker;
+
+export interface FastaCheckerOptions {
+  /** Collect the id of each record, in file order. Off by default: it costs memory per record. */
+  keepIds?: boolean;
 }
 
-/** A record is refused as "clearly protein" for a nucleotide input above this share of non-nucleotide letters. */
-const MAX_NON_NUCLEOTIDE_SHARE = 0.1;
-const NUCLEOTIDE_CODES = 'ACGTUNRYSWKMBDHV';
-const SNIPPET_BYTES = 40;
 const LF = 0x0a;
 const GT = 0x3e;
 
@@ -40,9 +41,9 @@ const BLANK = 4;
 const BYTE_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(256);
   for (let c = 0x41; c <= 0x5a; c++) {
-    const nucleotide = NUCLEOTIDE_CODES.includes(String.fromCharCode(c)) ? NUCLEOTIDE : OTHER_LETTER;
-    table[c] = nucleotide;
-    table[c + 0x20] = nucleotide;
+    const cls = isNucleotideLetter(c) ? NUCLEOTIDE : OTHER_LETTER;
+    table[c] = cls;
+    table[c + 0x20] = cls;
   }
   table[0x2d] = GAP_OR_STOP; // -
   table[0x2a] = GAP_OR_STOP; // *
@@ -53,7 +54,9 @@ const BYTE_CLASS: Uint8Array = (() => {
 type Mode = 'before' | 'junk' | 'id-start' | 'id' | 'description' | 'sequence';
 
 // The streaming checker; `what` names the input in the "is empty" message ("file", "FASTA text").
-export function createFastaChecker(field: string, kind: InputKind, what = 'file'): FastaChecker {
+// Only "nucleotide" restricts the letters: nucleotide codes are valid protein letters too.
+export function createFastaChecker(field: string, kind: InputKind | Residues, what = 'file', options: FastaCheckerOptions = {}): FastaChecker {
+  const keepIds = options.keepIds ?? false;
   const ids: string[] = [];
   let records = 0;
   let residues = 0;
@@ -77,10 +80,7 @@ export function createFastaChecker(field: string, kind: InputKind, what = 'file'
   const named = () => `record ${records} (${shorten(id)})`;
 
   const notFasta = (): never =>
-    fail(
-      `not FASTA: line ${snippetLine} should be a header starting with ">" but reads ` +
-        JSON.stringify(Buffer.from(snippet).toString('utf8').replace(/\r$/, '') + (snippet.length >= SNIPPET_BYTES ? '…' : '')),
-    );
+    fail(`not FASTA: line ${snippetLine} should be a header starting with ">" but reads ${quoteLine(Uint8Array.from(snippet), snippet.length >= SNIPPET_BYTES)}`);
 
   const startRecord = () => {
     mode = 'id-start';
@@ -95,17 +95,12 @@ export function createFastaChecker(field: string, kind: InputKind, what = 'file'
   const endId = () => {
     if (idBytes.length === 0) fail(`${record()} at line ${recordLine} has no id after ">"`);
     id = Buffer.from(idBytes).toString('utf8');
-    ids.push(id);
+    if (keepIds) ids.push(id);
   };
 
   const endRecord = () => {
     if (recordResidues === 0) fail(`${named()} at line ${recordLine} has no sequence`);
-    if (kind === 'nucleotide' && recordOther > MAX_NON_NUCLEOTIDE_SHARE * recordLetters) {
-      const percent = Math.round((100 * recordOther) / recordLetters);
-      fail(
-        `${named()} looks like protein, not nucleotide: ${percent}% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)`,
-      );
-    }
+    if (kind === 'nucleotide' && looksLikeProtein(recordOther, recordLetters)) fail(proteinReason(named(), recordOther, recordLetters));
     residues += recordResidues;
   };
 
@@ -199,41 +194,32 @@ export function createFastaChecker(field: string, kind: InputKind, what = 'file'
       if (mode === 'id-start') fail(`${record()} at line ${recordLine} has no id after ">"`);
       if (mode === 'id') endId();
       endRecord();
-      return { records, ids, residues };
+      return keepIds ? { records, residues, ids } : { records, residues };
     },
   };
 }
 
-// Checks a file as a stream; the file's own read errors name it.
+// Checks a file as a stream; the file's own read errors name it. Plain FASTA only, ids always:
+// the worker reads them for progress until it moves to checkInputFile.
 export async function checkFastaFile(field: string, path: string, kind: InputKind): Promise<FastaSummary> {
-  const checker = createFastaChecker(field, kind, 'file');
+  const checker = createFastaChecker(field, kind, 'file', { keepIds: true });
   try {
     for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 })) checker.feed(chunk as Buffer);
   } catch (err) {
     if (err instanceof BioQueueError) throw err;
-    const code = errorCode(err);
-    if (code === 'ENOENT') throw inputError(field, `no such file: ${JSON.stringify(path)}`);
-    if (code === 'EISDIR') throw inputError(field, `${JSON.stringify(path)} is a directory, not a file`);
-    if (code === 'EACCES') throw inputError(field, `${JSON.stringify(path)} cannot be read: permission denied`);
-    throw new BioQueueError('infrastructure', `${field}: cannot read ${JSON.stringify(path)}: ${String(err)}`, { field }, { cause: err });
+    throw fileReadError(field, path, err);
   }
-  return checker.finish();
+  return withIds(checker.finish());
 }
 
-// Checks FASTA held in memory (inline inputs, at submit time).
+// Checks FASTA held in memory (inline inputs, at submit time), ids always, as checkFastaFile.
 export function checkFastaText(field: string, text: string, kind: InputKind): FastaSummary {
-  const checker = createFastaChecker(field, kind, 'FASTA text');
+  const checker = createFastaChecker(field, kind, 'FASTA text', { keepIds: true });
   checker.feed(Buffer.from(text, 'utf8'));
-  return checker.finish();
+  return withIds(checker.finish());
 }
 
-// A byte as a reader would want it named: the character if printable, else its hex value.
-function showByte(b: number): string {
-  if (b >= 0x21 && b <= 0x7e) return JSON.stringify(String.fromCharCode(b));
-  return `byte 0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
-}
-
-// Keeps a pathological id from flooding a message.
-function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+// The legacy summary shape, ids listed first as before.
+function withIds(counts: { records: number; residues: number; ids?: string[] }): FastaSummary {
+  return { records: counts.records, ids: counts.ids ?? [], residues: counts.residues };
 }

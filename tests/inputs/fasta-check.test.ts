@@ -192,7 +192,7 @@ describe('checkFastaText', () => {
 describe('createFastaChecker', () => {
   // Feeding byte by byte puts a chunk boundary everywhere: inside headers, ids, CRLFs and lines.
   const byteByByte = (bytes: Uint8Array, kind: InputKind) => {
-    const checker = createFastaChecker('query', kind);
+    const checker = createFastaChecker('query', kind, 'file', { keepIds: true });
     for (let i = 0; i < bytes.length; i++) checker.feed(bytes.subarray(i, i + 1));
     return checker.finish();
   };
