@@ -4,6 +4,8 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { catalog } from '../../tools/index.js';
+import { mcpToolName } from '../../src/mcp/catalog-tools.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, REPO, testEnv, waitDone } from '../support/harness.js';
 
@@ -36,12 +38,14 @@ afterAll(async () => {
 describe('bio-mcp-queue over stdio', () => {
   it('lists the public tools', async () => {
     const { tools } = await client.listTools();
+    // One *_async tool per catalog entry (tests/tools/catalog.test.ts pins those names), then the job tools.
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
-        'blastn_async', 'blastp_async', 'blastx_async', 'tblastn_async', 'tblastx_async', 'make_blast_db_async',
+        ...catalog.map(mcpToolName),
         'get_job_status', 'get_job_result', 'wait_for_job', 'cancel_job', 'list_jobs', 'list_databases', 'queue_stats',
       ].sort(),
     );
+    expect(tools.map((t) => t.name)).toContain('bwa_mem_async');
     const blastn = tools.find((t) => t.name === 'blastn_async')!;
     expect(blastn.outputSchema).toBeDefined();
     expect(Object.keys(blastn.inputSchema.properties ?? {}).sort()).toEqual(

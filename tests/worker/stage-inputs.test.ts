@@ -2,6 +2,7 @@
 // ends up in the work dir (linked in place, downloaded, written) and that it is checked there.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInputRef } from '../../src/inputs/input-ref.js';
 import { LocalResultStore } from '../../src/storage/local-result-store.js';
@@ -88,6 +89,52 @@ describe('stageInput', () => {
     const first = await stageInput('reads_1', ref, QUERY, 'nucleotide', work, names, deps());
     const second = await stageInput('reads_2', ref, QUERY, 'nucleotide', work, names, deps());
     expect([first.path, second.path]).toEqual(['inputs/lambda_queries.fa', 'inputs/reads_2-lambda_queries.fa']);
+  });
+
+  it('links gzip reads in place for a tool that reads gzip, counting their records', async () => {
+    const reads = path.join(root, 'lambda_reads_1.fq.gz');
+    await fs.copyFile(path.join(FIXTURES, 'lambda_reads_1.fq.gz'), reads);
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const spec: InputSpec = { param: 'reads_1', formats: ['fastq', 'fasta'], residues: 'nucleotide', readsGzip: true };
+    const ref = await resolveInputRef('reads_1', reads, { formats: ['fastq', 'fasta'], residues: 'nucleotide' }, submitConfig(), createInputResolver({ store, config: loadConfig({ BIO_QUEUE_DATA_DIR: tmp }), caller: LOCAL_CALLER, jobOutput: async () => ({ status: 'completed', files: [] }) }));
+    const staged = (await stageInput('reads_1', ref, spec, 'nucleotide', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
+    expect(staged.path).toBe('inputs/lambda_reads_1.fq.gz');
+    expect(staged.check).toMatchObject({ format: 'fastq', gzip: true, records: 2000 });
+    expect((await fs.lstat(path.join(work, staged.path))).isSymbolicLink()).toBe(true);
+    // sha256 of the decompressed reads (fixtures/README.md), so gzip or not, the same content hashes the same.
+    expect(staged.check.sha256).toBe('54ac1a07150a5494b0c98c5431ae03362694c02331f9ad26876c40935e6513c0');
+  });
+
+  it('decompresses gzip FASTA into the work dir for a tool that cannot read gzip, checking it on the way', async () => {
+    const gz = path.join(root, 'queries.fa.gz');
+    await fs.writeFile(gz, gzipSync(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa'))));
+    const staged = await stage(await resolve(gz, 'nucleotide'), 'nucleotide');
+    expect(staged.path).toBe('inputs/queries.fa');
+    expect(staged.check).toMatchObject({ format: 'fasta', gzip: true, records: 20 });
+    expect(await fs.readFile(path.join(work, staged.path))).toEqual(await fs.readFile(path.join(FIXTURES, 'lambda_queries.fa')));
+    expect((await fs.readdir(path.join(work, 'inputs'))).sort()).toEqual(['queries.fa', 'queries.fa.gz']);
+  });
+
+  it('names gzip content ".gz" whatever it was called, so tools that go by the name read it right', async () => {
+    const odd = path.join(root, 'reads-without-suffix');
+    await fs.copyFile(path.join(FIXTURES, 'lambda_reads_2.fq.gz'), odd);
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const spec: InputSpec = { param: 'reads_2', formats: ['fastq'], readsGzip: true };
+    const staged = (await stageInput('reads_2', { kind: 'path', path: odd }, spec, 'nucleotide', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
+    expect(staged.path).toBe('inputs/reads-without-suffix.gz');
+  });
+
+  it('refuses FASTQ where FASTA is needed, and a truncated FASTQ, naming the field', async () => {
+    await expect(stage({ kind: 'path', path: path.join(root, 'lambda_reads_1.fq.gz') }, 'nucleotide')).rejects.toMatchObject(inputInvalid('query: is FASTQ, but this needs FASTA'));
+    await fs.copyFile(path.join(FIXTURES, 'bad', 'truncated.fq'), path.join(root, 'truncated.fq'));
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const spec: InputSpec = { param: 'reads_1', formats: ['fastq', 'fasta'], readsGzip: true };
+    await expect(stageInput('reads_1', { kind: 'path', path: path.join(root, 'truncated.fq') }, spec, 'nucleotide', work, new InputNames(), deps())).rejects.toMatchObject(
+      inputInvalid('reads_1: record 2 (r2) at line 5 is cut short: the file ends after its sequence line, without the "+" line and quality'),
+    );
   });
 
   it('refuses a path whose folder was swapped for a symlink out of the roots after submit', async () => {
