@@ -39,8 +39,10 @@ export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueErro
   const blamed = complaint?.process ?? culprit!;
   const said = complaint?.line ?? (lastLines(blamed.stderrTail, 3) || 'no message');
   for (const rule of ctx.rules) {
-    if (rule.when.test(blamed.stderrTail)) {
-      return new BioQueueError('input_invalid', `${rule.message(ctx.params)} (${blamed.argv[0]}: ${said})`, { ...details(blamed), field: rule.field });
+    // The tool's own words are the line the rule recognised.
+    const line = blamed.stderrTail.split(/\r?\n|\r/).find((l) => rule.when.test(l));
+    if (line !== undefined) {
+      return new BioQueueError('input_invalid', `${rule.message(ctx.params)} (${blamed.argv[0]}: ${line.trim()})`, { ...details(blamed), field: rule.field });
     }
   }
   const how = complaint ? 'reported an error although it exited 0' : blamed.signal ? `was killed by ${blamed.signal}` : `exited with code ${blamed.exitCode}`;

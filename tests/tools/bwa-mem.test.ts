@@ -9,7 +9,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runByHand, type ByHand } from '../support/by-hand.js';
 import { bamHeaderWithoutPg, bamProgramLines, bamRecords } from '../support/compare-outputs.js';
-import { callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
+import { callError, callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
+import { expectNoWorkLeft, runToolToFailure } from '../support/tool-jobs.js';
 
 interface Result {
   status: string;
@@ -151,3 +152,53 @@ describe('bwa_mem_async', () => {
     expect(records.every((r) => r.endsWith('\tRG:Z:lambda1') || r.includes('\tRG:Z:lambda1\t'))).toBe(true);
   });
 });
+
+describe('bwa_mem_async on bad input', () => {
+  it('refuses a read file cut short before bwa runs (bwa would align it as FASTA), once, naming the field', async () => {
+    const failed = await runToolToFailure(h, 'bwa_mem', { reference, reads_1: path.join(FIXTURES, 'bad', 'truncated.fq') });
+    expect(failed.attempts).toBe(1);
+    expect(failed.error).toMatchObject({
+      code: 'input_invalid',
+      field: 'reads_1',
+      message: 'reads_1: record 2 (r2) at line 5 is cut short: the file ends after its sequence line, without the "+" line and quality',
+    });
+    await expectNoWorkLeft(h);
+  });
+
+  it('refuses a FASTQ whose quality and sequence lengths differ (bwa would print nothing and exit 0)', async () => {
+    const failed = await runToolToFailure(h, 'bwa_mem', { reference, reads_1: reads1, reads_2: path.join(FIXTURES, 'bad', 'qual_mismatch.fq') });
+    expect(failed.error).toMatchObject({ code: 'input_invalid', field: 'reads_2', message: expect.stringMatching(/^reads_2: record 1 \(r1\), line 4: the quality has \d+ characters but the sequence has \d+/) });
+  });
+
+  it('refuses a protein reference and reads as reference', async () => {
+    const protein = await runToolToFailure(h, 'bwa_mem', { reference: path.join(FIXTURES, 'globins45.fa'), reads_1: reads1 });
+    expect(protein.error.message).toMatch(/^reference: record 1 \(MYG_ESCGI\) looks like protein, not nucleotide/);
+    const fastq = await runToolToFailure(h, 'bwa_mem', { reference: reads1, reads_1: reads1 });
+    expect(fastq.error.message).toBe('reference: is FASTQ, but this needs FASTA');
+  });
+
+  it('refuses an empty read file at submit', async () => {
+    const text = await callError(h.client, 'bwa_mem_async', { reference, reads_1: path.join(FIXTURES, 'bad', 'empty.fa') });
+    expect(text).toBe(`input_invalid: reads_1: "${path.join(FIXTURES, 'bad', 'empty.fa')}" is an empty file`);
+  });
+
+  it("blames reads_2 when its reads are not reads_1's mates, with bwa's own message", async () => {
+    const failed = await runToolToFailure(h, 'bwa_mem', { reference, reads_1: reads1, reads_2: path.join(FIXTURES, 'illumina16s_R2.fq.gz') });
+    expect(failed.attempts).toBe(1);
+    expect(failed.error).toMatchObject({
+      code: 'input_invalid',
+      field: 'reads_2',
+      message: 'reads_2: its reads are not the mates of reads_1 (names differ at the same position) (bwa: [mem_sam_pe] paired reads have different names: "r1", "HWI-D00523:240:HF3WGBCXX:1:1101:2574:2226")',
+    });
+    await expectNoWorkLeft(h);
+  });
+
+  it('refuses a read group that is not one', async () => {
+    const text = await callError(h.client, 'bwa_mem_async', { reference, reads_1: reads1, read_group: 'ID:x SM:y' });
+    // The SDK checks the schema first: its message gives ours and names the field.
+    expect(text).toBe(
+      'MCP error -32602: Input validation error: Invalid arguments for tool bwa_mem_async: must be a SAM read group line such as "@RG\\tID:sample1\\tSM:sample1" (fields separated by \\t, with an ID) at read_group',
+    );
+  });
+});
+
