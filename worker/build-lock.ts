@@ -15,21 +15,27 @@ export interface BuildLocks {
   tryAcquire(name: string): Promise<HeldLock | undefined>;
 }
 
+export interface BuildLockOptions {
+  /** How long a lock outlives a holder that stopped renewing it (a dead worker). */
+  ttlMs?: number;
+}
+
 const TTL_MS = 30_000;
-const RENEW_MS = 10_000;
 // Only the holder may renew or release: compare the token first.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-export function redisBuildLocks(redis: Redis, prefix: string, log: Logger): BuildLocks {
+export function redisBuildLocks(redis: Redis, prefix: string, log: Logger, options: BuildLockOptions = {}): BuildLocks {
+  const ttl = options.ttlMs ?? TTL_MS;
   return {
     async tryAcquire(name) {
-      const key = `${prefix}:build-lock:${name}`;
+      const key = buildLockKey(prefix, name);
       const token = randomBytes(12).toString('hex');
-      if ((await redis.set(key, token, 'PX', TTL_MS, 'NX')) !== 'OK') return undefined;
+      if ((await redis.set(key, token, 'PX', ttl, 'NX')) !== 'OK') return undefined;
+      // Renewed at a third of its life, so two missed renewals still leave it held.
       const renew = setInterval(() => {
-        redis.eval(RENEW, 1, key, token, String(TTL_MS)).catch((err: unknown) => log.warn({ err, key }, 'could not renew a build lock'));
-      }, RENEW_MS);
+        redis.eval(RENEW, 1, key, token, String(ttl)).catch((err: unknown) => log.warn({ err, key }, 'could not renew a build lock'));
+      }, ttl / 3);
       renew.unref();
       return {
         async release() {
@@ -40,6 +46,10 @@ export function redisBuildLocks(redis: Redis, prefix: string, log: Logger): Buil
       };
     },
   };
+}
+
+export function buildLockKey(prefix: string, name: string): string {
+  return `${prefix}:build-lock:${name}`;
 }
 
 /**

@@ -10,6 +10,7 @@ import { registerCatalogTools } from './catalog-tools.js';
 import { registerJobResources } from './job-resources.js';
 import { registerJobTools } from './tools/index.js';
 import { packageVersion } from '../package-info.js';
+import { serverInstructions } from './server-instructions.js';
 
 export interface McpServerOptions {
   jobs: JobService;
@@ -24,10 +25,7 @@ export function createMcpServer({ jobs, config, log, caller }: McpServerOptions)
     { name: 'bio-mcp-queue', version: packageVersion() },
     {
       capabilities: { logging: {} },
-      instructions:
-        'Runs bioinformatics tools (BLAST+) as background jobs. Submit with a *_async tool (returns a job_id at once), ' +
-        'follow with get_job_status or wait_for_job, then get_job_result for the summary and download links. ' +
-        'list_databases shows the BLAST databases; make_blast_db_async builds new ones.',
+      instructions: serverInstructions(catalog),
     },
   );
   registerCatalogTools(server, catalog, jobs, caller, log);

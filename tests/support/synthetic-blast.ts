@@ -17,6 +17,19 @@ function mulberry32(seed: number): () => number {
 
 const BASES = 'ACGT';
 
+/** Reads as FASTQ (quality "I" throughout) instead of FASTA: input for the aligners. */
+export async function writeSyntheticReadsFastq(dir: string, options: { genomeBases: number; reads: number; readLength: number; seed?: number }): Promise<SyntheticWorkload> {
+  const fasta = await writeSyntheticWorkload(dir, options);
+  const lines = (await fs.readFile(fasta.readsPath, 'utf8')).trimEnd().split('\n');
+  const quality = 'I'.repeat(options.readLength);
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i += 2) out.push(`@${lines[i]!.slice(1)}\n${lines[i + 1]}\n+\n${quality}`);
+  const readsPath = path.join(dir, 'synthetic_reads.fq');
+  await fs.writeFile(readsPath, out.join('\n') + '\n');
+  await fs.rm(fasta.readsPath);
+  return { ...fasta, readsPath };
+}
+
 export interface SyntheticWorkload {
   genomePath: string;
   readsPath: string;

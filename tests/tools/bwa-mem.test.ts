@@ -202,3 +202,19 @@ describe('bwa_mem_async on bad input', () => {
   });
 });
 
+describe('bwa_mem_async racing on a new reference', () => {
+  it('builds the index once when two jobs on it run at the same time; the other waits and reuses it', async () => {
+    const racing = await startHarness({ env: { BIO_QUEUE_WORKER_CONCURRENCY: '2' } });
+    try {
+      const [a, b] = await Promise.all([run({ reference, reads_1: reads1 }, racing), run({ reference, reads_1: reads2 }, racing)]);
+      expect([a.indexes[0]!.reused, b.indexes[0]!.reused].sort()).toEqual([false, true]);
+      expect(await fs.readdir(path.join(racing.config.dbDir, 'indexes'))).toEqual([LAMBDA_SHA256]);
+      // Both aligned against the one index: every read of each file is in its BAM.
+      expect([a.summary.primary_reads, b.summary.primary_reads]).toEqual([2000, 2000]);
+      await expectNoWorkLeft(racing);
+    } finally {
+      await racing.close();
+    }
+  });
+});
+
