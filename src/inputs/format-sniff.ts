@@ -16,7 +16,6 @@ export type Sniffed =
 export const SNIFF_BYTES = 64 * 1024;
 
 const LF = 0x0a;
-const TAB = 0x09;
 const SAM_HEADER = /^@(HD|SQ|RG|PG|CO)\t/;
 
 function startsWith(bytes: Uint8Array, text: string): boolean {
@@ -57,10 +56,18 @@ export function sniffFormat(prefix: Uint8Array, complete: boolean): Sniffed {
   if (i === prefix.length) return complete ? { kind: 'blank' } : { kind: 'unknown' };
   if (prefix[i] === 0x3e) return { kind: 'format', format: 'fasta' };
   if (prefix[i] === 0x40) return { kind: 'format', format: 'fastq' };
-  // A SAM without header: the first line has the 11 mandatory fields.
+  // A SAM without header: the first line is an alignment record, not just any table of 11 or
+  // more columns (BLAST's tabular output has 12).
   const end = firstLine.indexOf(LF);
-  let tabs = 0;
-  for (let p = 0; p < (end === -1 ? prefix.length : end); p++) if (prefix[p] === TAB) tabs += 1;
-  if (tabs >= 10) return { kind: 'format', format: 'sam' };
+  if (looksLikeSamRecord(firstLine.toString('latin1', 0, end === -1 ? prefix.length : end))) return { kind: 'format', format: 'sam' };
   return { kind: 'unknown' };
+}
+
+// The 11 mandatory fields with their shapes: FLAG, POS, MAPQ, PNEXT and TLEN numbers, CIGAR "*"
+// or operations.
+function looksLikeSamRecord(line: string): boolean {
+  const f = line.replace(/\r$/, '').split('\t');
+  if (f.length < 11) return false;
+  const whole = /^\d+$/;
+  return whole.test(f[1]!) && whole.test(f[3]!) && whole.test(f[4]!) && /^(\*|(\d+[MIDNSHPX=])+)$/.test(f[5]!) && whole.test(f[7]!) && /^-?\d+$/.test(f[8]!);
 }

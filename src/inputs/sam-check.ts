@@ -11,6 +11,28 @@ const AT = 0x40;
 const TAB = 0x09;
 /** 11 mandatory fields: QNAME FLAG RNAME POS MAPQ CIGAR RNEXT PNEXT TLEN SEQ QUAL. */
 const MIN_TABS = 10;
+/** Enough of a line to hold the fields up to TLEN, whose shapes tell a record from any 11-column table. */
+const HEAD_BYTES = 512;
+const WHOLE = /^\d+$/;
+const FIELD_SHAPES: readonly [index: number, name: string, shape: RegExp, what: string][] = [
+  [1, 'FLAG', WHOLE, 'a number'],
+  [3, 'POS', WHOLE, 'a number'],
+  [4, 'MAPQ', WHOLE, 'a number'],
+  [5, 'CIGAR', /^(\*|(\d+[MIDNSHPX=])+)$/, '"*" or CIGAR operations'],
+  [7, 'PNEXT', WHOLE, 'a number'],
+  [8, 'TLEN', /^-?\d+$/, 'a number'],
+];
+
+// The first field (up to TLEN) whose shape is not SAM's, said as a reason; undefined when they
+// fit, or when the line's head is too long to hold them (then samtools judges).
+function wrongField(head: Buffer): string | undefined {
+  const fields = head.toString('latin1').split('\t');
+  if (fields.length < 10) return undefined;
+  for (const [index, name, shape, what] of FIELD_SHAPES) {
+    if (!shape.test(fields[index]!)) return `field ${index + 1} (${name}) reads ${JSON.stringify(fields[index]!.slice(0, 40))}, not ${what} as in a SAM alignment`;
+  }
+  return undefined;
+}
 
 // `label` opens the refusal of a first line that is neither header nor record ("not SAM", "not SAM or BAM").
 export function createSamChecker(field: string, what = 'file', label = 'not SAM'): ContentChecker {
@@ -35,9 +57,14 @@ export function createSamChecker(field: string, what = 'file', label = 'not SAM'
         if (number === 1) notSam(number, head, length);
         fail(`line ${number} has ${tabs + 1} TAB-separated fields; a SAM alignment has at least 11`);
       }
+      const wrong = wrongField(head);
+      if (wrong) {
+        if (number === 1) notSam(number, head, length);
+        fail(`line ${number}: ${wrong}`);
+      }
       records += 1;
     },
-    { headBytes: 64, maxTabs: MIN_TABS },
+    { headBytes: HEAD_BYTES, maxTabs: MIN_TABS },
   );
 
   const notSam = (number: number, head: Buffer, length: number): never =>

@@ -151,3 +151,29 @@ describe('another user\'s upload', () => {
     expect((await waitDone(alice, asAlice.body.job_id)).status).toBe('completed');
   });
 });
+
+// Last: these submit more of alice's jobs, which the listing tests above do not expect.
+describe('job:// inputs', () => {
+  it("let a user chain from their own job's output, and answer another user's job:// as an unknown job", async () => {
+    const mine = await h.api<Submission>(h.keys.alice, 'POST', '/jobs/submit', {
+      job_type: 'make_blast_db',
+      parameters: { input: `job://${aliceJob}/hits.tsv`, name: 'x', dbtype: 'nucl' },
+    });
+    // Alice's own output is found (and then refused by the worker as not FASTA: a real input check).
+    expect(mine.status).toBe(202);
+    const done = await waitForJob(h.url, h.keys.alice, mine.body.job_id);
+    expect(done.error).toEqual(expect.objectContaining({ code: 'input_invalid', field: 'input', message: 'input: not FASTA: line 1 should be a header starting with ">" but reads "r1\\tNC_001416.1\\t97.541\\t122\\t3\\t0\\t1\\t122\\t1840…"' }));
+
+    const theirs = await h.api(h.keys.bob, 'POST', '/jobs/submit', { job_type: 'blastn', parameters: { query: `job://${aliceJob}/hits.tsv`, database: 'lambda' } });
+    const unknown = await h.api(h.keys.bob, 'POST', '/jobs/submit', { job_type: 'blastn', parameters: { query: `job://${UNKNOWN}/hits.tsv`, database: 'lambda' } });
+    expect(theirs.status).toBe(400);
+    expect(theirs.body).toEqual({ code: 'input_invalid', field: 'query', message: `query: no job "${aliceJob}"; list_jobs shows the jobs that exist` });
+    expect(shape(theirs, aliceJob)).toEqual(shape(unknown, UNKNOWN));
+  });
+
+  it('names the files a job has when the one asked for is not among them', async () => {
+    const answer = await h.api(h.keys.alice, 'POST', '/jobs/submit', { job_type: 'blastn', parameters: { query: `job://${aliceJob}/hits.fa`, database: 'lambda' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ code: 'input_invalid', field: 'query', message: `query: job ${aliceJob} has no output file "hits.fa" (its files: "hits.tsv")` });
+  });
+});

@@ -1,6 +1,7 @@
 // checkInputFile/checkInputText as the worker sees them: FASTA with today's messages, the choice
 // between expected formats, "table" and "any", read errors, cancellation, and inline text.
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInputFile, checkInputText } from '../../src/inputs/check-input.js';
@@ -140,5 +141,26 @@ describe('checkInputText', () => {
   it('checks inline FASTQ, and refuses it where FASTA is needed', () => {
     expect(checkInputText('reads', '@r1\nACGT\n+\nIIII\n', { formats: ['fastq'], keepIds: true })).toMatchObject({ format: 'fastq', records: 1, residues: 4, ids: ['r1'] });
     expect(caught(() => checkInputText('query', '@r1\nACGT\n+\nIIII\n', QUERY))).toMatchObject(inputInvalid('query: is FASTQ, but this needs FASTA'));
+  });
+});
+
+describe('a table that is not SAM', () => {
+  it("is not taken for headerless SAM because it has 12 columns (BLAST's tabular output)", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-table-'));
+    const file = path.join(dir, 'hits.tsv');
+    await fs.writeFile(file, 'r1\tNC_001416.1\t97.541\t122\t3\t0\t1\t122\t1840\t1961\t1.2e-55\t206\n');
+    try {
+      await expect(checkInputFile('alignments', file, { formats: ['sam', 'bam'] })).rejects.toMatchObject({ message: expect.stringMatching(/^alignments: not SAM or BAM: /) });
+      await expect(checkInputFile('table', file, { formats: ['table'] })).resolves.toMatchObject({ format: 'table', records: 1 });
+      // A record whose FLAG is not a number, after good ones.
+      const sam = path.join(dir, 'broken.sam');
+      const good = 'r1\t0\tchr1\t100\t60\t10M\t*\t0\t0\tACGTACGTAC\tIIIIIIIIII';
+      await fs.writeFile(sam, `@SQ\tSN:chr1\tLN:1000\n${good}\n${good.replace('\t0\t', '\tforward\t')}\n`);
+      await expect(checkInputFile('alignments', sam, { formats: ['sam', 'bam'] })).rejects.toMatchObject({
+        message: 'alignments: line 3: field 2 (FLAG) reads "forward", not a number as in a SAM alignment',
+      });
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });
