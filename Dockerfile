@@ -1,11 +1,15 @@
-# The bio-mcp-queue image: Node 20 with BLAST+ and redis-cli from Debian. It runs any command of
-# the CLI (`serve`, `worker`, `doctor`, `stdio`); docker-compose.yml runs it as the HTTP server
-# and as the BLAST workers.
-FROM node:20-bookworm-slim
+# The bio-mcp-queue image: Node 22 with every tool the catalog runs (from Debian's packages, as
+# scripts/tool-packages.tsv lists them) and redis-cli. It runs any command of the CLI (`serve`,
+# `worker`, `doctor`, `stdio`); docker-compose.yml runs it as the HTTP server and as one worker
+# service per queue family.
+FROM node:22-bookworm-slim
 
+# The tools' apt packages, read from the list the catalog generates (column 3; the test
+# oracles and redis-server are not needed in the image).
+COPY scripts/tool-packages.tsv /tmp/tool-packages.tsv
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ncbi-blast+ redis-tools \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends redis-tools $(awk -F '\t' '!/^#/ && $6 != "tests" && $1 != "redis-server" { print $3 }' /tmp/tool-packages.tsv | sort -u) \
+ && rm -rf /var/lib/apt/lists/* /tmp/tool-packages.tsv
 
 WORKDIR /app
 
@@ -21,7 +25,7 @@ COPY worker ./worker
 COPY fixtures ./fixtures
 RUN npm run build && npm prune --omit=dev
 
-# Work dirs, results and databases; a volume so they outlive the container.
+# Work dirs, results, databases and cached indexes; a volume so they outlive the container.
 RUN mkdir -p /data && chown node:node /data
 ENV BIO_QUEUE_DATA_DIR=/data
 VOLUME ["/data"]

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configVariables, loadConfig } from '../../src/config.js';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { catalogBinaries, QUEUE_NAMES } from '../../tools/index.js';
 import { parseComposeYaml, type YamlValue } from '../support/compose-yaml.js';
 import { REPO } from '../support/harness.js';
 
@@ -232,9 +232,18 @@ describe('Dockerfile', () => {
     dockerfile = await fs.readFile(path.join(REPO, 'Dockerfile'), 'utf8');
   });
 
-  it('starts from Node 20 on Debian bookworm and installs BLAST+ and redis-cli without recommends', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim$/m);
-    expect(dockerfile).toMatch(/apt-get install -y --no-install-recommends ncbi-blast\+ redis-tools/);
+  it('starts from Node 22 on Debian bookworm', () => {
+    expect(dockerfile).toMatch(/^FROM node:22-bookworm-slim$/m);
+  });
+
+  it('installs redis-cli and the apt package of every binary the catalog runs, read from scripts/tool-packages.tsv', async () => {
+    expect(dockerfile).toMatch(/^COPY scripts\/tool-packages\.tsv \/tmp\/tool-packages\.tsv$/m);
+    const install = /apt-get install -y --no-install-recommends redis-tools \$\((.+)\) \\$/m.exec(dockerfile)?.[1];
+    expect(install, 'the apt-get install line').toBeDefined();
+    // The same command substitution, run here on the repository's list.
+    const { stdout } = await execa('bash', ['-c', install!.replaceAll('/tmp/tool-packages.tsv', path.join(REPO, 'scripts', 'tool-packages.tsv'))], { env: { LC_ALL: 'C' } });
+    const expected = [...new Set(catalogBinaries().map((b) => b.install.apt))].sort();
+    expect(stdout.split('\n')).toEqual(expected);
   });
 
   it('has an ENTRYPOINT that is the package bin and exists after the build', async () => {
@@ -280,6 +289,12 @@ describe('the compose YAML reader', () => {
       a: { b: 'x # not a comment', c: ['CMD', 'redis-cli', 'ping'], d: ['127.0.0.1:1:1'], e: 10, f: null },
       g: 'redis://r:6379',
     });
+  });
+
+  it('merges an anchored block mapping where "<<: *name" says, the mapping\'s own keys winning', () => {
+    const text = ['x-base: &base', '  image: img', '  restart: always', 'svc:', '  command: [a]', '  <<: *base', '  restart: "no"'].join('\n');
+    expect(parseComposeYaml(text)).toEqual({ 'x-base': { image: 'img', restart: 'always' }, svc: { command: ['a'], image: 'img', restart: 'no' } });
+    expect(() => parseComposeYaml('svc:\n  <<: *missing\n')).toThrow('docker-compose.yml line 2: no anchor "&missing" before this merge');
   });
 
   it('refuses YAML outside the subset, naming the line', () => {

@@ -1,8 +1,10 @@
 // Reads docker-compose.yml for its test. No YAML package is installed and `docker compose` is not
 // on the development machines, so the compose file keeps to a small subset of YAML that this
 // reads exactly: block mappings, block sequences of scalars, flow sequences of scalars, quoted
-// and plain scalars, comments. Anything else (anchors, multi-line strings, flow mappings, tabs)
-// is refused with the line number, so the file cannot drift into YAML this reads wrongly.
+// and plain scalars, comments, and one kind of reuse: an anchor on a block mapping (`x-worker:
+// &worker`) merged into another with `<<: *worker` (its own keys win, as in YAML and compose).
+// Anything else (other anchors and aliases, multi-line strings, flow mappings, tabs) is refused
+// with the line number, so the file cannot drift into YAML this reads wrongly.
 
 export type YamlValue = string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 
@@ -15,6 +17,8 @@ interface Line {
 interface Cursor {
   lines: Line[];
   at: number;
+  /** Block mappings named with "&name", for "<<: *name". */
+  anchors: Map<string, { [key: string]: YamlValue }>;
 }
 
 export class YamlSubsetError extends Error {
@@ -102,19 +106,38 @@ function parseBlock(cursor: Cursor, indent: number): YamlValue {
 
 function parseMapping(cursor: Cursor, indent: number): { [key: string]: YamlValue } {
   const out: { [key: string]: YamlValue } = {};
+  const merged: { [key: string]: YamlValue }[] = [];
   for (let line = cursor.lines[cursor.at]; line && line.indent >= indent; line = cursor.lines[cursor.at]) {
     if (line.indent > indent) throw new YamlSubsetError(line.no, 'unexpected indentation');
+    const merge = /^<<:\s+\*([A-Za-z0-9_-]+)$/.exec(line.text);
+    if (merge) {
+      const anchored = cursor.anchors.get(merge[1]!);
+      if (!anchored) throw new YamlSubsetError(line.no, `no anchor "&${merge[1]}" before this merge`);
+      merged.push(anchored);
+      cursor.at++;
+      continue;
+    }
     const m = /^([A-Za-z0-9_.-]+):(?:\s+(.*))?$/.exec(line.text);
     if (!m) throw new YamlSubsetError(line.no, `expected "key: value" or "key:", got: ${line.text}`);
     const key = m[1]!;
     if (Object.hasOwn(out, key)) throw new YamlSubsetError(line.no, `duplicate key "${key}"`);
     cursor.at++;
-    if (m[2] !== undefined) {
+    const anchor = /^&([A-Za-z0-9_-]+)$/.exec(m[2] ?? '');
+    if (m[2] !== undefined && !anchor) {
       out[key] = parseInline(m[2], line.no);
       continue;
     }
     const next = cursor.lines[cursor.at];
     out[key] = next && next.indent > indent ? parseBlock(cursor, next.indent) : null;
+    if (anchor) {
+      const value = out[key];
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new YamlSubsetError(line.no, 'an anchor must name a block mapping');
+      cursor.anchors.set(anchor[1]!, value);
+    }
+  }
+  // Merged keys fill in what the mapping does not say itself; a copy, so services never share one object.
+  for (const source of merged) {
+    for (const [key, value] of Object.entries(structuredClone(source))) if (!Object.hasOwn(out, key)) out[key] = value;
   }
   return out;
 }
@@ -136,7 +159,7 @@ function parseSequence(cursor: Cursor, indent: number): YamlValue[] {
 export function parseComposeYaml(source: string): YamlValue {
   const lines = toLines(source);
   if (lines.length === 0) return null;
-  const cursor: Cursor = { lines, at: 0 };
+  const cursor: Cursor = { lines, at: 0, anchors: new Map() };
   const value = parseBlock(cursor, lines[0]!.indent);
   const rest = lines[cursor.at];
   if (rest) throw new YamlSubsetError(rest.no, 'unexpected indentation');
