@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../bench/support/throwaway-redis.js';
-import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
+import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
 let redisDir: string;
 let redis: ThrowawayRedis;

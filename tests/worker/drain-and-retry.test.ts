@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
-import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
+import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { processesWithCwdUnder } from '../support/processes.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');

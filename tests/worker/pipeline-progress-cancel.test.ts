@@ -6,7 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
-import { writeSyntheticReadsFastq, type SyntheticWorkload } from '../support/synthetic-blast.js';
+import { writeSyntheticReadsFastq, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { expectNoWorkLeft } from '../support/tool-jobs.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
 import { isProcessAlive } from '../../src/system/process-alive.js';
-import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
+import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 // BLAST+ writes results a query batch at a time; its own BATCH_SIZE variable makes batches small

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
-import { writeSyntheticWorkload, type SyntheticWorkload } from '../support/synthetic-blast.js';
+import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
 let h: Harness;
 let workload: SyntheticWorkload;

@@ -1,6 +1,7 @@
-// A BLAST workload that runs for seconds, not milliseconds, built deterministically in the
-// test run: a random genome and reads sampled from it with a few mutations. The fixtures are
-// too small for progress to move or for a cancel to land while blastn runs.
+// A workload that runs for seconds, not milliseconds, built deterministically where it is
+// needed (tests, benchmarks): a random genome and reads sampled from it with a few mutations, as
+// FASTA (for BLAST) or FASTQ (for the aligners). The fixtures are too small for progress to move,
+// for a cancel to land while a tool runs, or for a benchmark to see past the queue's own costs.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
