@@ -142,6 +142,8 @@ export interface ProgressTracker {
   done(): number;
   /** Units in all, when the tracker learns it from the tool itself (mafft's "STEP 17 / 44"). */
   total?(): number | undefined;
+  /** What to show instead of "<done> of <total> <unit> done", when the tool's own words say it better. */
+  message?(): string | undefined;
 }
 
 export interface ProgressSpec {
@@ -162,6 +164,8 @@ export interface Step {
   pipeline: readonly Argv[];
   /** Work-dir-relative file that receives the last process's stdout; discarded otherwise. */
   stdout?: string;
+  /** Work-dir-relative file that also receives what the step's processes write to stderr (a tool's log, as an output). */
+  stderr?: string;
   progress?: ProgressSpec;
   /** Share of the whole run for progress (default 1). */
   weight?: number;

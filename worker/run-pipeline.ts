@@ -4,8 +4,9 @@
 // whose children a signal to its leader alone would leave running). Limits are execa's own:
 // `timeout` (the soft limit, SIGTERM), `forceKillAfterDelay` (the hard limit, SIGKILL) and
 // `cancelSignal` (a cancel or a drain); their results say which one fired.
+import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline as pipeStreams } from 'node:stream/promises';
+import { finished, pipeline as pipeStreams } from 'node:stream/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
@@ -34,6 +35,8 @@ export interface RunPipelineOptions {
   env: Record<string, string>;
   /** Work-dir-relative file that receives the last process's stdout; discarded otherwise. */
   stdoutFile?: string;
+  /** Work-dir-relative file that also receives every process's stderr, as it arrives. */
+  stderrFile?: string;
   softTimeoutMs: number;
   hardTimeoutMs: number;
   /** Aborting it ends the run: SIGTERM to every group at once, SIGKILL at the hard limit. */
@@ -80,10 +83,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   );
   const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
   const tails = children.map(() => '');
+  const stderrLog = options.stderrFile ? createWriteStream(path.join(options.cwd, options.stderrFile)) : undefined;
   children.forEach((child, i) => {
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       tails[i] = (tails[i] + chunk).slice(-STDERR_TAIL_BYTES);
+      stderrLog?.write(chunk);
       options.onStderr?.(chunk);
     });
   });
@@ -117,6 +122,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     else if (results.some((r) => r.isCanceled)) end = 'aborted';
     return { processes, end };
   } finally {
+    if (stderrLog) {
+      stderrLog.end();
+      // A log that could not be written is missing from the outputs, which says so; the run stands.
+      await finished(stderrLog).catch((err: unknown) => log.warn({ err, file: options.stderrFile }, 'could not write the stderr log'));
+    }
     options.signal?.removeEventListener('abort', onAbort);
     // Whatever a tool left running in its group goes with it.
     for (const pid of pgids) signalGroup(pid, 'SIGKILL');

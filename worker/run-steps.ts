@@ -47,6 +47,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         cwd: options.workDir,
         env: options.env,
         ...(step.stdout ? { stdoutFile: step.stdout } : {}),
+        ...(step.stderr ? { stderrFile: step.stderr } : {}),
         // At least a moment, so a job out of time still fails through the tool's timeout path.
         softTimeoutMs: Math.max(1, options.limits.softTimeoutMs - elapsed),
         hardTimeoutMs: Math.max(1, options.limits.hardTimeoutMs - elapsed),

@@ -80,9 +80,10 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
     const total = tracker.total?.() ?? options.inputTotal;
     if (total === undefined || total <= 0) return;
     const done = Math.min(total, tracker.done());
+    const said = tracker.message?.() ?? `${done} of ${total} ${spec.unit} done`;
     const report: StepReport = {
       percent: percentOf(position, step, done / total),
-      message: `${position.count > 1 ? `${step.label}: ` : ''}${done} of ${total} ${spec.unit} done${position.count > 1 ? ` (step ${position.index + 1} of ${position.count})` : ''}`,
+      message: `${position.count > 1 ? `${step.label}: ` : ''}${said}${position.count > 1 ? ` (step ${position.index + 1} of ${position.count})` : ''}`,
       done,
       total,
     };

@@ -45,6 +45,21 @@ describe('runPipeline', () => {
     await fs.rm(path.join(cwd, 'out.txt'));
   });
 
+  it('also writes every process\'s stderr to the log file a step names', async () => {
+    const run = await runPipeline({
+      ...base,
+      cwd,
+      pipeline: [
+        [node, '-e', 'console.error("from the first"); console.log("data")'],
+        [node, '-e', 'process.stdin.resume(); process.stdin.on("end", () => console.error("from the second"))'],
+      ],
+      stderrFile: 'steps.log',
+    });
+    expect(run.processes.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect((await fs.readFile(path.join(cwd, 'steps.log'), 'utf8')).split('\n').sort()).toEqual(['', 'from the first', 'from the second']);
+    await fs.rm(path.join(cwd, 'steps.log'));
+  });
+
   it('feeds each process the stdout of the one before', async () => {
     const run = await runPipeline({
       ...base,
