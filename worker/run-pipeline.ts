@@ -4,12 +4,19 @@
 // whose children a signal to its leader alone would leave running). Limits are execa's own:
 // `timeout` (the soft limit, SIGTERM), `forceKillAfterDelay` (the hard limit, SIGKILL) and
 // `cancelSignal` (a cancel or a drain); their results say which one fired.
-import { createWriteStream } from 'node:fs';
+//
+// A tool's stderr (and the stdout it writes to a file) is a real file descriptor of a file in
+// the work dir, not one of the socket pairs Node gives children: scripts such as mafft reopen
+// /dev/stderr, which a socket cannot be, and a file costs no copying through this process.
+// The worker follows the stderr files for progress and keeps their ends for error messages.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { finished, pipeline as pipeStreams } from 'node:stream/promises';
+import { pipeline as pipeStreams } from 'node:stream/promises';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
+import { tailFile } from './tail-file.js';
 
 export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted';
 
@@ -35,7 +42,7 @@ export interface RunPipelineOptions {
   env: Record<string, string>;
   /** Work-dir-relative file that receives the last process's stdout; discarded otherwise. */
   stdoutFile?: string;
-  /** Work-dir-relative file that also receives every process's stderr, as it arrives. */
+  /** Work-dir-relative file that keeps every process's stderr, one after the other. */
   stderrFile?: string;
   softTimeoutMs: number;
   hardTimeoutMs: number;
@@ -50,6 +57,12 @@ export interface RunPipelineOptions {
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 
+// An open file descriptor for a child's stdio. execa's types name only descriptors 3-9 there;
+// execa and Node's spawn take any open one, as the tests of this runner show.
+function descriptor(fd: number): 3 {
+  return fd as 3;
+}
+
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
@@ -63,36 +76,37 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const { pipeline, log } = options;
   if (pipeline.length === 0 || pipeline.some((argv) => argv.length === 0)) throw new Error('runPipeline: empty argv');
   const last = pipeline.length - 1;
-  const children: ResultPromise[] = pipeline.map(([file, ...args], i) =>
-    execa(file!, args, {
-      cwd: options.cwd,
-      env: options.env,
-      extendEnv: true,
-      detached: true,
-      shell: false,
-      stdin: i === 0 ? 'ignore' : 'pipe',
-      stdout: i < last ? 'pipe' : options.stdoutFile ? { file: path.join(options.cwd, options.stdoutFile) } : 'ignore',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: true,
-      timeout: options.softTimeoutMs,
-      forceKillAfterDelay: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    }),
-  );
+  const nonce = randomBytes(4).toString('hex');
+  const stderrFiles = pipeline.map((_, i) => path.join(options.cwd, `.stderr-${nonce}-${i}`));
+  // Opened here and handed to the children as they are; our copies are closed once they run.
+  const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
+  const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
+  let children: ResultPromise[];
+  try {
+    children = pipeline.map(([file, ...args], i) =>
+      execa(file!, args, {
+        cwd: options.cwd,
+        env: options.env,
+        extendEnv: true,
+        detached: true,
+        shell: false,
+        stdin: i === 0 ? 'ignore' : 'pipe',
+        stdout: i < last ? 'pipe' : stdoutHandle ? descriptor(stdoutHandle.fd) : 'ignore',
+        stderr: descriptor(stderrHandles[i]!.fd),
+        buffer: false,
+        reject: false,
+        cleanup: true,
+        timeout: options.softTimeoutMs,
+        forceKillAfterDelay: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
+        ...(options.signal ? { cancelSignal: options.signal } : {}),
+      }),
+    );
+  } finally {
+    await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
+  }
   const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-  const tails = children.map(() => '');
-  const stderrLog = options.stderrFile ? createWriteStream(path.join(options.cwd, options.stderrFile)) : undefined;
-  children.forEach((child, i) => {
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      tails[i] = (tails[i] + chunk).slice(-STDERR_TAIL_BYTES);
-      stderrLog?.write(chunk);
-      options.onStderr?.(chunk);
-    });
-  });
-  // A consumer that dies early breaks the pipe: the producer then ends on SIGPIPE, as in a shell.
+  const tails = stderrFiles.map((file) => tailFile(file, (text) => options.onStderr?.(text), log));
+  // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
   const pipes = children.slice(0, last).map((child, i) =>
     pipeStreams(child.stdout!, children[i + 1]!.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),
   );
@@ -107,28 +121,49 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     if (pgids.length > 0) await options.onSpawn?.(pgids);
     const results = await Promise.all(children);
     await Promise.all(pipes);
-    const processes = results.map((result, i): ProcessRun => {
+    await Promise.all(tails.map((t) => t.stop()));
+    const processes: ProcessRun[] = [];
+    for (const [i, result] of results.entries()) {
       const spawnError = result.exitCode === undefined && result.signal === undefined ? result.originalMessage || result.message : undefined;
-      return {
+      processes.push({
         argv: pipeline[i]!,
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
-        stderrTail: tails[i]!.trim(),
+        stderrTail: (await readTail(stderrFiles[i]!)).trim(),
         ...(spawnError ? { spawnError } : {}),
-      };
-    });
+      });
+    }
     let end: RunEnd = 'exited';
     if (results.some((r) => r.timedOut)) end = results.some((r) => r.isForcefullyTerminated) ? 'hard-timeout' : 'soft-timeout';
     else if (results.some((r) => r.isCanceled)) end = 'aborted';
+    if (options.stderrFile) await keepStderr(stderrFiles, path.join(options.cwd, options.stderrFile));
     return { processes, end };
   } finally {
-    if (stderrLog) {
-      stderrLog.end();
-      // A log that could not be written is missing from the outputs, which says so; the run stands.
-      await finished(stderrLog).catch((err: unknown) => log.warn({ err, file: options.stderrFile }, 'could not write the stderr log'));
-    }
     options.signal?.removeEventListener('abort', onAbort);
     // Whatever a tool left running in its group goes with it.
     for (const pid of pgids) signalGroup(pid, 'SIGKILL');
+    await Promise.all(tails.map((t) => t.stop()));
+    // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.
+    await Promise.all(stderrFiles.map((file) => fs.rm(file, { force: true })));
   }
+}
+
+// The last STDERR_TAIL_BYTES of a file, decoded (a cut multi-byte character at the start is dropped).
+async function readTail(file: string): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, STDERR_TAIL_BYTES);
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, size - length);
+    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFFFD+/, '');
+  } finally {
+    await handle.close();
+  }
+}
+
+// The processes' stderr, in pipeline order, as one log file.
+async function keepStderr(files: readonly string[], target: string): Promise<void> {
+  if (files.length === 1) return fs.rename(files[0]!, target);
+  await fs.writeFile(target, '');
+  for (const file of files) await fs.appendFile(target, await fs.readFile(file));
 }

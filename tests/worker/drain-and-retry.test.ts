@@ -19,7 +19,8 @@ const workers: ResultPromise[] = [];
 type Status = { status: string; attempts: number; progress: { percent: number; message: string }; error: { code: string; message: string } | null };
 
 function startWorker(env: Record<string, string> = {}): ResultPromise {
-  const worker = execa(process.execPath, [MAIN, 'worker', '--queues', 'blast'], { env: { ...h.env, ...env }, stdin: 'ignore', reject: false });
+  // No forced kill after SIGTERM: the drain decides when the worker exits (execa's default would SIGKILL after 5 s).
+  const worker = execa(process.execPath, [MAIN, 'worker', '--queues', 'blast'], { env: { ...h.env, ...env }, stdin: 'ignore', reject: false, forceKillAfterDelay: false });
   workers.push(worker);
   return worker;
 }

@@ -25,7 +25,7 @@ const align = () => ({ reference: workload.genomePath, reads_1: workload.readsPa
 beforeAll(async () => {
   h = await startHarness({ embeddedWorker: false });
   workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: READS, readLength: 100 });
-  worker = execa(process.execPath, [MAIN, 'worker', '--queues', 'align', '--concurrency', '1'], { env: h.env, stdin: 'ignore', reject: false });
+  worker = execa(process.execPath, [MAIN, 'worker', '--queues', 'align', '--concurrency', '1'], { env: h.env, stdin: 'ignore', reject: false, forceKillAfterDelay: false });
 });
 
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe('a long bwa_mem in a separate worker process', () => {
         `aligning: 200000 of ${READS} reads done (step 1 of 4)`,
       ]),
     );
-  });
+  }, 180_000);
 
   it('kills bwa and samtools sort when the job is cancelled, and leaves nothing behind', async () => {
     const { job_id } = await callOk<{ job_id: string }>(h.client, 'bwa_mem_async', align());

@@ -120,7 +120,7 @@ describe('runPipeline', () => {
   });
 
   it('escalates to SIGKILL at the hard limit when the tool ignores SIGTERM', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 300, hardTimeoutMs: 1500 });
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 2000, hardTimeoutMs: 3500 }); // the soft limit leaves node time to start and install its handler, even on a busy machine
     expect(run.end).toBe('hard-timeout');
     expect(run.processes[0]!.signal).toBe('SIGKILL');
     expect(run.processes[0]!.stderrTail).toBe('started\nignoring SIGTERM');
