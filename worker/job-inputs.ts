@@ -2,8 +2,10 @@
 // indexes it needs built or found, database names turned into what the tool is given. The
 // result answers the definition's RunContext questions ("where is reads_1?", "where is the bwa
 // index of reference?") and the facts summaries and progress totals need.
+import path from 'node:path';
 import type { Config } from '../src/config.js';
-import { inputError } from '../src/errors.js';
+import { BioQueueError, inputError } from '../src/errors.js';
+import { checkInputFile } from '../src/inputs/check-input.js';
 import type { InputRef } from '../src/inputs/input-ref.js';
 import type { IndexUse } from '../src/jobs/job-model.js';
 import type { AnyToolDefinition, DatabaseKind, IndexKind, InputFacts, InputSpec, RunContext } from '../tools/define-tool.js';
@@ -44,7 +46,7 @@ export async function prepareJobInputs(
       if (spec.optional) continue;
       throw inputError(spec.param, 'missing from the job');
     }
-    const residues = typeof spec.residues === 'function' ? spec.residues(params) : (spec.residues ?? 'any');
+    const residues = residuesOf(spec, params);
     const list = Array.isArray(ref) ? ref : [ref];
     const items: StagedInput[] = [];
     for (const [i, item] of list.entries()) {
@@ -63,7 +65,9 @@ export async function prepareJobInputs(
       const place =
         item.kind === 'file'
           ? await cachePlace(deps.config.dbDir, item.check.sha256, item.absolute, need.index.sourceName, item.shownName)
-          : inPlace(deps.config.dbDir, item.database.file!(item.name), item.name);
+          : inPlace(deps.config.dbDir, item.database.file!(item.name), item.name, () =>
+              checkDatabaseFile(spec.param, item.database, item.name, spec, params, deps),
+            );
       const ensured = await ensureIndex(place, need.index, need.variant, { ...deps.index, onStatus: deps.onStatus });
       indexPaths.set(`${spec.param}\u0000${need.index.kind}`, ensured.path);
       indexes.push({
@@ -132,6 +136,31 @@ export async function prepareJobInputs(
     indexes,
     env,
   };
+}
+
+function residuesOf(spec: InputSpec, params: Record<string, unknown>): 'nucleotide' | 'protein' | 'any' {
+  return typeof spec.residues === 'function' ? spec.residues(params) : (spec.residues ?? 'any');
+}
+
+// A database file named in place of an input is the operator's, so no job checks it; it is checked
+// as that input would be before it is indexed, since an indexer may take a file cut short without
+// a word (hmmpress presses the models before the cut and exits 0).
+async function checkDatabaseFile(
+  field: string,
+  kind: DatabaseKind,
+  name: string,
+  spec: InputSpec,
+  params: Record<string, unknown>,
+  deps: Pick<JobInputsDeps, 'config' | 'signal'>,
+): Promise<void> {
+  const file = path.join(deps.config.dbDir, kind.file!(name));
+  const expect = { formats: spec.formats, residues: residuesOf(spec, params) };
+  try {
+    await checkInputFile(`the ${kind.title} "${name}" in the databases folder`, file, expect, deps.signal ? { signal: deps.signal } : {});
+  } catch (err) {
+    if (err instanceof BioQueueError && err.code === 'input_invalid') throw inputError(field, err.message);
+    throw err;
+  }
 }
 
 // The indexes an input needs: the definition's, or, for a database named in its place, the

@@ -42,6 +42,8 @@ export interface IndexPlace {
   sha256: string | null;
   /** The lock's name: the same for every worker that would build the same thing. */
   lockName: string;
+  /** Checks the source before a build: a database file, which no job checks, is checked once per build. */
+  check?(): Promise<void>;
 }
 
 export interface IndexDeps {
@@ -77,9 +79,9 @@ export async function cachePlace(dbDir: string, sha256: string, stagedFile: stri
   return { dir, source: sourceName, sourceName: shownName, sha256, lockName: `index:${sha256}` };
 }
 
-/** A database file in the databases folder, indexed where it is. */
-export function inPlace(dbDir: string, file: string, databaseName: string): IndexPlace {
-  return { dir: dbDir, source: file, sourceName: databaseName, sha256: null, lockName: `index:db:${file}` };
+/** A database file in the databases folder, indexed where it is (after `check`, when given). */
+export function inPlace(dbDir: string, file: string, databaseName: string, check?: () => Promise<void>): IndexPlace {
+  return { dir: dbDir, source: file, sourceName: databaseName, sha256: null, lockName: `index:db:${file}`, ...(check ? { check } : {}) };
 }
 
 function markerPath(place: IndexPlace, kind: IndexKind, variant: string | undefined): string {
@@ -117,6 +119,7 @@ export async function ensureIndex(place: IndexPlace, kind: IndexKind, variant: s
     `${place.lockName}:${kind.kind}${variant ? `:${variant}` : ''}`,
     () => isBuilt(place, kind, variant),
     async () => {
+      await place.check?.();
       await deps.onStatus(`building ${what}`);
       const started = Date.now();
       await buildIndex(place, kind, variant, deps);

@@ -7,7 +7,18 @@ import fs from 'node:fs';
 import { BioQueueError, inputError } from '../errors.js';
 import { fileReadError } from './file-read-error.js';
 import type { ContentChecker, Residues } from './input-types.js';
-import { isNucleotideLetter, looksLikeProtein, proteinReason, quoteLine, shorten, showByte, SNIPPET_BYTES } from './sequence-letters.js';
+import {
+  isBaseLetter,
+  isNucleotideLetter,
+  looksLikeNucleotide,
+  looksLikeProtein,
+  nucleotideReason,
+  proteinReason,
+  quoteLine,
+  shorten,
+  showByte,
+  SNIPPET_BYTES,
+} from './sequence-letters.js';
 
 /** What a FASTA input must hold; the same values as a tool's InputFileSpec kind. */
 export type InputKind = 'nucleotide' | 'protein' | 'any-sequence';
@@ -33,15 +44,18 @@ const GT = 0x3e;
 
 // Byte classes for the sequence lines.
 const INVALID = 0;
-const NUCLEOTIDE = 1;
-const OTHER_LETTER = 2;
-const GAP_OR_STOP = 3;
-const BLANK = 4;
+/** A, C, G, T, U, N: nucleotide, and what a protein record is judged by. */
+const BASE = 1;
+/** The other IUPAC nucleotide codes (R, Y, S, …). */
+const NUCLEOTIDE = 2;
+const OTHER_LETTER = 3;
+const GAP_OR_STOP = 4;
+const BLANK = 5;
 
 const BYTE_CLASS: Uint8Array = (() => {
   const table = new Uint8Array(256);
   for (let c = 0x41; c <= 0x5a; c++) {
-    const cls = isNucleotideLetter(c) ? NUCLEOTIDE : OTHER_LETTER;
+    const cls = isBaseLetter(c) ? BASE : isNucleotideLetter(c) ? NUCLEOTIDE : OTHER_LETTER;
     table[c] = cls;
     table[c + 0x20] = cls;
   }
@@ -54,7 +68,9 @@ const BYTE_CLASS: Uint8Array = (() => {
 type Mode = 'before' | 'junk' | 'id-start' | 'id' | 'description' | 'sequence';
 
 // The streaming checker; `what` names the input in the "is empty" message ("file", "FASTA text").
-// Only "nucleotide" restricts the letters: nucleotide codes are valid protein letters too.
+// Both residue kinds judge a record by its letters: a nucleotide one must not be clearly protein,
+// a protein one must not be clearly nucleotide (DNA letters are valid amino acids, so a tool
+// such as hmmsearch searches DNA as protein and exits 0). "any" takes both.
 export function createFastaChecker(field: string, kind: InputKind | Residues, what = 'file', options: FastaCheckerOptions = {}): FastaChecker {
   const keepIds = options.keepIds ?? false;
   const ids: string[] = [];
@@ -72,6 +88,7 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
   let recordResidues = 0;
   let recordLetters = 0;
   let recordOther = 0;
+  let recordBases = 0;
 
   const fail = (reason: string): never => {
     throw inputError(field, reason);
@@ -90,6 +107,7 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
     recordResidues = 0;
     recordLetters = 0;
     recordOther = 0;
+    recordBases = 0;
   };
 
   const endId = () => {
@@ -101,6 +119,7 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
   const endRecord = () => {
     if (recordResidues === 0) fail(`${named()} at line ${recordLine} has no sequence`);
     if (kind === 'nucleotide' && looksLikeProtein(recordOther, recordLetters)) fail(proteinReason(named(), recordOther, recordLetters));
+    if (kind === 'protein' && looksLikeNucleotide(recordBases, recordLetters)) fail(nucleotideReason(named(), recordBases, recordLetters));
     residues += recordResidues;
   };
 
@@ -158,6 +177,7 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
         if (cls === GAP_OR_STOP) return;
         recordLetters += 1;
         if (cls === OTHER_LETTER) recordOther += 1;
+        else if (cls === BASE) recordBases += 1;
         return;
     }
   };
@@ -170,20 +190,23 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
           // Hot path for sequence lines (nearly all of a large file): count in locals until a
           // byte that needs the general handling above.
           let letters = 0;
+          let bases = 0;
           let other = 0;
           let symbols = 0;
           const start = i;
           for (; i < chunk.length; i++) {
             const cls = BYTE_CLASS[chunk[i]!]!;
-            if (cls === NUCLEOTIDE) letters += 1;
+            if (cls === BASE) bases += 1;
+            else if (cls === NUCLEOTIDE) letters += 1;
             else if (cls === OTHER_LETTER) other += 1;
             else if (cls === GAP_OR_STOP) symbols += 1;
             else if (cls !== BLANK) break;
           }
           column += i - start;
-          recordLetters += letters + other;
+          recordLetters += bases + letters + other;
+          recordBases += bases;
           recordOther += other;
-          recordResidues += letters + other + symbols;
+          recordResidues += bases + letters + other + symbols;
           if (i < chunk.length) feedByte(chunk[i++]!);
         } else feedByte(chunk[i++]!);
       }

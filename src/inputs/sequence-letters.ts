@@ -1,6 +1,6 @@
 // What FASTA and FASTQ agree on about sequence letters: which codes count as nucleotide, when a
-// record is "clearly protein", and how a byte or an id is shown in a message. One table and one
-// rule, so a read and a reference are judged alike.
+// record is "clearly protein" (or, given as protein, "clearly nucleotide"), and how a byte or an
+// id is shown in a message. One table and one rule, so a read and a reference are judged alike.
 
 /** A record is refused as "clearly protein" for a nucleotide input above this share of non-nucleotide letters. */
 export const MAX_NON_NUCLEOTIDE_SHARE = 0.1;
@@ -8,12 +8,23 @@ export const MAX_NON_NUCLEOTIDE_SHARE = 0.1;
 /** Longest quoted line in a message; longer ones end in "…". */
 export const SNIPPET_BYTES = 40;
 
+/** A record is refused as "clearly nucleotide" for a protein input at or above this share of A, C, G, T, U and N. */
+export const MIN_BASE_SHARE = 0.9;
+
 const NUCLEOTIDE_CODES = 'ACGTUNRYSWKMBDHV';
+/** The letters of plain DNA/RNA and N. Ambiguity codes (R, Y, S, …) are common amino acids, so they do not count. */
+const BASES = 'ACGTUN';
 
 // True for the letters above, either case: the nucleotide codes and IUPAC ambiguity codes.
 export function isNucleotideLetter(b: number): boolean {
   const upper = b >= 0x61 && b <= 0x7a ? b - 0x20 : b;
   return upper >= 0x41 && upper <= 0x5a && NUCLEOTIDE_CODES.includes(String.fromCharCode(upper));
+}
+
+// True for A, C, G, T, U or N, either case.
+export function isBaseLetter(b: number): boolean {
+  const upper = b >= 0x61 && b <= 0x7a ? b - 0x20 : b;
+  return upper >= 0x41 && upper <= 0x5a && BASES.includes(String.fromCharCode(upper));
 }
 
 // True for an ASCII letter, either case.
@@ -30,6 +41,18 @@ export function looksLikeProtein(otherLetters: number, letters: number): boolean
 export function proteinReason(named: string, otherLetters: number, letters: number): string {
   const percent = Math.round((100 * otherLetters) / letters);
   return `${named} looks like protein, not nucleotide: ${percent}% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)`;
+}
+
+// True when a record given as protein is "clearly nucleotide": real proteins have about a quarter
+// of these letters (A, C, G, T, N are amino acids too), DNA nearly all.
+export function looksLikeNucleotide(bases: number, letters: number): boolean {
+  return letters > 0 && bases >= MIN_BASE_SHARE * letters;
+}
+
+// Why a protein input refuses a record that looksLikeNucleotide.
+export function nucleotideReason(named: string, bases: number, letters: number): string {
+  const percent = Math.floor((100 * bases) / letters);
+  return `${named} looks like nucleotide, not protein: ${percent}% of its letters are A, C, G, T, U or N`;
 }
 
 // A byte as a reader would want it named: the character if printable, else its hex value.

@@ -41,8 +41,8 @@ describe('checkFastaFile on the good fixtures', () => {
     expect(summary).toEqual({ records: 1, ids: ['gi|9626243|ref|NC_001416.1|'], residues: 48502 });
   });
 
-  it.each(['protein', 'any-sequence'] as const)('accepts nucleotide records for kind %s', async (kind) => {
-    const summary = await checkFastaFile('query', path.join(FIXTURES, 'lambda_queries.fa'), kind);
+  it('accepts nucleotide records for kind any-sequence', async () => {
+    const summary = await checkFastaFile('query', path.join(FIXTURES, 'lambda_queries.fa'), 'any-sequence');
     expect(summary.records).toBe(20);
   });
 
@@ -93,6 +93,15 @@ describe('checkFastaFile on the bad fixtures', () => {
     );
   });
 
+  it('refuses nucleotide given as protein (hmmsearch would search it as protein and exit 0), with the share of bases', async () => {
+    await expect(checkFastaFile('sequences', path.join(FIXTURES, 'lambda_queries.fa'), 'protein')).rejects.toMatchObject(
+      inputInvalid('sequences: record 1 (r1) looks like nucleotide, not protein: 100% of its letters are A, C, G, T, U or N'),
+    );
+    await expect(checkFastaFile('sequences', path.join(FIXTURES, 'lambda_virus.fa'), 'protein')).rejects.toMatchObject(
+      inputInvalid('sequences: record 1 (gi|9626243|ref|NC_001416.1|) looks like nucleotide, not protein: 100% of its letters are A, C, G, T, U or N'),
+    );
+  });
+
   it('names a missing file', async () => {
     const p = path.join(FIXTURES, 'bad', 'no-such.fa');
     await expect(checkFastaFile('query', p, 'nucleotide')).rejects.toMatchObject(inputInvalid(`query: no such file: "${p}"`));
@@ -133,6 +142,17 @@ describe('checkFastaText', () => {
       inputInvalid(
         'query: record 1 (n) looks like protein, not nucleotide: 11% of its letters are not nucleotide codes (ACGTUN or IUPAC ambiguity codes)',
       ),
+    );
+  });
+
+  it('takes a protein record with up to 89% of A, C, G, T, U, N, and refuses one with 90%; ambiguity codes and gaps do not count', () => {
+    expect(check(`>p\n${'ACGTN'.repeat(17)}LLLLLLLLLLL\n`, 'protein').residues).toBe(96);
+    expect(refusal(`>p\n${'ACGTN'.repeat(18)}LLLLLLLLLL\n`, 'protein')).toMatchObject(
+      inputInvalid('query: record 1 (p) looks like nucleotide, not protein: 90% of its letters are A, C, G, T, U or N'),
+    );
+    expect(check(`>p\n${'ACGT'.repeat(5)}RYSKMWBDHVRYSKMWBDHV----\n`, 'protein').residues).toBe(44);
+    expect(refusal(`>a\nMKVLAAGIVG\n>b\nacgtacgtac\n`, 'protein')).toMatchObject(
+      inputInvalid('query: record 2 (b) looks like nucleotide, not protein: 100% of its letters are A, C, G, T, U or N'),
     );
   });
 

@@ -19,6 +19,8 @@ const FAMILIES = ['blast', 'align', 'variant', 'qc', 'msa', 'hmm'];
 const NUCLEOTIDE = '>query_one some description\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGATCGTAGCTAGCTAGCTAGCATCGAT\n';
 const PROTEIN = '>protein_one\nMVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLST\n';
 const READS = '@read_one\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGAT\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n';
+// The schema only sees a string; the model's content is checked when the job is submitted.
+const PROFILE = 'HMMER3/f [3.3.2 | Nov 2020]\nNAME  tiny_model\nLENG  1\nALPH  amino\n//\n';
 
 /** Per tool: the smallest valid input, and the fields that name a database. */
 const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: string[] }> = {
@@ -29,6 +31,9 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   tblastx: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
   bwa_mem: { input: { reference: NUCLEOTIDE, reads_1: READS, reads_2: READS }, databaseFields: [] },
+  hmmsearch: { input: { profile: PROFILE, sequences: PROTEIN }, databaseFields: [] },
+  // profiles may be a library's name, but a name is an input reference (checked at submit), not a schema field.
+  hmmscan: { input: { sequences: PROTEIN, profiles: PROFILE }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -82,7 +87,17 @@ describe('the catalog', () => {
 
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
-      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async'].sort(),
+      [
+        'blastn_async',
+        'blastp_async',
+        'blastx_async',
+        'make_blast_db_async',
+        'tblastn_async',
+        'tblastx_async',
+        'bwa_mem_async',
+        'hmmsearch_async',
+        'hmmscan_async',
+      ].sort(),
     );
   });
 
