@@ -53,6 +53,7 @@ export async function prepareJobInputs(
     }
     staged.set(spec.param, items);
   }
+  checkMates(tool, staged);
 
   const indexPaths = new Map<string, string>();
   const indexes: IndexUse[] = [];
@@ -132,6 +133,21 @@ export async function prepareJobInputs(
     indexes,
     env,
   };
+}
+
+// Paired reads come one for one. Tools given mates of different lengths do not all say so:
+// fastp warns, pairs what it can and exits 0, or hangs once one file is 500 packs longer.
+function checkMates(tool: AnyToolDefinition, staged: ReadonlyMap<string, StagedInput[]>): void {
+  for (const spec of tool.inputs) {
+    if (spec.mateOf === undefined) continue;
+    const second = staged.get(spec.param)?.[0];
+    const first = staged.get(spec.mateOf)?.[0];
+    if (second?.kind !== 'file' || first?.kind !== 'file') continue;
+    const [n, m] = [second.check.records, first.check.records];
+    if (n !== m) {
+      throw inputError(spec.param, `holds ${n} reads but ${spec.mateOf} holds ${m}: the two files must hold the two mates of each pair, one for one and in the same order`);
+    }
+  }
 }
 
 // The indexes an input needs: the definition's, or, for a database named in its place, the
