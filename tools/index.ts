@@ -9,8 +9,10 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
+import { fastp } from './fastp.js';
+import { seqkitStats } from './seqkit-stats.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem, fastp, seqkitStats]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);
