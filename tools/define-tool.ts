@@ -102,6 +102,11 @@ export interface InputSpec {
   orDatabase?: DatabaseKind;
   /** Keep the record ids, for a progress tracker that needs them. Costs memory per record. */
   keepIds?: boolean;
+  /**
+   * The second file of paired reads: the parameter that holds the first mates. Both must hold
+   * as many records, checked before the tool runs (fastp 0.23.2 stops early, or hangs, when not).
+   */
+  mateOf?: string;
 }
 
 /** A parameter whose value is the name of a database in the databases folder. */

@@ -11,8 +11,10 @@ import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
 import { hmmsearch } from './hmmsearch.js';
 import { hmmscan } from './hmmscan.js';
+import { fastp } from './fastp.js';
+import { seqkitStats } from './seqkit-stats.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem, hmmsearch, hmmscan]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem, fastp, seqkitStats, hmmsearch, hmmscan]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

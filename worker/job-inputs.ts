@@ -55,6 +55,7 @@ export async function prepareJobInputs(
     }
     staged.set(spec.param, items);
   }
+  checkMates(tool, staged);
 
   const indexPaths = new Map<string, string>();
   const indexes: IndexUse[] = [];
@@ -160,6 +161,21 @@ async function checkDatabaseFile(
   } catch (err) {
     if (err instanceof BioQueueError && err.code === 'input_invalid') throw inputError(field, err.message);
     throw err;
+  }
+}
+
+// Paired reads come one for one. Tools given mates of different lengths do not all say so:
+// fastp warns, pairs what it can and exits 0, or hangs once one file is 500 packs longer.
+function checkMates(tool: AnyToolDefinition, staged: ReadonlyMap<string, StagedInput[]>): void {
+  for (const spec of tool.inputs) {
+    if (spec.mateOf === undefined) continue;
+    const second = staged.get(spec.param)?.[0];
+    const first = staged.get(spec.mateOf)?.[0];
+    if (second?.kind !== 'file' || first?.kind !== 'file') continue;
+    const [n, m] = [second.check.records, first.check.records];
+    if (n !== m) {
+      throw inputError(spec.param, `holds ${n} reads but ${spec.mateOf} holds ${m}: the two files must hold the two mates of each pair, one for one and in the same order`);
+    }
   }
 }
 

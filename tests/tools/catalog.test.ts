@@ -34,6 +34,8 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   hmmsearch: { input: { profile: PROFILE, sequences: PROTEIN }, databaseFields: [] },
   // profiles may be a library's name, but a name is an input reference (checked at submit), not a schema field.
   hmmscan: { input: { sequences: PROTEIN, profiles: PROFILE }, databaseFields: [] },
+  fastp: { input: { reads_1: READS, reads_2: READS }, databaseFields: [] },
+  seqkit_stats: { input: { sequences: [NUCLEOTIDE, READS] }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -88,15 +90,13 @@ describe('the catalog', () => {
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
       [
-        'blastn_async',
-        'blastp_async',
-        'blastx_async',
-        'make_blast_db_async',
-        'tblastn_async',
-        'tblastx_async',
-        'bwa_mem_async',
-        'hmmsearch_async',
-        'hmmscan_async',
+        ...['blastn_async', 'blastp_async', 'blastx_async', 'tblastn_async', 'tblastx_async', 'make_blast_db_async'],
+        ...['diamond_makedb_async', 'diamond_blastp_async', 'diamond_blastx_async'],
+        ...['bwa_mem_async', 'minimap2_async', 'samtools_sort_async', 'samtools_flagstat_async', 'samtools_stats_async', 'samtools_view_async'],
+        'bcftools_call_async',
+        ...['fastp_async', 'seqkit_stats_async'],
+        'mafft_async',
+        ...['hmmsearch_async', 'hmmscan_async'],
       ].sort(),
     );
   });
