@@ -9,8 +9,26 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
+import { minimap2 } from './minimap2.js';
+import { samtoolsSort } from './samtools-sort.js';
+import { samtoolsFlagstat } from './samtools-flagstat.js';
+import { samtoolsStats } from './samtools-stats.js';
+import { samtoolsView } from './samtools-view.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([
+  blastn,
+  blastp,
+  blastx,
+  tblastn,
+  tblastx,
+  makeBlastDb,
+  bwaMem,
+  minimap2,
+  samtoolsSort,
+  samtoolsFlagstat,
+  samtoolsStats,
+  samtoolsView,
+]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

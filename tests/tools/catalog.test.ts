@@ -19,6 +19,7 @@ const FAMILIES = ['blast', 'align', 'variant', 'qc', 'msa', 'hmm'];
 const NUCLEOTIDE = '>query_one some description\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGATCGTAGCTAGCTAGCTAGCATCGAT\n';
 const PROTEIN = '>protein_one\nMVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDLST\n';
 const READS = '@read_one\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGAT\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n';
+const SAM = '@SQ\tSN:chr1\tLN:100\nread_one\t0\tchr1\t1\t60\t10M\t*\t0\t0\tACGTTGCAAC\tIIIIIIIIII\n';
 
 /** Per tool: the smallest valid input, and the fields that name a database. */
 const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: string[] }> = {
@@ -29,6 +30,11 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   tblastx: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
   bwa_mem: { input: { reference: NUCLEOTIDE, reads_1: READS, reads_2: READS }, databaseFields: [] },
+  minimap2: { input: { reference: NUCLEOTIDE, reads: READS, reads_2: READS }, databaseFields: [] },
+  samtools_sort: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_flagstat: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_stats: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_view: { input: { alignments: SAM }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -82,7 +88,20 @@ describe('the catalog', () => {
 
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
-      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async'].sort(),
+      [
+        'blastn_async',
+        'blastp_async',
+        'blastx_async',
+        'make_blast_db_async',
+        'tblastn_async',
+        'tblastx_async',
+        'bwa_mem_async',
+        'minimap2_async',
+        'samtools_sort_async',
+        'samtools_flagstat_async',
+        'samtools_stats_async',
+        'samtools_view_async',
+      ].sort(),
     );
   });
 
