@@ -8,9 +8,9 @@ export const ALIGNED_BAM = 'aligned.bam';
 export const FLAGSTAT_JSON = 'flagstat.json';
 export const COVERAGE_TSV = 'coverage.tsv';
 
-/** samtools sort reading SAM from stdin; its temporary files stay in the work dir's tmp/. */
-export function sortToBam(threads: number, output = ALIGNED_BAM): Argv {
-  return ['samtools', 'sort', '-@', String(threads), '-T', 'tmp/sort', '-o', output, '-'];
+/** samtools sort of SAM/BAM (from stdin by default); its temporary files stay in the work dir's tmp/. */
+export function sortToBam(threads: number, output = ALIGNED_BAM, input = '-'): Argv {
+  return ['samtools', 'sort', '-@', String(threads), '-T', 'tmp/sort', '-o', output, input];
 }
 
 /** Index, flagstat and coverage of a coordinate-sorted BAM. */

@@ -4,9 +4,10 @@
 import { z } from 'zod';
 import { alignAndSortSteps, alignmentOutputs } from './alignment-steps.js';
 import { summarizeAlignments } from './alignment-summary.js';
-import { GiB, inputReference } from './common-options.js';
-import { defineTool, type BinarySpec, type IndexKind, type ProgressTracker } from './define-tool.js';
+import { GiB, inputReference, readGroup } from './common-options.js';
+import { defineTool, type BinarySpec, type IndexKind } from './define-tool.js';
 import { samtoolsBinary } from './samtools-kinds.js';
+import { sumOnStderr } from './stderr-progress.js';
 
 export const bwaBinary: BinarySpec = {
   name: 'bwa',
@@ -29,39 +30,15 @@ export const bwaIndex: IndexKind = {
 /** bwa's own batch size in bases (its default per thread is 10 Mbp), fixed so results never depend on threads. */
 export const BWA_BATCH_BASES = '10000000';
 
-// "@RG\tID:x\tSM:y": bwa turns the two characters "\t" into tabs itself; real tabs are written
-// back as "\t" so both spellings reach bwa the same way.
-const readGroup = z
-  .string()
-  .transform((v) => v.replace(/\t/g, '\\t'))
-  .refine((v) => /^@RG(\\t[A-Za-z][A-Za-z0-9]:[^\\\n\r]+)+$/.test(v) && /\\tID:[^\\]+/.test(v), {
-    message: 'must be a SAM read group line such as "@RG\\tID:sample1\\tSM:sample1" (fields separated by \\t, with an ID)',
-  })
-  .describe('Read group header line for every read, e.g. "@RG\\tID:run1\\tSM:patient7" (bwa mem -R); needed by variant callers that group by sample.');
-
 const input = z.strictObject({
   reference: inputReference('Reference genome (nucleotide FASTA, gzip allowed)'),
   reads_1: inputReference('Reads (FASTQ or FASTA, gzip allowed); for paired-end data the first mates', 'the FASTQ text itself (starting with "@")'),
   reads_2: inputReference('Second mates of paired-end reads, in the same order as reads_1 (FASTQ or FASTA, gzip allowed)', 'the FASTQ text itself').optional(),
-  read_group: readGroup.optional(),
+  read_group: readGroup('bwa mem -R').optional(),
 });
 
 // "[M::mem_process_seqs] Processed 4000 reads in 0.131 CPU sec, 0.130 real sec", once per batch.
-function processedReads(): ProgressTracker {
-  let carry = '';
-  let done = 0;
-  return {
-    feed(chunk) {
-      const lines = (carry + chunk).split('\n');
-      carry = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = /^\[M::mem_process_seqs\] Processed (\d+) reads/.exec(line);
-        if (m) done += Number(m[1]);
-      }
-    },
-    done: () => done,
-  };
-}
+const processedReads = sumOnStderr(/^\[M::mem_process_seqs\] Processed (\d+) reads/);
 
 export const bwaMem = defineTool({
   name: 'bwa_mem',

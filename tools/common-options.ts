@@ -26,5 +26,17 @@ export const DATABASE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The name of a database in the databases folder; also what new databases may be called. */
 export const databaseName = z.string().regex(DATABASE_NAME, { message: DATABASE_NAME_RULE });
 
+// "@RG\tID:x\tSM:y": bwa and minimap2 turn the two characters "\t" into tabs themselves; real
+// tabs are written back as "\t" so both spellings reach the aligner the same way.
+/** A SAM read group line for an aligner's option `flag` (bwa mem -R, minimap2 -R). */
+export const readGroup = (flag: string) =>
+  z
+    .string()
+    .transform((v) => v.replace(/\t/g, '\\t'))
+    .refine((v) => /^@RG(\\t[A-Za-z][A-Za-z0-9]:[^\\\n\r]+)+$/.test(v) && /\\tID:[^\\]+/.test(v), {
+      message: 'must be a SAM read group line such as "@RG\\tID:sample1\\tSM:sample1" (fields separated by \\t, with an ID)',
+    })
+    .describe(`Read group header line for every read, e.g. "@RG\\tID:run1\\tSM:patient7" (${flag}); needed by variant callers that group by sample.`);
+
 /** For output limits. */
 export const GiB = 1024 ** 3;

@@ -9,12 +9,38 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
-import { hmmsearch } from './hmmsearch.js';
-import { hmmscan } from './hmmscan.js';
+import { minimap2 } from './minimap2.js';
+import { samtoolsSort } from './samtools-sort.js';
+import { samtoolsFlagstat } from './samtools-flagstat.js';
+import { samtoolsStats } from './samtools-stats.js';
+import { samtoolsView } from './samtools-view.js';
 import { fastp } from './fastp.js';
 import { seqkitStats } from './seqkit-stats.js';
+import { hmmsearch } from './hmmsearch.js';
+import { hmmscan } from './hmmscan.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem, fastp, seqkitStats, hmmsearch, hmmscan]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([
+  // blast
+  blastn,
+  blastp,
+  blastx,
+  tblastn,
+  tblastx,
+  makeBlastDb,
+  // align
+  bwaMem,
+  minimap2,
+  samtoolsSort,
+  samtoolsFlagstat,
+  samtoolsStats,
+  samtoolsView,
+  // qc
+  fastp,
+  seqkitStats,
+  // hmm
+  hmmsearch,
+  hmmscan,
+]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

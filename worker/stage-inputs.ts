@@ -190,8 +190,10 @@ function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' }>): st
   }
 }
 
+// BAM and BCF are BGZF (gzip) by definition: "x.bam" already says how to read it, and tools
+// (and the index beside it, x.bam.bai) go by that name.
 function withGzipSuffix(name: string, gzip: boolean): string {
-  if (!gzip || /\.(gz|bgz|bgzf)$/i.test(name)) return name;
+  if (!gzip || /\.(gz|bgz|bgzf|bam|bcf)$/i.test(name)) return name;
   return `${name || 'input'}.gz`;
 }
 

@@ -42,10 +42,12 @@ describe('scripts/bootstrap.sh', () => {
       expect(run.exitCode).toBe(1);
       expect(run.stdout).toMatch(/^bootstrap: bwa +MISSING \(apt package bwa\)$/m);
       expect(run.stdout).not.toMatch(/blastn/);
-      expect(run.stderr).toContain('bootstrap: missing: redis-server bwa samtools\n');
-      expect(run.stderr).toContain('  Debian/Ubuntu: sudo apt-get install -y redis-server bwa samtools\n');
-      expect(run.stderr).toContain('  macOS:         brew install redis bwa samtools\n');
-      expect(run.stderr).toContain('  conda:         conda install -c conda-forge redis && conda install -c bioconda bwa && conda install -c bioconda samtools'); // execa strips the final newline
+      expect(run.stderr).toContain('bootstrap: missing: redis-server bwa samtools minimap2\n');
+      expect(run.stderr).toContain('  Debian/Ubuntu: sudo apt-get install -y redis-server bwa samtools minimap2\n');
+      expect(run.stderr).toContain('  macOS:         brew install redis bwa samtools minimap2\n');
+      expect(run.stderr).toContain(
+        '  conda:         conda install -c conda-forge redis && conda install -c bioconda bwa && conda install -c bioconda samtools && conda install -c bioconda minimap2',
+      ); // execa strips the final newline
     } finally {
       await fs.rm(bin, { recursive: true, force: true });
     }

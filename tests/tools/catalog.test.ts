@@ -21,6 +21,7 @@ const PROTEIN = '>protein_one\nMVHLTPEEKSAVTALWGKVNVDEVGGEALGRLLVVYPWTQRFFESFGDL
 const READS = '@read_one\nACGTTGCAACGTAGCTAGCTAGGCTAACGATCGAT\n+\nIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIIII\n';
 // The schema only sees a string; the model's content is checked when the job is submitted.
 const PROFILE = 'HMMER3/f [3.3.2 | Nov 2020]\nNAME  tiny_model\nLENG  1\nALPH  amino\n//\n';
+const SAM = '@SQ\tSN:chr1\tLN:100\nread_one\t0\tchr1\t1\t60\t10M\t*\t0\t0\tACGTTGCAAC\tIIIIIIIIII\n';
 
 /** Per tool: the smallest valid input, and the fields that name a database. */
 const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: string[] }> = {
@@ -36,6 +37,11 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   hmmscan: { input: { sequences: PROTEIN, profiles: PROFILE }, databaseFields: [] },
   fastp: { input: { reads_1: READS, reads_2: READS }, databaseFields: [] },
   seqkit_stats: { input: { sequences: [NUCLEOTIDE, READS] }, databaseFields: [] },
+  minimap2: { input: { reference: NUCLEOTIDE, reads: READS, reads_2: READS }, databaseFields: [] },
+  samtools_sort: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_flagstat: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_stats: { input: { alignments: SAM }, databaseFields: [] },
+  samtools_view: { input: { alignments: SAM }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.

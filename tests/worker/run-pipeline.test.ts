@@ -119,6 +119,15 @@ describe('runPipeline', () => {
     expect(failure?.message).toBe(`reference: no bwa index (${node}: [E::bwa_idx_load] fail to locate the index files)`);
   });
 
+  it('quotes the line a rule recognised without its colour codes, also when the tool exited 0', async () => {
+    const warning = '[W::mm_bseq_read_frag2]\u001b[1;31m query files have different number of records; extra records skipped.\u001b[0m';
+    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '[M::main] Version: 2.24-r1122', warning]] });
+    const rules = [{ when: /query files have different number of records/, field: 'reads_2', message: () => 'reads_2: not as many reads as reads' }];
+    const failure = toolFailure(run, { ...failureContext, rules, failsOnStderr: /query files have different number of records/ });
+    expect(failure?.details.field).toBe('reads_2');
+    expect(failure?.message).toBe(`reads_2: not as many reads as reads (${node}: [W::mm_bseq_read_frag2] query files have different number of records; extra records skipped.)`);
+  });
+
   it('escalates to SIGKILL at the hard limit when the tool ignores SIGTERM', async () => {
     const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 2000, hardTimeoutMs: 3500 }); // the soft limit leaves node time to start and install its handler, even on a busy machine
     expect(run.end).toBe('hard-timeout');

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInputRef } from '../../src/inputs/input-ref.js';
 import { LocalResultStore } from '../../src/storage/local-result-store.js';
@@ -124,6 +125,18 @@ describe('stageInput', () => {
     const spec: InputSpec = { param: 'reads_2', formats: ['fastq'], readsGzip: true };
     const staged = (await stageInput('reads_2', { kind: 'path', path: odd }, spec, 'nucleotide', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
     expect(staged.path).toBe('inputs/reads-without-suffix.gz');
+  });
+
+  it('keeps the name of a BAM, which is gzip (BGZF) by definition', async () => {
+    const bam = path.join(root, 'aligned.bam');
+    const sam = '@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t1\t60\t4M\t*\t0\t0\tACGT\tIIII\n';
+    await execa('samtools', ['view', '-b', '-o', bam, '-'], { input: sam });
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const spec: InputSpec = { param: 'alignments', formats: ['sam', 'bam'], readsGzip: true };
+    const staged = (await stageInput('alignments', { kind: 'path', path: bam }, spec, 'any', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
+    expect(staged.path).toBe('inputs/aligned.bam');
+    expect(staged.check).toMatchObject({ format: 'bam', gzip: false, records: 1 });
   });
 
   it('refuses FASTQ where FASTA is needed, and a truncated FASTQ, naming the field', async () => {
