@@ -174,6 +174,8 @@ export interface Step {
   progress?: ProgressSpec;
   /** Share of the whole run for progress (default 1). */
   weight?: number;
+  /** This step's first command is the result's `command`, the one a person would name the run by (default: the first step's). */
+  primary?: boolean;
 }
 
 /** Turns a known tool message into an error that blames one input. */

@@ -50,7 +50,7 @@ export const samtoolsView = defineTool({
     const index: Step[] = p.region === undefined ? [] : [{ label: 'indexing the input', pipeline: [['samtools', 'index', alignments]] }];
     return [
       ...index,
-      { label: 'filtering', pipeline: [view], weight: 4 },
+      { label: 'filtering', pipeline: [view], weight: 4, primary: true },
       { label: 'counting', pipeline: [['samtools', 'flagstat', '-O', 'json', FILTERED_BAM]], stdout: FLAGSTAT_JSON },
       { label: 'reading the header', pipeline: [['samtools', 'view', '-H', '--no-PG', FILTERED_BAM]], stdout: HEADER_SAM },
     ];

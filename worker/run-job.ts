@@ -78,7 +78,7 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   return {
     summary,
     files,
-    command: [...steps[0]!.pipeline[0]!],
+    command: [...(steps.find((s) => s.primary) ?? steps[0]!).pipeline[0]!],
     steps: ran,
     indexes: inputs.indexes,
     tool_version: version,

@@ -88,7 +88,8 @@ export async function stageInput(
     { formats: spec.formats, residues, ...(spec.keepIds ? { keepIds: true } : {}) },
     { ...(plainName ? { decompressTo: path.join(workDir, INPUTS_DIR, plainName) } : {}), ...(deps.signal ? { signal: deps.signal } : {}) },
   );
-  const relative = plainName ? `${INPUTS_DIR}/${plainName}` : raw.relative;
+  // The checker decompresses only gzip *text*: a BAM (BGZF by design) stays as it is.
+  const relative = check.decompressedTo ? `${INPUTS_DIR}/${plainName}` : raw.relative;
   return { kind: 'file', path: relative, absolute: path.join(workDir, relative), shownName: raw.shownName, check };
 }
 
@@ -106,10 +107,9 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
   const { config, signal } = deps;
   const dir = path.join(workDir, INPUTS_DIR);
   if (ref.kind === 'inline') {
-    const gzip = false;
-    const name = names.take(field, `${field}${ref.text.startsWith('@') ? '.fq' : ref.text.startsWith('>') ? '.fa' : '.txt'}`);
+    const name = names.take(field, `${field}${inlineExtension(ref.text)}`);
     await fs.writeFile(path.join(dir, name), ref.text, { signal });
-    return { relative: `${INPUTS_DIR}/${name}`, name, shownName: 'inline text', gzip };
+    return { relative: `${INPUTS_DIR}/${name}`, name, shownName: 'inline text', gzip: false };
   }
   // What listings show of this input: never a full local path, which is the operator's business.
   const shownName = ref.kind === 'path' ? path.basename(ref.path) : ref.kind === 'stored' ? ref.name : ref.kind === 'url' ? ref.url : `s3://${ref.bucket}/${ref.key}`;
@@ -192,6 +192,16 @@ function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' }>): st
 
 // BAM and BCF are BGZF (gzip) by definition: "x.bam" already says how to read it, and tools
 // (and the index beside it, x.bam.bai) go by that name.
+// A file name's extension for inline text, from how the text starts, as its checker will judge it.
+function inlineExtension(text: string): string {
+  if (/^@(HD|SQ|RG|PG|CO)\t/.test(text)) return '.sam';
+  if (text.startsWith('@')) return '.fq';
+  if (text.startsWith('>')) return '.fa';
+  if (text.startsWith('##fileformat=VCF')) return '.vcf';
+  if (text.startsWith('HMMER')) return '.hmm';
+  return '.txt';
+}
+
 function withGzipSuffix(name: string, gzip: boolean): string {
   if (!gzip || /\.(gz|bgz|bgzf|bam|bcf)$/i.test(name)) return name;
   return `${name || 'input'}.gz`;

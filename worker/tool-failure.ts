@@ -81,7 +81,7 @@ function withoutColour(line: string): string {
 }
 
 function details(p: ProcessRun) {
-  return { command: [...p.argv], exit_code: p.exitCode, signal: p.signal, stderr_tail: lastLines(p.stderrTail, 10) };
+  return { command: [...p.argv], exit_code: p.exitCode, signal: p.signal, stderr_tail: withoutColour(lastLines(p.stderrTail, 10)) };
 }
 
 function lastLines(text: string, n: number): string {

@@ -61,6 +61,8 @@ describe('samtools_view_async', () => {
       { label: 'reading the header', pipeline: [['samtools', 'view', '-H', '--no-PG', 'filtered.bam']], stdout: 'header.sam' },
     ]);
     expect(region.files.map((f) => f.name)).toEqual(['filtered.bam', 'flagstat.json', 'header.sam']);
+    // The run is named by its samtools view, not by the index it needed first.
+    expect(region.command).toEqual(region.steps[1]!.pipeline[0]);
 
     const ours = outputPath(region, 'filtered.bam');
     const theirs = path.join(hand.dir, 'region.bam');

@@ -150,6 +150,16 @@ describe('stageInput', () => {
     );
   });
 
+  it('names inline text by what it holds, so a SAM is not called FASTQ', async () => {
+    const sam = '@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t1\t60\t4M\t*\t0\t0\tACGT\tIIII\n';
+    work = path.join(tmp, `work-${++n}`);
+    await fs.mkdir(work);
+    const spec: InputSpec = { param: 'alignments', formats: ['sam', 'bam'] };
+    const staged = (await stageInput('alignments', { kind: 'inline', text: sam }, spec, 'any', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
+    expect(staged.path).toBe('inputs/alignments.sam');
+    expect(staged.check).toMatchObject({ format: 'sam', records: 1 });
+  });
+
   it('refuses a path whose folder was swapped for a symlink out of the roots after submit', async () => {
     const dir = path.join(root, 'swap');
     await writeFile(path.join(dir, 'q.fa'), '>inside\nACGT\n');
