@@ -9,8 +9,9 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
+import { bcftoolsCall } from './bcftools-call.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem, bcftoolsCall]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

@@ -29,6 +29,7 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   tblastx: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
   bwa_mem: { input: { reference: NUCLEOTIDE, reads_1: READS, reads_2: READS }, databaseFields: [] },
+  bcftools_call: { input: { reference: NUCLEOTIDE, alignments: 'job://align-0000000000000001/aligned.bam' }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -82,7 +83,7 @@ describe('the catalog', () => {
 
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
-      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async'].sort(),
+      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async', 'bcftools_call_async'].sort(),
     );
   });
 
