@@ -152,8 +152,11 @@ export interface ProgressTracker {
 }
 
 export interface ProgressSpec {
-  /** Where the signal comes from: the step's stderr, or a file it writes as it goes. */
-  from: 'stderr' | { file: string };
+  /**
+   * Where the signal comes from: the step's stderr, or a file it writes as it goes; gzip: the
+   * file is gzip or BGZF (bcftools -Oz, fastp's .fq.gz) and the tracker is fed its text.
+   */
+  from: 'stderr' | { file: string; gzip?: boolean };
   /** The units are the records (or residues) of these inputs; omitted when the tracker knows its total. */
   of?: { inputs: readonly string[]; count: 'records' | 'residues' };
   /** What the units are called in the progress message ("reads", "query sequences"). */

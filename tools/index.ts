@@ -14,6 +14,7 @@ import { samtoolsSort } from './samtools-sort.js';
 import { samtoolsFlagstat } from './samtools-flagstat.js';
 import { samtoolsStats } from './samtools-stats.js';
 import { samtoolsView } from './samtools-view.js';
+import { bcftoolsCall } from './bcftools-call.js';
 import { fastp } from './fastp.js';
 import { seqkitStats } from './seqkit-stats.js';
 import { hmmsearch } from './hmmsearch.js';
@@ -34,6 +35,8 @@ export const catalog: readonly AnyToolDefinition[] = Object.freeze([
   samtoolsFlagstat,
   samtoolsStats,
   samtoolsView,
+  // variant
+  bcftoolsCall,
   // qc
   fastp,
   seqkitStats,

@@ -12,6 +12,7 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import type { AnyToolDefinition, OutputSpec } from '../tools/define-tool.js';
 import type { BuildLocks } from './build-lock.js';
 import { prepareJobInputs } from './job-inputs.js';
+import { mainCommand } from './main-command.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { runSteps } from './run-steps.js';
@@ -78,7 +79,8 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   return {
     summary,
     files,
-    command: [...(steps.find((s) => s.primary) ?? steps[0]!).pipeline[0]!],
+    // The step a definition marks as the run's, else the main binary's first process.
+    command: [...((steps.find((s) => s.primary)?.pipeline[0]) ?? mainCommand(steps, tool.binaries[0]!.name))],
     steps: ran,
     indexes: inputs.indexes,
     tool_version: version,

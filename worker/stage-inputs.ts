@@ -4,9 +4,11 @@
 // 5 GB FASTQ costs no copy and is only read, once, by the streaming check. URLs and remote
 // objects are downloaded into the work dir; inline text is written there. Gzip input is kept
 // as it is for tools that read it, and decompressed (in the same pass as the check) for the
-// others and for references whose indexes are cached.
+// others and for references whose indexes are cached. A BAM is gzip too (BGZF), but a binary
+// format every tool reads as it is: it keeps its name and is never decompressed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { Config } from '../src/config.js';
 import { BioQueueError, inputError } from '../src/errors.js';
 import { checkInputFile, type InputCheck } from '../src/inputs/check-input.js';
@@ -52,6 +54,9 @@ export type StagedInput = StagedFile | StagedDatabase;
 const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
 export const INPUTS_DIR = 'inputs';
 const GZIP_MAGIC = [0x1f, 0x8b];
+const BAM_MAGIC = Buffer.from('BAM\x01', 'latin1');
+/** Compressed bytes read to see what a gzip file holds: the first block's start inflates from far fewer. */
+const PEEK_BYTES = 4096;
 
 /** Picks file names in the work dir's inputs/ folder: the caller's own names where possible, never twice. */
 export class InputNames {
@@ -118,7 +123,7 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
   // guards against mistakes, and the roots are the operator's.)
   const real = await localFileOf(field, ref, deps);
   if (real !== undefined) {
-    const gzip = await startsWithGzip(field, real);
+    const gzip = await isGzipText(field, real);
     const name = names.take(field, withGzipSuffix(baseNameOf(ref), gzip));
     await fs.symlink(real, path.join(dir, name));
     return { relative: `${INPUTS_DIR}/${name}`, name, shownName, gzip };
@@ -136,7 +141,7 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
   } else {
     throw new Error(`${field}: the path ${ref.path} should have been linked, not fetched`);
   }
-  const gzip = await startsWithGzip(field, partial);
+  const gzip = await isGzipText(field, partial);
   const name = names.take(field, withGzipSuffix(baseNameOf(ref), gzip));
   await fs.rename(partial, path.join(dir, name));
   return { relative: `${INPUTS_DIR}/${name}`, name, shownName, gzip };
@@ -164,15 +169,26 @@ async function stageDatabase(field: string, name: string, spec: InputSpec, dbDir
   return { kind: 'database', name, database, path: database.path(dbDir, name) };
 }
 
-async function startsWithGzip(field: string, file: string): Promise<boolean> {
+// Gzip-compressed text (FASTQ, FASTA, VCF): named ".gz" and decompressed for tools that need it.
+// Not a BAM, whose first BGZF block inflates to "BAM\1".
+async function isGzipText(field: string, file: string): Promise<boolean> {
   const handle = await fs.open(file, 'r').catch((err: unknown) => {
     throw new BioQueueError('infrastructure', `${field}: cannot open the staged input: ${String(err)}`, { field }, { cause: err });
   });
+  let head: Buffer;
   try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(PEEK_BYTES), 0, PEEK_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
+  }
+  if (head.length < 2 || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return false;
+  try {
+    // A sync flush inflates what these bytes hold without asking for the rest of the stream.
+    const inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
+    return !inflated.subarray(0, BAM_MAGIC.length).equals(BAM_MAGIC);
+  } catch {
+    return true; // corrupt or odd gzip: the input check says what is wrong with it
   }
 }
 

@@ -2,10 +2,12 @@
 // (its stderr, or a file it writes as it goes) and otherwise by step. Each step has a share of
 // the run (its weight); a step with a tracker moves within its share as units get done. Reports
 // go out at most once per interval and only when something changed; the last is never 100,
-// which only a finished job shows.
+// which only a finished job shows. A file written gzip-compressed (bcftools -Oz) is read through
+// gunzip as it grows, so its tracker sees text like any other.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import type { Logger } from '../src/logger.js';
 import type { ProgressTracker, Step } from '../tools/define-tool.js';
 
@@ -53,7 +55,7 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
   const spec = step.progress;
   if (!spec || !tracker) return { feedStderr: () => undefined, stop: async () => undefined };
   const fromFile = typeof spec.from === 'object' ? path.join(options.workDir, spec.from.file) : undefined;
-  const decoder = new StringDecoder('utf8');
+  const text = textFeed(typeof spec.from === 'object' && spec.from.gzip === true, (chunk) => tracker.feed(chunk), log);
   let offset = 0;
   let last = '';
   let busy: Promise<void> = Promise.resolve();
@@ -68,7 +70,7 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;
-        tracker.feed(decoder.write(buffer.subarray(0, bytesRead)));
+        await text.write(buffer.subarray(0, bytesRead));
       }
     } finally {
       await handle.close();
@@ -106,7 +108,42 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
       clearInterval(timer);
       tick();
       await busy;
+      text.close();
     },
+  };
+}
+
+interface TextFeed {
+  /** Bytes of the file in order; resolves once their text has reached the tracker. */
+  write(bytes: Buffer): Promise<void>;
+  close(): void;
+}
+
+// The text of a file's bytes as they come: UTF-8, through gunzip first for a gzip file. A gzip
+// member cut short at the file's growing end waits in gunzip for the rest.
+function textFeed(gzip: boolean, onText: (text: string) => void, log: Logger): TextFeed {
+  const decoder = new StringDecoder('utf8');
+  if (!gzip) return { write: async (bytes) => onText(decoder.write(bytes)), close: () => undefined };
+  const gunzip = createGunzip();
+  let broken = false;
+  // The write waiting on gunzip: its callback comes once gunzip has taken the bytes in and pushed
+  // out their text, but not at all when gunzip fails on them.
+  let waiting: (() => void) | undefined;
+  gunzip.on('data', (chunk: Buffer) => onText(decoder.write(chunk)));
+  gunzip.on('error', (err) => {
+    broken = true;
+    waiting?.();
+    log.debug({ err }, 'the progress file is not the gzip it was declared to be; no more progress from it');
+  });
+  return {
+    write: (bytes) =>
+      broken
+        ? Promise.resolve()
+        : new Promise((resolve) => {
+            waiting = resolve;
+            gunzip.write(bytes, () => resolve());
+          }),
+    close: () => gunzip.destroy(),
   };
 }
 

@@ -125,7 +125,7 @@ export type JobData = z.infer<typeof JobDataSchema>;
 export const JobReturnSchema = z.object({
   summary: z.record(z.string(), z.unknown()),
   files: z.array(StoredFileSchema),
-  /** The main command (the first process of the first step). */
+  /** The main command: the first process of the tool's main binary (steps that prepare for it may run first). */
   command: z.array(z.string()),
   /** Every command that ran, in order. */
   steps: z.array(RunStepSchema).optional(),

@@ -30,11 +30,14 @@ export function vcfRecords(file: string): Promise<string> {
   return run('bcftools', ['view', '--no-version', '-H', file]);
 }
 
-/** The header of a VCF without the lines bcftools writes about itself (command line and date). */
+/**
+ * The header of a VCF without the lines bcftools writes about itself (command line and date):
+ * "##bcftools_callCommand=…" for most subcommands, "##bcftoolsCommand=…" for mpileup.
+ */
 export async function vcfHeaderWithoutCommands(file: string): Promise<string> {
   const header = await run('bcftools', ['view', '--no-version', '-h', file]);
   return header
     .split('\n')
-    .filter((line) => !/^##bcftools_\w+(Command|Version)=/.test(line))
+    .filter((line) => !/^##bcftools(_\w+)?(Command|Version)=/.test(line))
     .join('\n');
 }

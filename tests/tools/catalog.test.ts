@@ -42,6 +42,7 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   samtools_flagstat: { input: { alignments: SAM }, databaseFields: [] },
   samtools_stats: { input: { alignments: SAM }, databaseFields: [] },
   samtools_view: { input: { alignments: SAM }, databaseFields: [] },
+  bcftools_call: { input: { reference: NUCLEOTIDE, alignments: 'job://align-0000000000000001/aligned.bam' }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.

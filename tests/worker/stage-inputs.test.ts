@@ -127,16 +127,25 @@ describe('stageInput', () => {
     expect(staged.path).toBe('inputs/reads-without-suffix.gz');
   });
 
-  it('keeps the name of a BAM, which is gzip (BGZF) by definition', async () => {
+  it('links a BAM in place under its own name: BGZF starts like gzip, but it is neither renamed ".gz" nor decompressed', async () => {
+    const sam = await writeFile(path.join(tmp, 'one.sam'), '@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t1\t60\t4M\t*\t0\t0\tACGT\tIIII\n');
     const bam = path.join(root, 'aligned.bam');
-    const sam = '@SQ\tSN:chr1\tLN:100\nr1\t0\tchr1\t1\t60\t4M\t*\t0\t0\tACGT\tIIII\n';
-    await execa('samtools', ['view', '-b', '-o', bam, '-'], { input: sam });
-    work = path.join(tmp, `work-${++n}`);
-    await fs.mkdir(work);
-    const spec: InputSpec = { param: 'alignments', formats: ['sam', 'bam'], readsGzip: true };
-    const staged = (await stageInput('alignments', { kind: 'path', path: bam }, spec, 'any', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
-    expect(staged.path).toBe('inputs/aligned.bam');
-    expect(staged.check).toMatchObject({ format: 'bam', gzip: false, records: 1 });
+    await execa('samtools', ['view', '--no-PG', '-b', '-o', bam, sam]);
+    await fs.copyFile(bam, path.join(root, 'alignments-without-suffix'));
+    const spec: InputSpec = { param: 'alignments', formats: ['bam'] };
+    for (const [name, staged] of [
+      ['aligned.bam', 'inputs/aligned.bam'],
+      ['alignments-without-suffix', 'inputs/alignments-without-suffix'],
+    ]) {
+      work = path.join(tmp, `work-${++n}`);
+      await fs.mkdir(work);
+      const ref = { kind: 'path' as const, path: path.join(root, name!) };
+      const result = (await stageInput('alignments', ref, spec, 'any', work, new InputNames(), deps())) as Extract<StagedInput, { kind: 'file' }>;
+      expect(result.path).toBe(staged);
+      expect(result.check).toMatchObject({ format: 'bam', gzip: false, records: 1 });
+      expect(await fs.readlink(path.join(work, result.path))).toBe(path.join(root, name!));
+      expect(await fs.readdir(path.join(work, 'inputs'))).toEqual([name]);
+    }
   });
 
   it('refuses FASTQ where FASTA is needed, and a truncated FASTQ, naming the field', async () => {
