@@ -9,8 +9,11 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
+import { diamondMakedb } from './diamond-makedb.js';
+import { diamondBlastp } from './diamond-blastp.js';
+import { diamondBlastx } from './diamond-blastx.js';
 
-export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, bwaMem]);
+export const catalog: readonly AnyToolDefinition[] = Object.freeze([blastn, blastp, blastx, tblastn, tblastx, makeBlastDb, diamondMakedb, diamondBlastp, diamondBlastx, bwaMem]);
 
 export function findTool(name: string): AnyToolDefinition | undefined {
   return catalog.find((tool) => tool.name === name);

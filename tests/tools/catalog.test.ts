@@ -29,6 +29,10 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   tblastx: { input: { query: NUCLEOTIDE, database: 'lambda' }, databaseFields: ['database'] },
   make_blast_db: { input: { input: NUCLEOTIDE, name: 'lambda', dbtype: 'nucl' }, databaseFields: ['name'] },
   bwa_mem: { input: { reference: NUCLEOTIDE, reads_1: READS, reads_2: READS }, databaseFields: [] },
+  diamond_makedb: { input: { input: PROTEIN, name: 'globins45' }, databaseFields: ['name'] },
+  // database also takes FASTA (path, URL, inline…), so its names are checked at submit, not by the schema.
+  diamond_blastp: { input: { query: PROTEIN, database: PROTEIN }, databaseFields: [] },
+  diamond_blastx: { input: { query: NUCLEOTIDE, database: PROTEIN }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
@@ -82,7 +86,7 @@ describe('the catalog', () => {
 
   it('gives exactly the MCP tool names of the public contract', () => {
     expect(catalog.map(mcpToolName).sort()).toEqual(
-      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async'].sort(),
+      ['blastn_async', 'blastp_async', 'blastx_async', 'make_blast_db_async', 'tblastn_async', 'tblastx_async', 'bwa_mem_async', 'diamond_makedb_async', 'diamond_blastp_async', 'diamond_blastx_async'].sort(),
     );
   });
 
