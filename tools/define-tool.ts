@@ -44,6 +44,12 @@ export interface DatabaseKind {
   env?(dir: string): Record<string, string>;
   /** An index built beside the database file on first use (hmmpress of an HMM library). */
   index?: IndexKind;
+  /**
+   * The index kind a database of this kind already is (a DIAMOND .dmnd is what diamond makedb
+   * builds of a FASTA): for an input given as such a database, RunContext.index(param, that
+   * kind) is the database itself and nothing is built, so a tool's steps need not ask which.
+   */
+  asIndex?: IndexKind;
   /** The database's main file, relative to the folder, when it has one to index. */
   file?(name: string): string;
 }
@@ -133,7 +139,7 @@ export interface RunContext {
   inputs(param: string): string[];
   /** Whether an optional input parameter was given. */
   has(param: string): boolean;
-  /** The path of a cached index of an input parameter, as IndexKind.use names it. */
+  /** The path of a cached index of an input parameter, as IndexKind.use names it (or the database given instead, when it is that index: DatabaseKind.asIndex). */
   index(param: string, kind: IndexKind): string;
   /** Threads the tool may use. */
   threads: number;

@@ -9,6 +9,9 @@ import { tblastn } from './tblastn.js';
 import { tblastx } from './tblastx.js';
 import { makeBlastDb } from './make-blast-db.js';
 import { bwaMem } from './bwa-mem.js';
+import { diamondMakedb } from './diamond-makedb.js';
+import { diamondBlastp } from './diamond-blastp.js';
+import { diamondBlastx } from './diamond-blastx.js';
 import { minimap2 } from './minimap2.js';
 import { samtoolsSort } from './samtools-sort.js';
 import { samtoolsFlagstat } from './samtools-flagstat.js';
@@ -28,6 +31,9 @@ export const catalog: readonly AnyToolDefinition[] = Object.freeze([
   tblastn,
   tblastx,
   makeBlastDb,
+  diamondMakedb,
+  diamondBlastp,
+  diamondBlastx,
   // align
   bwaMem,
   minimap2,

@@ -62,6 +62,8 @@ export async function prepareJobInputs(
   for (const spec of tool.inputs) {
     const item = staged.get(spec.param)?.[0];
     if (!item) continue;
+    // A database that already is the index (a DIAMOND .dmnd) answers index() itself: nothing to build.
+    if (item.kind === 'database' && item.database.asIndex) indexPaths.set(`${spec.param}\u0000${item.database.asIndex.kind}`, item.path);
     for (const need of indexNeeds(spec, item, params)) {
       const place =
         item.kind === 'file'

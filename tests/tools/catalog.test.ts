@@ -43,6 +43,10 @@ const MINIMAL: Record<string, { input: Record<string, unknown>; databaseFields: 
   samtools_stats: { input: { alignments: SAM }, databaseFields: [] },
   samtools_view: { input: { alignments: SAM }, databaseFields: [] },
   bcftools_call: { input: { reference: NUCLEOTIDE, alignments: 'job://align-0000000000000001/aligned.bam' }, databaseFields: [] },
+  diamond_makedb: { input: { input: PROTEIN, name: 'globins45' }, databaseFields: ['name'] },
+  // database also takes FASTA (path, URL, inline…), so its names are checked at submit, not by the schema.
+  diamond_blastp: { input: { query: PROTEIN, database: PROTEIN }, databaseFields: [] },
+  diamond_blastx: { input: { query: NUCLEOTIDE, database: PROTEIN }, databaseFields: [] },
 };
 
 // What the worker would hand steps(): each input under a staged name, each index in a cache folder.
