@@ -1,6 +1,5 @@
 // diamond blastp: protein queries against a DIAMOND database, or against protein FASTA given
-// in its place. DIAMOND refuses a query of DNA letters only; the rule below names the field and
-// points at diamond_blastx.
+// in its place. A query of DNA is refused by the input check before DIAMOND sees it.
 import { defineDiamondSearch } from './diamond-search.js';
 
 export const diamondBlastp = defineDiamondSearch({
@@ -13,11 +12,4 @@ export const diamondBlastp = defineDiamondSearch({
     'Each input is a file path inside the allowed input folders, a URL, an upload:// reference or job://<job_id>/<file>. sensitivity: from "faster" to "ultra-sensitive" (default: DIAMOND\'s fast default mode, for hits above ~70% identity).',
   queryText: 'Protein query sequences (FASTA, gzip allowed)',
   query: { formats: ['fasta'], residues: 'protein', readsGzip: true },
-  errors: [
-    {
-      when: /The sequences are expected to be proteins but only contain DNA letters/,
-      field: 'query',
-      message: () => 'query: diamond blastp takes protein sequences and these are DNA letters only; search DNA with diamond_blastx_async',
-    },
-  ],
 });

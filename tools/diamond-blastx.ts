@@ -12,5 +12,4 @@ export const diamondBlastx = defineDiamondSearch({
     'Each input is a file path inside the allowed input folders, a URL, an upload:// reference or job://<job_id>/<file>.',
   queryText: 'Nucleotide query sequences (FASTA or FASTQ, gzip allowed)',
   query: { formats: ['fasta', 'fastq'], residues: 'nucleotide', readsGzip: true },
-  errors: [],
 });

@@ -42,13 +42,6 @@ export const diamondMakedb = defineTool({
     { label: 'describing the database', pipeline: [['diamond', 'dbinfo', '--db', `db/${p.name}.dmnd`]], stdout: DBINFO },
   ],
   outputs: () => [{ name: DBINFO, mediaType: 'text/plain' }],
-  errors: [
-    {
-      when: /The sequences are expected to be proteins but only contain DNA letters/,
-      field: 'input',
-      message: () => 'input: a DIAMOND database holds proteins and these are DNA letters only; translate them first, or index them with make_blast_db_async (dbtype "nucl")',
-    },
-  ],
   summarize: async (p, outputs) => {
     const report = await outputs.text(DBINFO, 64 * 1024);
     return { database: p.name, sequences: dbinfoCount(report, 'Sequences'), letters: dbinfoCount(report, 'Letters') };

@@ -23,7 +23,7 @@ export interface DiamondSearchSpec {
   queryText: string;
   query: Omit<InputSpec, 'param'>;
   /** Known messages of this program that blame one input, before the shared ones. */
-  errors: readonly ErrorRule[];
+  errors?: readonly ErrorRule[];
 }
 
 // Diamond opens the database before anything else; a file it cannot read as one ends up here
@@ -72,7 +72,7 @@ export function defineDiamondSearch(spec: DiamondSearchSpec): AnyToolDefinition 
       ];
     },
     outputs: () => [{ name: HITS_TSV, mediaType: 'text/tab-separated-values' }],
-    errors: [...spec.errors, UNREADABLE_DATABASE],
+    errors: [...(spec.errors ?? []), UNREADABLE_DATABASE],
     summarize: async (_p: Params, outputs) => ({ ...(await summarizeBlastOutput('tabular', outputs.lines(HITS_TSV))) }),
     limits: { maxOutputBytes: 20 * GiB },
   });

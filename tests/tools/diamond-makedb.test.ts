@@ -92,16 +92,15 @@ describe('diamond_makedb_async on bad input', () => {
     await expectNoWorkLeft(h);
   });
 
-  it("refuses DNA with diamond's own words, publishing nothing", async () => {
+  it('refuses DNA before diamond runs, publishing nothing', async () => {
     const failed = await runToolToFailure(h, 'diamond_makedb', { input: path.join(FIXTURES, 'lambda_virus.fa'), name: 'lambda' });
     expect(failed.attempts).toBe(1);
     expect(failed.error).toMatchObject({
       code: 'input_invalid',
       field: 'input',
-      message:
-        'input: a DIAMOND database holds proteins and these are DNA letters only; translate them first, or index them with make_blast_db_async (dbtype "nucl") ' +
-        '(diamond: Loading sequences... Error: The sequences are expected to be proteins but only contain DNA letters. Use the option --ignore-warnings to proceed.)',
+      message: 'input: record 1 (gi|9626243|ref|NC_001416.1|) looks like nucleotide, not protein: 100% of its letters are A, C, G, T, U or N',
     });
+    expect(failed.error.command).toBeUndefined();
     expect(await fs.readdir(h.config.dbDir)).not.toContain('lambda.dmnd');
     await expectNoWorkLeft(h);
   });
