@@ -20,6 +20,7 @@ import { samtoolsView } from './samtools-view.js';
 import { bcftoolsCall } from './bcftools-call.js';
 import { fastp } from './fastp.js';
 import { seqkitStats } from './seqkit-stats.js';
+import { mafft } from './mafft.js';
 import { hmmsearch } from './hmmsearch.js';
 import { hmmscan } from './hmmscan.js';
 
@@ -46,6 +47,8 @@ export const catalog: readonly AnyToolDefinition[] = Object.freeze([
   // qc
   fastp,
   seqkitStats,
+  // msa
+  mafft,
   // hmm
   hmmsearch,
   hmmscan,
