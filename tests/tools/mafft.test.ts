@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mafftProgress } from '../../tools/mafft-progress.js';
 import { runByHand } from '../support/by-hand.js';
 import { callError, FIXTURES, startHarness, type Harness } from '../support/harness.js';
 import { expectNoWorkLeft, outputPath, runTool, runToolToFailure } from '../support/tool-jobs.js';
@@ -82,6 +83,34 @@ describe('mafft_async', () => {
     // The alignment of an alignment: job:// hands the first job's output to the second.
     const again = await runTool(h, 'mafft', { sequences: `job://${result.job_id}/alignment.fa`, strategy: 'fftns2' });
     expect(again.summary).toMatchObject({ sequences: 5 });
+  });
+});
+
+describe("mafft's progress", () => {
+  it("follows the three phases of a real L-INS-i run's stderr, in mafft's own words, never going back", async () => {
+    // Through bash into a file: mafft reopens /dev/stderr, which a Node pipe (a socket) cannot be.
+    const hand = await runByHand({ 'inputs/globins45.fa': globins }, 'mafft --auto inputs/globins45.fa > /dev/null 2> mafft.log');
+    const stderr = (await hand.file('mafft.log')).toString();
+    await hand.remove();
+    const tracker = mafftProgress();
+    const seen: { done: number; message: string | undefined }[] = [];
+    // Fed a line at a time (each ending in "\r" or "\n"), then in pieces that cut lines, as stderr arrives.
+    for (const line of stderr.split(/(?<=[\r\n])/)) {
+      tracker.feed(line);
+      seen.push({ done: tracker.done(), message: tracker.message?.() });
+    }
+    const cut = mafftProgress();
+    for (let i = 0; i < stderr.length; i += 997) cut.feed(stderr.slice(i, i + 997));
+    expect([cut.done(), cut.message?.()]).toEqual([tracker.done(), tracker.message?.()]);
+    const done = seen.map((s) => s.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(tracker.total?.()).toBe(1000);
+    const messages = new Set(seen.map((s) => s.message));
+    expect([...messages].some((m) => /^aligning all pairs, \d+ of 45$/.test(m ?? ''))).toBe(true);
+    expect(messages).toContain('progressive alignment, step 44 of 44');
+    expect([...messages].some((m) => /^iterative refinement, iteration \d+ of at most 16$/.test(m ?? ''))).toBe(true);
+    expect(tracker.done()).toBeGreaterThan(800);
+    expect(tracker.done()).toBeLessThan(1000);
   });
 });
 
