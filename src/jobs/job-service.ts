@@ -309,7 +309,8 @@ export class JobService {
     const report: HealthReport = { ok: true, redis: { ok: true }, storage: { ok: true, backend: this.store.kind }, workers: 0 };
     try {
       await this.redis.ping();
-      report.workers = (await this.workers()).length;
+      // A worker process serves each of its queues with one BullMQ worker: count processes, not those.
+      report.workers = new Set((await this.workers()).map((w) => w.name)).size;
     } catch (err) {
       report.redis = { ok: false, error: asMessage(err) };
     }
