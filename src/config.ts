@@ -45,7 +45,7 @@ export const configVariables = {
   BIO_QUEUE_DB_DIR: {
     schema: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }).optional(),
     default: undefined,
-    doc: 'Folder of BLAST databases: searched by name, and where make_blast_db_async writes. Default: <data dir>/databases.',
+    doc: 'Folder of the databases tools name (BLAST, DIAMOND, HMM libraries as <name>.hmm) and of the reference indexes cached by content (indexes/<sha256>/): make_blast_db_async and diamond_makedb_async write here. Share it between worker machines. Default: <data dir>/databases.',
   },
   BIO_QUEUE_INPUT_ROOTS: {
     schema: pathList.optional(),
@@ -78,7 +78,7 @@ export const configVariables = {
   BIO_QUEUE_TOOL_THREADS: {
     schema: count(1, 256).optional(),
     default: undefined,
-    doc: 'Threads each tool run may use (BLAST -num_threads). Default: the number of CPUs divided by the worker concurrency, at least 1.',
+    doc: 'Threads each tool run may use (-num_threads, -t, -@, --threads, --cpu, -w, -j as each tool spells it). Default: the number of CPUs divided by the worker concurrency, at least 1.',
   },
   BIO_QUEUE_TASK_SOFT_TIME_LIMIT: {
     schema: seconds.default(3300),
