@@ -5,21 +5,15 @@
 // where a job runs for minutes. -V changes nothing but stderr (the outputs are fastp's
 // without it). Read2's lines are skipped: the units are the reads of reads_1.
 import type { ProgressTracker } from './define-tool.js';
+import { lineByLine } from './line-by-line.js';
 
 const LOADED = /^\[\d\d:\d\d:\d\d\] (?:Read1: )?loaded (\d+)M reads\b/;
 
 export function fastpLoadedReads(): ProgressTracker {
-  let carry = '';
   let done = 0;
-  return {
-    feed(chunk) {
-      const lines = (carry + chunk).split('\n');
-      carry = lines.pop() ?? '';
-      for (const line of lines) {
-        const m = LOADED.exec(line);
-        if (m) done = Math.max(done, Number(m[1]) * 1_000_000);
-      }
-    },
-    done: () => done,
-  };
+  const feed = lineByLine((line) => {
+    const m = LOADED.exec(line);
+    if (m) done = Math.max(done, Number(m[1]) * 1_000_000);
+  });
+  return { feed, done: () => done };
 }

@@ -2,19 +2,15 @@
 // stderr, but the report gets one block per query (a profile for hmmsearch, a sequence for
 // hmmscan), each ending in a line "//". Counting those lines counts finished queries.
 import type { ProgressSpec, ProgressTracker } from './define-tool.js';
+import { lineByLine } from './line-by-line.js';
 import { REPORT } from './hmmer-outputs.js';
 
 export function createQueryBlockTracker(): ProgressTracker {
-  let carry = '';
   let done = 0;
-  return {
-    feed(chunk) {
-      const lines = (carry + chunk).split('\n');
-      carry = lines.pop() ?? '';
-      for (const line of lines) if (line === '//') done += 1;
-    },
-    done: () => done,
-  };
+  const feed = lineByLine((line) => {
+    if (line === '//') done += 1;
+  });
+  return { feed, done: () => done };
 }
 
 /** Queries finished out of the records of the input that holds them. */
