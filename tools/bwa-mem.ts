@@ -56,7 +56,7 @@ export const bwaMem = defineTool({
   inputs: [
     { param: 'reference', formats: ['fasta'], residues: 'nucleotide', readsGzip: true, indexes: () => [{ index: bwaIndex }] },
     { param: 'reads_1', formats: ['fastq', 'fasta'], residues: 'nucleotide', readsGzip: true },
-    { param: 'reads_2', formats: ['fastq', 'fasta'], residues: 'nucleotide', readsGzip: true, optional: true },
+    { param: 'reads_2', formats: ['fastq', 'fasta'], residues: 'nucleotide', readsGzip: true, optional: true, mateOf: 'reads_1' },
   ],
   steps: (p, ctx) => {
     const argv = ['bwa', 'mem', '-K', BWA_BATCH_BASES, '-t', String(ctx.threads)];

@@ -4,6 +4,7 @@
 // files), the summary against samtools' own flagstat, the reference index built once.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,8 +183,23 @@ describe('bwa_mem_async on bad input', () => {
     expect(text).toBe(`input_invalid: reads_1: "${path.join(FIXTURES, 'bad', 'empty.fa')}" is an empty file`);
   });
 
-  it("blames reads_2 when its reads are not reads_1's mates, with bwa's own message", async () => {
+  it('refuses reads_2 when it does not hold as many reads as reads_1, before bwa runs', async () => {
     const failed = await runToolToFailure(h, 'bwa_mem', { reference, reads_1: reads1, reads_2: path.join(FIXTURES, 'illumina16s_R2.fq.gz') });
+    expect(failed.attempts).toBe(1);
+    expect(failed.error).toMatchObject({
+      code: 'input_invalid',
+      field: 'reads_2',
+      message: 'reads_2: holds 500 reads but reads_1 holds 2000: the two files must hold the two mates of each pair, one for one and in the same order',
+    });
+    expect(failed.error.command).toBeUndefined();
+  });
+
+  it("blames reads_2 when as many reads are not reads_1's mates, with bwa's own message", async () => {
+    // The first 500 lambda reads against the 500 Illumina mates: the counts agree, the names do not.
+    const first500 = path.join(h.inputsDir, 'lambda_first500.fq.gz');
+    const lines = gunzipSync(await fs.readFile(reads1)).toString().split('\n').slice(0, 2000);
+    await fs.writeFile(first500, gzipSync(`${lines.join('\n')}\n`));
+    const failed = await runToolToFailure(h, 'bwa_mem', { reference, reads_1: first500, reads_2: path.join(FIXTURES, 'illumina16s_R2.fq.gz') });
     expect(failed.attempts).toBe(1);
     expect(failed.error).toMatchObject({
       code: 'input_invalid',

@@ -216,15 +216,15 @@ describe('minimap2_async on bad input', () => {
     expect(text).toBe(`input_invalid: reference: "${path.join(FIXTURES, 'bad', 'empty.fa')}" is an empty file`);
   });
 
-  it('blames reads_2 when it does not hold as many reads as reads, with the warning minimap2 exits 0 after', async () => {
+  it('refuses reads_2 when it does not hold as many reads as reads, before minimap2 runs (it would skip the extras, warn and exit 0)', async () => {
     const failed = await runToolToFailure(h, 'minimap2', { reference, reads: reads1, reads_2: path.join(FIXTURES, 'illumina16s_R2.fq.gz'), preset: 'sr' });
     expect(failed.attempts).toBe(1);
     expect(failed.error).toMatchObject({
       code: 'input_invalid',
       field: 'reads_2',
-      message:
-        'reads_2: does not hold as many reads as reads, so they cannot be mates (minimap2 would skip the extra ones) (minimap2: [W::mm_bseq_read_frag2] query files have different number of records; extra records skipped.)',
+      message: 'reads_2: holds 500 reads but reads holds 2000: the two files must hold the two mates of each pair, one for one and in the same order',
     });
+    expect(failed.error.command).toBeUndefined();
     await expectNoWorkLeft(h);
   });
 
