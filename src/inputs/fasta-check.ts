@@ -1,11 +1,8 @@
 // Checks that an input really is FASTA before a tool sees it: blastn exits 0 after searching
 // plain text as if it were a sequence. Works byte by byte on a stream, so a file of any size
 // (or one huge sequence line) is checked in constant memory, apart from the ids when asked for.
-// checkInputFile (check-input.ts) drives this checker for FASTA, plain or gzip; checkFastaFile and
-// checkFastaText stay for the callers written before it.
-import fs from 'node:fs';
-import { BioQueueError, inputError } from '../errors.js';
-import { fileReadError } from './file-read-error.js';
+// checkInputFile (check-input.ts) drives this checker for FASTA, plain or gzip.
+import { inputError } from '../errors.js';
 import type { ContentChecker, Residues } from './input-types.js';
 import {
   isBaseLetter,
@@ -20,16 +17,8 @@ import {
   SNIPPET_BYTES,
 } from './sequence-letters.js';
 
-/** What a FASTA input must hold; the same values as a tool's InputFileSpec kind. */
+/** What a FASTA input must hold; "any-sequence" is the older spelling of "any". */
 export type InputKind = 'nucleotide' | 'protein' | 'any-sequence';
-
-export interface FastaSummary {
-  records: number;
-  /** First word after ">" of each record, in file order. */
-  ids: string[];
-  /** Sequence characters (letters, "-" and "*"), whitespace not counted. */
-  residues: number;
-}
 
 /** Feed bytes in any chunking; finish() returns the counts (ids with keepIds) or throws the first problem found. */
 export type FastaChecker = ContentChecker;
@@ -220,29 +209,4 @@ export function createFastaChecker(field: string, kind: InputKind | Residues, wh
       return keepIds ? { records, residues, ids } : { records, residues };
     },
   };
-}
-
-// Checks a file as a stream; the file's own read errors name it. Plain FASTA only, ids always:
-// the worker reads them for progress until it moves to checkInputFile.
-export async function checkFastaFile(field: string, path: string, kind: InputKind): Promise<FastaSummary> {
-  const checker = createFastaChecker(field, kind, 'file', { keepIds: true });
-  try {
-    for await (const chunk of fs.createReadStream(path, { highWaterMark: 1 << 20 })) checker.feed(chunk as Buffer);
-  } catch (err) {
-    if (err instanceof BioQueueError) throw err;
-    throw fileReadError(field, path, err);
-  }
-  return withIds(checker.finish());
-}
-
-// Checks FASTA held in memory (inline inputs, at submit time), ids always, as checkFastaFile.
-export function checkFastaText(field: string, text: string, kind: InputKind): FastaSummary {
-  const checker = createFastaChecker(field, kind, 'FASTA text', { keepIds: true });
-  checker.feed(Buffer.from(text, 'utf8'));
-  return withIds(checker.finish());
-}
-
-// The legacy summary shape, ids listed first as before.
-function withIds(counts: { records: number; residues: number; ids?: string[] }): FastaSummary {
-  return { records: counts.records, ids: counts.ids ?? [], residues: counts.residues };
 }

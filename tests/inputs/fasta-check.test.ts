@@ -1,9 +1,22 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFastaFile, checkFastaText, createFastaChecker, type InputKind } from '../../src/inputs/fasta-check.js';
+import { checkInputFile, checkInputText } from '../../src/inputs/check-input.js';
+import { createFastaChecker, type InputKind } from '../../src/inputs/fasta-check.js';
 import { caught, inputInvalid } from './expect-error.js';
 import { FIXTURES, makeTempDir, writeFile } from './temp-dir.js';
+
+// The FASTA checker through the one entry point the worker and the submit path use, shaped as
+// these tests read it: records, ids in file order, residues.
+const residuesOf = (kind: InputKind) => (kind === 'any-sequence' ? 'any' : kind);
+async function checkFastaFile(field: string, file: string, kind: InputKind) {
+  const { records, ids, residues } = await checkInputFile(field, file, { formats: ['fasta'], residues: residuesOf(kind), keepIds: true });
+  return { records, ids: ids ?? [], residues };
+}
+function checkFastaText(field: string, text: string, kind: InputKind) {
+  const { records, ids, residues } = checkInputText(field, text, { formats: ['fasta'], residues: residuesOf(kind), keepIds: true });
+  return { records, ids: ids ?? [], residues };
+}
 
 // An independent count of what the checker should find: headers, and non-blank sequence characters.
 async function naiveSummary(file: string): Promise<{ records: number; ids: string[]; residues: number }> {
@@ -71,9 +84,9 @@ describe('checkFastaFile on the bad fixtures', () => {
     );
   });
 
-  it('refuses FASTQ given where FASTA is expected', async () => {
+  it('refuses FASTQ given where FASTA is expected, saying what it is', async () => {
     await expect(checkFastaFile('query', path.join(FIXTURES, 'bad', 'qual_mismatch.fq'), 'nucleotide')).rejects.toMatchObject(
-      inputInvalid('query: not FASTA: line 1 should be a header starting with ">" but reads "@r1"'),
+      inputInvalid('query: is FASTQ, but this needs FASTA'),
     );
   });
 
