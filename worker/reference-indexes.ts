@@ -102,7 +102,7 @@ async function readMarker(file: string): Promise<IndexMarker | undefined> {
 async function isBuilt(place: IndexPlace, kind: IndexKind, variant: string | undefined): Promise<boolean> {
   const marker = await readMarker(markerPath(place, kind, variant));
   if (!marker) return false;
-  const source = await fs.stat(path.join(place.dir, place.source)).catch(() => undefined);
+  const source = await fs.stat(path.join(place.dir, place.source)).catch(() => undefined); // gone: not built
   if (!source || Math.floor(source.mtimeMs) !== marker.source_mtime_ms) return false;
   for (const file of marker.files) {
     if (!(await fs.stat(path.join(place.dir, file)).then((s) => s.isFile(), () => false))) return false;
@@ -157,7 +157,7 @@ async function buildIndex(place: IndexPlace, kind: IndexKind, variant: string | 
     const files = kind.files({ source: place.source, variant });
     let size = 0;
     for (const file of files) {
-      const stat = await fs.stat(path.join(work, file)).catch(() => undefined);
+      const stat = await fs.stat(path.join(work, file)).catch(() => undefined); // missing: said below
       if (!stat) throw new BioQueueError('tool_failed', `${kind.binary.name} exited 0 but wrote no ${file} while building ${kind.title}`);
       size += stat.size;
     }

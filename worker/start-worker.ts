@@ -96,9 +96,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           await Promise.all(workers.map((w) => w.close()));
         } finally {
           clearTimeout(timer);
-          await subscriber.quit().catch(() => undefined);
-          await commands.quit().catch(() => undefined);
-          await fs.rm(workRoot, { recursive: true, force: true }).catch(() => undefined);
+          // Shutting down either way: what fails here is said, and the next worker reaps the folder.
+          const said = (what: string) => (err: unknown) => log.debug({ err }, `worker shutdown: could not ${what}`);
+          await subscriber.quit().catch(said('close the cancel subscription'));
+          await commands.quit().catch(said('close the Redis connection'));
+          await fs.rm(workRoot, { recursive: true, force: true }).catch(said(`remove ${workRoot}`));
         }
       })();
       return closing;

@@ -38,6 +38,7 @@ async function killRecordedGroups(jobDir: string, log: Logger): Promise<void> {
 export async function reapDeadWorkerFolders(workRoot: string, log: Logger): Promise<number> {
   const host = os.hostname();
   let reaped = 0;
+  // An unreadable folder holds nothing this worker can reap.
   for (const entry of await fs.readdir(workRoot).catch(() => [] as string[])) {
     const match = /^(.+)\.(\d+)\.[0-9a-f]{6}$/.exec(entry);
     if (!match || match[1] !== host || (await isProcessAlive(Number(match[2])))) continue;

@@ -44,6 +44,7 @@ export async function listDatabaseCatalog(dbDir: string, kinds: readonly Databas
   const databases: DatabaseEntry[] = [];
   const sizeOf = async (name: string) => {
     let size = 0;
+    // A file removed meanwhile counts for nothing.
     for (const f of files) if (f.startsWith(`${name}.`)) size += (await fs.stat(path.join(dbDir, f)).catch(() => undefined))?.size ?? 0;
     return size;
   };
@@ -68,8 +69,8 @@ export async function listDatabaseCatalog(dbDir: string, kinds: readonly Databas
 async function listCachedIndexes(dbDir: string, files: readonly string[]): Promise<CachedIndex[]> {
   const markers = files.filter((f) => f.startsWith('.') && MARKER.test(f)).map((f) => path.join(dbDir, f));
   const cache = path.join(dbDir, INDEXES_DIR);
+  // No cache yet, or an entry being written or removed meanwhile: nothing to list there.
   for (const entry of await fs.readdir(cache).catch(() => [] as string[])) {
-    // An entry being written or removed meanwhile simply is not listed.
     for (const f of await fs.readdir(path.join(cache, entry)).catch(() => [] as string[])) if (MARKER.test(f)) markers.push(path.join(cache, entry, f));
   }
   const indexes: CachedIndex[] = [];

@@ -172,7 +172,7 @@ async function saveBody(field: string, url: URL, res: http.IncomingMessage, dest
   try {
     await pipeline(res, counter, file.createWriteStream());
   } finally {
-    await file.close().catch(() => undefined);
+    await file.close().catch(() => undefined); // the stream has closed it already when the pipeline ended
   }
   return { bytes };
 }
