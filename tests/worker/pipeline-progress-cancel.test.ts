@@ -63,8 +63,14 @@ describe('a long bwa_mem in a separate worker process', () => {
       expect(s.status === 'queued' || s.status === 'running', JSON.stringify(s)).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const before = (await processesOfJob(h.config.workRoot, job_id)).map((p) => p.cmd.split(' ').slice(0, 2).join(' '));
-    expect(before.sort()).toEqual(['bwa mem', 'samtools sort']);
+    // "aligning" is reported as the step starts; its two processes follow a moment later.
+    const running = async () => (await processesOfJob(h.config.workRoot, job_id)).map((p) => p.cmd.split(' ').slice(0, 2).join(' ')).sort();
+    let before = await running();
+    for (let i = 0; i < 100 && before.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      before = await running();
+    }
+    expect(before).toEqual(['bwa mem', 'samtools sort']);
     const answer = await callOk<{ status: string }>(h.client, 'cancel_job', { job_id });
     expect(answer.status).toBe('cancelled');
     expect((await waitDone(h.client, job_id)).status).toBe('cancelled');
