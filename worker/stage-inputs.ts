@@ -206,8 +206,6 @@ function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' }>): st
   }
 }
 
-// BAM and BCF are BGZF (gzip) by definition: "x.bam" already says how to read it, and tools
-// (and the index beside it, x.bam.bai) go by that name.
 // A file name's extension for inline text, from how the text starts, as its checker will judge it.
 function inlineExtension(text: string): string {
   if (/^@(HD|SQ|RG|PG|CO)\t/.test(text)) return '.sam';
@@ -218,6 +216,9 @@ function inlineExtension(text: string): string {
   return '.txt';
 }
 
+// Gzip text is named ".gz" for tools that go by the name (fastp). BAM and BCF are BGZF (gzip) by
+// definition: "x.bam" already says how to read it, and tools (and the index beside it,
+// x.bam.bai) go by that name.
 function withGzipSuffix(name: string, gzip: boolean): string {
   if (!gzip || /\.(gz|bgz|bgzf|bam|bcf)$/i.test(name)) return name;
   return `${name || 'input'}.gz`;
