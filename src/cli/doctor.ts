@@ -6,11 +6,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
-import { listDatabases } from '../databases/list-databases.js';
+import { listDatabaseCatalog } from '../databases/database-catalog.js';
 import { checkSocketPathLength, pingPrivateRedis, privateRedisPaths } from '../redis/private-redis.js';
 import { probeBinary } from '../system/probe-binary.js';
 import { createLogger } from '../logger.js';
-import type { InstallPackages } from '../../tools/define-tool.js';
+import type { DatabaseKind, InstallPackages } from '../../tools/define-tool.js';
 import { openResultStore } from '../storage/open-result-store.js';
 
 /** A binary to look for: the catalog's BinarySpec, or redis-server. */
@@ -21,7 +21,8 @@ export interface DoctorBinary {
   install?: InstallPackages;
 }
 
-type Status = 'ok' | 'MISSING' | 'FAILED' | 'nucl' | 'prot';
+/** A check's verdict, or for a database listed under the check, its type or kind. */
+type Status = 'ok' | 'MISSING' | 'FAILED' | (string & {});
 type Row = [check: string, status: Status, detail: string];
 interface Report {
   rows: Row[];
@@ -32,11 +33,11 @@ interface Report {
 const REDIS_PING_TIMEOUT_MS = 3_000;
 
 // Prints the checks to `out`; 0 when everything needed is there, 1 otherwise (then with the fixes).
-export async function runDoctor(config: Config, out: NodeJS.WritableStream, binaries: readonly DoctorBinary[]): Promise<number> {
+export async function runDoctor(config: Config, out: NodeJS.WritableStream, binaries: readonly DoctorBinary[], kinds: readonly DatabaseKind[] = []): Promise<number> {
   const report: Report = { rows: [], fixes: [] };
   await checkRedis(config, report);
   await checkBinaries(binaries, report);
-  await checkDatabases(config.dbDir, report);
+  await checkDatabases(config.dbDir, kinds, report);
   await checkDataDir(config.dataDir, report);
   await checkStorage(config, report);
   await checkInputRoots(config.inputRoots, report);
@@ -92,15 +93,20 @@ async function checkBinaries(binaries: readonly DoctorBinary[], report: Report):
   }
 }
 
-// Lists the databases; none yet is fine (make_blast_db_async builds them), an unreadable folder is not.
-async function checkDatabases(dbDir: string, report: Report): Promise<void> {
+// Lists the databases and cached indexes; none yet is fine (jobs build them), an unreadable folder is not.
+async function checkDatabases(dbDir: string, kinds: readonly DatabaseKind[], report: Report): Promise<void> {
   try {
-    const dbs = await listDatabases(dbDir);
-    report.rows.push(['databases', 'ok', dbs.length === 0 ? `none yet in ${dbDir}` : `${dbs.length} in ${dbDir}`]);
-    for (const db of dbs) {
-      const seqs = `${db.sequences.toLocaleString('en-US')} sequence${db.sequences === 1 ? '' : 's'}`;
-      report.rows.push([`  ${db.name}`, db.dbtype, `${seqs}, ${db.letters.toLocaleString('en-US')} letters; ${db.title}`]);
+    const { databases, indexes } = await listDatabaseCatalog(dbDir, kinds);
+    report.rows.push(['databases', 'ok', databases.length === 0 ? `none yet in ${dbDir}` : `${databases.length} in ${dbDir}`]);
+    for (const db of databases) {
+      const counts =
+        db.sequences === undefined
+          ? `${db.size_bytes.toLocaleString('en-US')} bytes`
+          : `${db.sequences.toLocaleString('en-US')} sequence${db.sequences === 1 ? '' : 's'}, ${db.letters!.toLocaleString('en-US')} letters`;
+      report.rows.push([`  ${db.name}`, db.dbtype ?? db.kind, `${counts}; ${db.title}`]);
     }
+    const bytes = indexes.reduce((n, i) => n + i.size_bytes, 0);
+    report.rows.push(['indexes', 'ok', indexes.length === 0 ? 'none cached yet (built by the first job on each reference)' : `${indexes.length} cached, ${bytes.toLocaleString('en-US')} bytes`]);
   } catch (err) {
     report.rows.push(['databases', 'FAILED', `${dbDir}: ${(err as Error).message}`]);
     report.fixes.push(`databases: make ${dbDir} readable, or set BIO_QUEUE_DB_DIR to another folder.`);

@@ -6,7 +6,7 @@ import { mapError } from '../error-mapping.js';
 import { BioQueueError, inputError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../package-info.js';
-import { catalogBinaries } from '../../tools/index.js';
+import { catalogBinaries, databaseKinds } from '../../tools/index.js';
 
 const USAGE = `Usage: bio-mcp-queue [command]
 
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'doctor': {
       const { runDoctor } = await import('./doctor.js');
-      process.exitCode = await runDoctor(config, process.stdout, catalogBinaries());
+      process.exitCode = await runDoctor(config, process.stdout, catalogBinaries(), databaseKinds());
       return;
     }
     case 'demo': {

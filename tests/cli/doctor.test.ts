@@ -10,6 +10,7 @@ import { runDoctor, type DoctorBinary } from '../../src/cli/doctor.js';
 import { loadConfig } from '../../src/config.js';
 import { installHint } from '../../src/system/install-hints.js';
 import { startS3Server } from '../support/s3-server.js';
+import { databaseKinds } from '../../tools/index.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 const blastn = { name: 'blastn', versionArgs: ['-version'], versionPattern: /^blastn: (\S+)/ } as const;
@@ -19,7 +20,7 @@ async function doctor(env: Record<string, string>, catalog: readonly DoctorBinar
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const code = await runDoctor(loadConfig(env), out, catalog);
+  const code = await runDoctor(loadConfig(env), out, catalog, databaseKinds());
   return { code, text: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -77,6 +78,19 @@ describe('runDoctor', () => {
     expect(code).toBe(0);
     expect(text).toContain(`1 in ${dbDir}`);
     expect(text).toMatch(/^ {2}lambda +nucl +1 sequence, 48,502 letters; lambda phage$/m);
+    expect(text).toMatch(/^indexes +ok +none cached yet \(built by the first job on each reference\)$/m);
+  });
+
+  it('lists DIAMOND and HMM databases by kind, and the cached indexes', async () => {
+    const dbDir = path.join(tmp, 'databases');
+    await fs.mkdir(dbDir, { recursive: true });
+    await execa('diamond', ['makedb', '--in', path.join(fixtures, 'globins45.fa'), '--db', path.join(dbDir, 'globins.dmnd')]);
+    await fs.copyFile(path.join(fixtures, 'fn3.hmm'), path.join(dbDir, 'fn3.hmm'));
+    const { code, text } = await doctor({ BIO_QUEUE_REDIS_URL: inject('redisUrl'), BIO_QUEUE_DATA_DIR: tmp }, [blastn]);
+    expect(code).toBe(0);
+    const dmnd = (await fs.stat(path.join(dbDir, 'globins.dmnd'))).size;
+    expect(text).toMatch(new RegExp(`^ {2}globins +diamond +${dmnd.toLocaleString('en-US')} bytes; DIAMOND database$`, 'm'));
+    expect(text).toMatch(/^ {2}fn3 +hmm +41,101 bytes; HMM profile library$/m);
   });
 
   it('exits 1 when the configured Redis does not answer', async () => {
