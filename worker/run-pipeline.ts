@@ -24,7 +24,7 @@ export interface ProcessRun {
   argv: Argv;
   exitCode: number | null;
   signal: string | null;
-  /** The last bytes this process wrote to stderr. */
+  /** The last bytes this process wrote to stderr, without ANSI colour codes. */
   stderrTail: string;
   /** The binary could not be started (ENOENT, EACCES). */
   spawnError?: string;
@@ -148,14 +148,16 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   }
 }
 
-// The last STDERR_TAIL_BYTES of a file, decoded (a cut multi-byte character at the start is dropped).
+// The last STDERR_TAIL_BYTES of a file, decoded (a cut multi-byte character at the start is
+// dropped), without the colour codes some tools write even into a file (seqkit's "[ERRO]",
+// minimap2's warnings): they are noise in every message made of it.
 async function readTail(file: string): Promise<string> {
   const handle = await fs.open(file, 'r');
   try {
     const { size } = await handle.stat();
     const length = Math.min(size, STDERR_TAIL_BYTES);
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFFFD+/, '');
+    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFFFD+/, '').replace(/\u001b\[[0-9;]*m/g, '');
   } finally {
     await handle.close();
   }

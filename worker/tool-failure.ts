@@ -39,8 +39,8 @@ export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueErro
   const blamed = complaint?.process ?? culprit!;
   const said = complaint?.line ?? (lastLines(blamed.stderrTail, 3) || 'no message');
   for (const rule of ctx.rules) {
-    // The tool's own words are the line the rule recognised (minimap2 colours its warnings even into a pipe).
-    const line = blamed.stderrTail.split(/\r?\n|\r/).map(withoutColour).find((l) => rule.when.test(l));
+    // The tool's own words are the line the rule recognised.
+    const line = blamed.stderrTail.split(/\r?\n|\r/).find((l) => rule.when.test(l));
     if (line !== undefined) {
       return new BioQueueError('input_invalid', `${rule.message(ctx.params)} (${blamed.argv[0]}: ${line.trim()})`, { ...details(blamed), field: rule.field });
     }
@@ -70,18 +70,13 @@ function exitZeroComplaint(processes: readonly ProcessRun[], pattern: RegExp | u
   if (!pattern) return undefined;
   for (const p of processes) {
     const line = p.stderrTail.split(/\r?\n/).find((l) => pattern.test(l));
-    if (line) return { process: p, line: withoutColour(line).trim() };
+    if (line) return { process: p, line: line.trim() };
   }
   return undefined;
 }
 
-// ANSI colour codes (seqkit's "[ERRO]", minimap2's warnings) are noise in a message.
-function withoutColour(line: string): string {
-  return line.replace(/\u001b\[[0-9;]*m/g, '');
-}
-
 function details(p: ProcessRun) {
-  return { command: [...p.argv], exit_code: p.exitCode, signal: p.signal, stderr_tail: withoutColour(lastLines(p.stderrTail, 10)) };
+  return { command: [...p.argv], exit_code: p.exitCode, signal: p.signal, stderr_tail: lastLines(p.stderrTail, 10) };
 }
 
 function lastLines(text: string, n: number): string {
