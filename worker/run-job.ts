@@ -79,8 +79,7 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   return {
     summary,
     files,
-    // The step a definition marks as the run's, else the main binary's first process.
-    command: [...((steps.find((s) => s.primary)?.pipeline[0]) ?? mainCommand(steps, tool.binaries[0]!.name))],
+    command: [...mainCommand(steps, tool.binaries[0]!.name)],
     steps: ran,
     indexes: inputs.indexes,
     tool_version: version,

@@ -15,6 +15,11 @@ describe('mainCommand', () => {
     expect(mainCommand([{ label: 'sorting', pipeline: [['zcat', 'x.gz'], ['samtools', 'sort', '-']] }], 'samtools')).toEqual(['samtools', 'sort', '-']);
   });
 
+  it('names the step a definition marks primary, when the same binary prepares for it first', () => {
+    const view = { label: 'filtering', pipeline: [['samtools', 'view', '-b', 'inputs/a.bam', 'chr1']], primary: true };
+    expect(mainCommand([index, view], 'samtools')).toEqual(['samtools', 'view', '-b', 'inputs/a.bam', 'chr1']);
+  });
+
   it('names the first process when the main binary never runs', () => {
     expect(mainCommand([index], 'bcftools')).toEqual(['samtools', 'index', 'inputs/a.bam']);
   });
