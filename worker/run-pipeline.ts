@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
@@ -105,7 +106,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
   const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-  const tails = stderrFiles.map((file) => tailFile(file, (text) => options.onStderr?.(text), log));
+  const tails = stderrFiles.map((file) => {
+    const decoder = new StringDecoder('utf8');
+    return tailFile(file, (bytes) => options.onStderr?.(decoder.write(bytes)), log);
+  });
   // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
   const pipes = children.slice(0, last).map((child, i) =>
     pipeStreams(child.stdout!, children[i + 1]!.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),

@@ -4,12 +4,12 @@
 // go out at most once per interval and only when something changed; the last is never 100,
 // which only a finished job shows. A file written gzip-compressed (bcftools -Oz) is read through
 // gunzip as it grows, so its tracker sees text like any other.
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Logger } from '../src/logger.js';
 import type { ProgressTracker, Step } from '../tools/define-tool.js';
+import { tailFile } from './tail-file.js';
 
 export interface StepPosition {
   index: number;
@@ -56,29 +56,13 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
   if (!spec || !tracker) return { feedStderr: () => undefined, stop: async () => undefined };
   const fromFile = typeof spec.from === 'object' ? path.join(options.workDir, spec.from.file) : undefined;
   const text = textFeed(typeof spec.from === 'object' && spec.from.gzip === true, (chunk) => tracker.feed(chunk), log);
-  let offset = 0;
+  // Read on this clock, just before each sample, so a sample never reports a file not yet read.
+  const tail = fromFile ? tailFile(fromFile, (bytes) => text.write(bytes), log, undefined) : undefined;
   let last = '';
   let busy: Promise<void> = Promise.resolve();
 
-  const readMore = async () => {
-    if (!fromFile) return;
-    const handle = await fs.open(fromFile, 'r').catch(() => undefined); // not written yet: nothing to read
-    if (!handle) return;
-    try {
-      const buffer = Buffer.alloc(1 << 20);
-      for (;;) {
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-        await text.write(buffer.subarray(0, bytesRead));
-      }
-    } finally {
-      await handle.close();
-    }
-  };
-
   const sample = async () => {
-    await readMore();
+    await tail?.read();
     const total = tracker.total?.() ?? options.inputTotal;
     if (total === undefined || total <= 0) return;
     const done = Math.min(total, tracker.done());
@@ -106,6 +90,7 @@ export function startStepProgress(options: StepProgressOptions): StepProgress {
     },
     async stop() {
       clearInterval(timer);
+      await tail?.stop();
       tick();
       await busy;
       text.close();

@@ -1,48 +1,55 @@
-// Follows a file another process is writing: every interval, what was appended since last time
-// is handed on, decoded as UTF-8 across chunk boundaries; stop() reads what is left. How the
-// worker reads a tool's stderr, which goes to a file rather than a socket (see run-pipeline.ts).
+// Follows a file another process is writing: the bytes appended since the last read are handed
+// on, in order, every interval (or when the caller asks, for a caller with a clock of its own);
+// stop() reads what is left. How the worker reads a tool's stderr
+// (which goes to a file rather than a socket, see run-pipeline.ts) and the output files some
+// tools report progress through. A file not written yet is simply nothing to read so far.
 import fs from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../src/logger.js';
 
 export interface FileTail {
+  /** Reads what was appended since the last read. */
+  read(): Promise<void>;
   /** Reads the rest and stops. */
   stop(): Promise<void>;
 }
 
-export function tailFile(file: string, onText: (text: string) => void, log: Logger, intervalMs = 250): FileTail {
-  const decoder = new StringDecoder('utf8');
+/** intervalMs: how often to read by itself; undefined, only when read() is called. */
+export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promise<void>, log: Logger, intervalMs: number | undefined = 250): FileTail {
   let offset = 0;
   let busy: Promise<void> = Promise.resolve();
-  const buffer = Buffer.alloc(1 << 16);
+  const buffer = Buffer.alloc(1 << 20);
 
   const readMore = async () => {
-    const handle = await fs.open(file, 'r');
+    const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!handle) return;
     try {
       for (;;) {
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;
-        onText(decoder.write(buffer.subarray(0, bytesRead)));
+        // A copy: the buffer is read into again before a slow consumer (gunzip) is done with it.
+        await onBytes(Buffer.from(buffer.subarray(0, bytesRead)));
       }
     } finally {
       await handle.close();
     }
   };
   const tick = () => {
-    busy = busy.then(readMore).catch((err: unknown) => log.debug({ err, file }, 'could not read the tool output it follows; the next tick tries again'));
+    busy = busy.then(readMore).catch((err: unknown) => log.debug({ err, file }, 'could not read the tool output it follows; the next read tries again'));
+    return busy;
   };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
+  const timer = intervalMs === undefined ? undefined : setInterval(tick, intervalMs);
+  timer?.unref();
   let stopped: Promise<void> | undefined;
   return {
+    read: tick,
     stop() {
       stopped ??= (async () => {
         clearInterval(timer);
-        tick();
-        await busy;
-        const rest = decoder.end();
-        if (rest) onText(rest);
+        await tick();
       })();
       return stopped;
     },
