@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { INDEXES_DIR, type CachedIndex } from '../src/databases/database-catalog.js';
 import { BioQueueError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { IndexKind } from '../tools/define-tool.js';
@@ -15,19 +16,11 @@ import { buildOnce, type BuildLocks } from './build-lock.js';
 import { runPipeline } from './run-pipeline.js';
 import { toolFailure } from './tool-failure.js';
 
-export const INDEXES_DIR = 'indexes';
 
-/** What list_databases shows of a cached index; the marker file's content. */
-export interface IndexMarker {
-  kind: string;
-  variant: string | null;
+/** The marker file's content: what list_databases shows of a cached index, and what a build needs to know. */
+export interface IndexMarker extends CachedIndex {
   title: string;
-  /** The name the reference had when the index was first built ("lambda_virus.fa"). */
-  source_name: string;
-  sha256: string | null;
   files: string[];
-  size_bytes: number;
-  built_at: string;
   build_seconds: number;
   /** mtime of the source file when built: a database file replaced since is built again. */
   source_mtime_ms: number;

@@ -32,7 +32,8 @@ export type CachedIndex = z.infer<typeof CachedIndexSchema>;
 export const DatabaseListSchema = z.object({ databases: z.array(DatabaseEntrySchema), indexes: z.array(CachedIndexSchema) });
 export type DatabaseList = z.infer<typeof DatabaseListSchema>;
 
-const INDEXES_DIR = 'indexes';
+/** The folder of the databases folder where workers cache reference indexes, one folder per content sha256. */
+export const INDEXES_DIR = 'indexes';
 const MARKER = /\.index\.json$/;
 const BLAST_KINDS: Record<string, 'nucl' | 'prot'> = { 'blast-nucl': 'nucl', 'blast-prot': 'prot' };
 
@@ -81,12 +82,11 @@ async function listCachedIndexes(dbDir: string, files: readonly string[]): Promi
   return indexes.sort((a, b) => (a.source_name < b.source_name ? -1 : a.source_name > b.source_name ? 1 : a.kind < b.kind ? -1 : 1));
 }
 
-const MarkerSchema = CachedIndexSchema;
-
 async function readMarker(file: string): Promise<CachedIndex | undefined> {
   try {
-    const parsed = MarkerSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
-    return parsed.success ? { ...parsed.data } : undefined;
+    // The marker holds more (files, build time); the schema keeps what a listing shows.
+    const parsed = CachedIndexSchema.safeParse(JSON.parse(await fs.readFile(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined; // unreadable or half-written: left out, as a corrupt database is
   }
