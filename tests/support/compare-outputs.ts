@@ -19,10 +19,13 @@ export async function bamHeaderWithoutPg(file: string): Promise<string> {
   return header.split('\n').filter((line) => !line.startsWith('@PG')).join('\n');
 }
 
-/** The @PG lines of a BAM/SAM header: what differs from a run by hand, and only in CL. */
-export async function bamProgramLines(file: string): Promise<string[]> {
+/** The @PG lines of a BAM/SAM header without their command lines (CL): the programs and versions, which must match a run by hand. */
+export async function bamProgramsWithoutCommands(file: string): Promise<string[]> {
   const header = await run('samtools', ['view', '-H', '--no-PG', file]);
-  return header.split('\n').filter((line) => line.startsWith('@PG'));
+  return header
+    .split('\n')
+    .filter((line) => line.startsWith('@PG'))
+    .map((line) => line.replace(/\tCL:.*$/, ''));
 }
 
 /** Every variant record of a VCF/BCF (plain or bgzipped), as text. */
