@@ -7,13 +7,14 @@ import path from 'node:path';
 import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isGzip } from '../src/inputs/gzip-input.js';
 import type { OutputReader } from '../tools/define-tool.js';
 
-async function isGzip(file: string): Promise<boolean> {
+async function isGzipFile(file: string): Promise<boolean> {
   const handle = await fs.open(file, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    return isGzip(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
@@ -21,7 +22,7 @@ async function isGzip(file: string): Promise<boolean> {
 
 async function openText(file: string): Promise<Readable> {
   const raw = createReadStream(file);
-  if (!(await isGzip(file))) return raw;
+  if (!(await isGzipFile(file))) return raw;
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
   return raw.pipe(gunzip);

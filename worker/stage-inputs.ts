@@ -13,6 +13,7 @@ import type { Config } from '../src/config.js';
 import { BioQueueError, inputError } from '../src/errors.js';
 import { checkInputFile, type InputCheck } from '../src/inputs/check-input.js';
 import { downloadUrl } from '../src/inputs/fetch-url.js';
+import { isGzip } from '../src/inputs/gzip-input.js';
 import { resolveLocalFile, type InputRef } from '../src/inputs/input-ref.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import type { DatabaseKind, InputSpec } from '../tools/define-tool.js';
@@ -53,7 +54,6 @@ export type StagedInput = StagedFile | StagedDatabase;
 /** Longest a download may go without receiving anything; the job's own time limit caps the total. */
 const DOWNLOAD_IDLE_TIMEOUT_MS = 60_000;
 export const INPUTS_DIR = 'inputs';
-const GZIP_MAGIC = [0x1f, 0x8b];
 const BAM_MAGIC = Buffer.from('BAM\x01', 'latin1');
 /** Compressed bytes read to see what a gzip file holds: the first block's start inflates from far fewer. */
 const PEEK_BYTES = 4096;
@@ -182,7 +182,7 @@ async function isGzipText(field: string, file: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
-  if (head.length < 2 || head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) return false;
+  if (!isGzip(head)) return false;
   try {
     // A sync flush inflates what these bytes hold without asking for the rest of the stream.
     const inflated = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: 1 << 20 });
