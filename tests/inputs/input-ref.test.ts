@@ -38,7 +38,7 @@ describe('resolveInputRef', () => {
     await writeFile(path.join(root, 'empty.fa'), '');
     await writeFile(path.join(tmp, 'outside.fa'), '>o\nACGT\n');
     await fs.symlink(path.join(tmp, 'outside.fa'), path.join(root, 'escape.fa'));
-    config = { inputRoots: [root], inlineMaxBytes: 1000, allowPrivateUrls: false };
+    config = { inputRoots: [root], inlineMaxBytes: 1000, inputMaxBytes: 1_000_000, allowPrivateUrls: false };
   });
 
   afterAll(async () => {

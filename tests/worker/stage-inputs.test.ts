@@ -53,7 +53,7 @@ describe('stageInput', () => {
       if (!file) return void res.writeHead(404).end();
       void fs.readFile(file).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
     });
-    config = { inputRoots: [root], urlMaxBytes: 1_000_000, allowPrivateUrls: true, dbDir: path.join(tmp, 'db') };
+    config = { inputRoots: [root], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: true, dbDir: path.join(tmp, 'db') };
     const dataDir = path.join(tmp, 'data');
     store = new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 });
   });
@@ -63,7 +63,7 @@ describe('stageInput', () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  const submitConfig = () => ({ inputRoots: config.inputRoots, inlineMaxBytes: 100_000, allowPrivateUrls: config.allowPrivateUrls });
+  const submitConfig = () => ({ inputRoots: config.inputRoots, inlineMaxBytes: 100_000, inputMaxBytes: config.inputMaxBytes, allowPrivateUrls: config.allowPrivateUrls });
   const resolve = (value: string, kind: 'nucleotide' | 'protein') =>
     resolveInputRef('query', value, fasta(kind), submitConfig(), createInputResolver({ store, config: loadConfig({ BIO_QUEUE_DATA_DIR: tmp }), caller: LOCAL_CALLER, jobOutput: async () => ({ status: 'completed', files: [] }) }));
 
@@ -286,7 +286,7 @@ describe('stageInput from S3 storage', () => {
   let store: S3ResultStore;
   let n = 0;
   let work: string;
-  const config: StageConfig = { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: '/nonexistent' };
+  const config: StageConfig = { inputRoots: [], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: '/nonexistent' };
   const stage = async (ref: InputRef, kind: 'nucleotide' | 'protein') => {
     work = path.join(tmp, `work-${++n}`);
     await fs.mkdir(work);
