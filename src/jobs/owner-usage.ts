@@ -70,7 +70,7 @@ export function ownerUsage(redis: Redis, prefix: string, retentionMs: number, qu
       throw new BioQueueError(
         'quota_exceeded',
         `"${owner}" keeps ${bytes} bytes in storage, at or over the ${quotaBytes}-byte quota (BIO_QUEUE_OWNER_QUOTA_BYTES); ` +
-          `space is freed as results and uploads pass the retention time (BIO_STORAGE_RETENTION_DAYS)${frees} and as queued or running jobs end (cancel_job frees their staged inputs)`,
+          `results and uploads free their space when they pass the retention time of BIO_STORAGE_RETENTION_DAYS${frees}, and inputs staged for queued or running jobs when those end or are cancelled`,
       );
     },
   };

@@ -100,6 +100,17 @@ describe('resolveInputRef', () => {
       await expect(resolve(empty)).rejects.toMatchObject(inputInvalid(`query: "${empty}" is an empty file`));
     });
 
+    it('refuses a file longer than BIO_QUEUE_INPUT_MAX_BYTES, a sparse one by its length, and takes one at the limit', async () => {
+      const sparse = path.join(root, 'sparse.fa');
+      await writeFile(sparse, '>s\nACGT\n');
+      await fs.truncate(sparse, 1024 * 1024 * 1024);
+      await expect(resolve(sparse)).rejects.toMatchObject(
+        inputInvalid(`query: "${sparse}" is 1073741824 bytes, more than the 1000000-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`),
+      );
+      await expect(resolve(sparse, 'nucleotide', { inputMaxBytes: 1024 * 1024 * 1024 })).resolves.toEqual({ kind: 'path', path: await fs.realpath(sparse) });
+      await fs.rm(sparse);
+    });
+
     it('refuses a named pipe, which a copy would wait on forever', async () => {
       const fifo = path.join(root, 'pipe.fa');
       await promisify(execFile)('mkfifo', [fifo]);

@@ -218,6 +218,17 @@ describe('stageInput', () => {
     );
   });
 
+  it('refuses a path that grew past BIO_QUEUE_INPUT_MAX_BYTES since submit, counting a sparse file by its length', async () => {
+    const p = path.join(root, 'grows.fa');
+    await fs.copyFile(path.join(FIXTURES, 'lambda_queries.fa'), p);
+    const ref = await resolve(p, 'nucleotide');
+    await fs.truncate(p, 1_000_001); // now longer than the limit, though hardly any longer on disk
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
+      inputInvalid(`query: ${JSON.stringify(p)} is 1000001 bytes, more than the 1000000-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`),
+    );
+    expect(await fs.readdir(path.join(work, 'inputs'))).toEqual([]); // nothing linked or copied
+  });
+
   it('downloads a URL input under its own name and checks it', async () => {
     const staged = await stage({ kind: 'url', url: `${server.origin}/lambda_queries.fa` }, 'nucleotide');
     expect(staged.path).toBe('inputs/lambda_queries.fa');
