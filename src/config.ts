@@ -120,6 +120,11 @@ export const configVariables = {
     default: '2147483648',
     doc: 'Largest file a worker downloads for an http(s):// input, in bytes.',
   },
+  BIO_QUEUE_INPUT_MAX_BYTES: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).default(64 * 1024 * 1024 * 1024),
+    default: '68719476736',
+    doc: 'Largest file a job may take by path (inside BIO_QUEUE_INPUT_ROOTS), in bytes, checked at submit and again on the worker; a sparse file counts at its full length. Default 64 GiB: a 30x human genome\'s FASTQ.gz; raise it for larger BAMs.',
+  },
   BIO_QUEUE_ALLOW_PRIVATE_URLS: {
     schema: bool.default(false),
     default: 'false',
@@ -205,6 +210,11 @@ export const configVariables = {
     default: '5368709120',
     doc: 'Largest file an upload link accepts, in bytes.',
   },
+  BIO_QUEUE_OWNER_QUOTA_BYTES: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).optional(),
+    default: undefined,
+    doc: 'Bytes each owner (API key, or "local" for stdio) may keep in storage: result files, uploads and inputs staged for remote workers, counted until retention removes them. Past it, new submissions and uploads are refused (a running job still finishes). Unset: no quota.',
+  },
   BIO_STORAGE_BACKEND: {
     schema: z.enum(['local', 's3']).optional(),
     default: undefined,
@@ -288,6 +298,10 @@ export interface Config {
   retentionMs: number;
   inlineMaxBytes: number;
   urlMaxBytes: number;
+  /** Largest path input, in bytes (its length, so a sparse file counts in full). */
+  inputMaxBytes: number;
+  /** Bytes each owner may keep in storage; undefined: no quota. */
+  ownerQuotaBytes: number | undefined;
   allowPrivateUrls: boolean;
   waitMaxSeconds: number;
   drainTimeoutMs: number;
@@ -403,6 +417,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     retentionMs: p.BIO_STORAGE_RETENTION_DAYS * 24 * 3600 * 1000,
     inlineMaxBytes: p.BIO_QUEUE_INLINE_MAX_BYTES,
     urlMaxBytes: p.BIO_QUEUE_URL_MAX_BYTES,
+    inputMaxBytes: p.BIO_QUEUE_INPUT_MAX_BYTES,
+    ownerQuotaBytes: p.BIO_QUEUE_OWNER_QUOTA_BYTES,
     allowPrivateUrls: p.BIO_QUEUE_ALLOW_PRIVATE_URLS,
     waitMaxSeconds: p.BIO_QUEUE_WAIT_MAX_SECONDS,
     drainTimeoutMs: p.BIO_QUEUE_DRAIN_TIMEOUT_SECONDS * 1000,

@@ -30,6 +30,10 @@ export const VERDICTS: Readonly<Record<FailureCode, Readonly<Verdict>>> = Object
   not_found: { status: 404, exitCode: CHANGE_INPUT, log: 'debug' },
   config_invalid: { status: 500, exitCode: CHANGE_INPUT, log: 'debug' },
   rate_limited: { status: 429, exitCode: FAILED, log: 'debug' },
+  // Refused until stored files pass retention: the request was understood and is not to be
+  // repeated as it is, so neither 429 (seconds) nor 507 (a fault of the server's).
+  quota_exceeded: { status: 403, exitCode: FAILED, log: 'debug' },
+  conflict: { status: 409, exitCode: FAILED, log: 'debug' },
   // A job's own outcomes: clients read them in the job's status; should one reach a call
   // directly it is no fault of the caller's request.
   tool_failed: { status: 500, exitCode: FAILED, log: 'debug' },

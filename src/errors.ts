@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'unauthorized', // no API key, or not a valid one (HTTP only)
   'forbidden', // a signed link that expired or was altered; a Host or Origin the server refuses
   'rate_limited', // too many submissions for one API key (HTTP only)
+  'quota_exceeded', // the owner keeps more bytes in storage than BIO_QUEUE_OWNER_QUOTA_BYTES allows
+  'conflict', // another submission with the same idempotency_key is still being made
   'infrastructure', // Redis, disk, network, a lost worker: worth retrying
 ] as const;
 

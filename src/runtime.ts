@@ -37,7 +37,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
   const events = await openJobEvents(config, target, log);
   const jobs = new JobService(config, queues, redis, store, log, events);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
-  const sweep = startRetentionSweep(config, queues, store, log);
+  const sweep = startRetentionSweep(config, queues, store, redis, log);
   let closing: Promise<void> | undefined;
   return {
     config,

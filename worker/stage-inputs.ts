@@ -19,7 +19,7 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import type { DatabaseKind, InputSpec } from '../tools/define-tool.js';
 import { findDatabase } from '../src/databases/find-database.js';
 
-export type StageConfig = Pick<Config, 'inputRoots' | 'urlMaxBytes' | 'allowPrivateUrls' | 'dbDir'>;
+export type StageConfig = Pick<Config, 'inputRoots' | 'inputMaxBytes' | 'urlMaxBytes' | 'allowPrivateUrls' | 'dbDir'>;
 
 export interface StageDeps {
   config: StageConfig;
@@ -151,7 +151,7 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
 // (its real path, checked again since submit, as a folder on the way may have become a symlink
 // leading out), or an object of local storage (another job's output, an upload).
 async function localFileOf(field: string, ref: Exclude<InputRef, { kind: 'database' | 'inline' }>, deps: StageDeps): Promise<string | undefined> {
-  if (ref.kind === 'path') return resolveLocalFile(field, ref.path, deps.config.inputRoots);
+  if (ref.kind === 'path') return resolveLocalFile(field, ref.path, deps.config.inputRoots, deps.config.inputMaxBytes);
   if (ref.kind !== 'stored') return undefined;
   const file = deps.store.localPath(ref.key);
   if (file === undefined) return undefined;

@@ -8,6 +8,8 @@ import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
+import { settleEndedJob } from '../src/jobs/ended-job-storage.js';
+import { ownerUsage } from '../src/jobs/owner-usage.js';
 import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import { QUEUE_NAMES } from '../tools/index.js';
@@ -47,6 +49,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const commands = connectRedis(target, 'bio-mcp-queue:worker');
   const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
   const workRoot = await createWorkerWorkRoot(config.workRoot, log);
+  const ended = { store, usage: ownerUsage(commands, config.prefix, config.retentionMs, config.ownerQuotaBytes), log };
   const processor = createJobProcessor({
     config,
     workRoot,
@@ -71,6 +74,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       maxStalledCount: config.maxAttempts,
     });
     worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
+    // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
+    worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
+    worker.on('failed', (job) => {
+      if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+    });
     return worker;
   });
 

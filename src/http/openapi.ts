@@ -95,9 +95,11 @@ export function openApiDocument(serverUrl: string): Json {
           summary: 'Submit a job',
           requestBody: { required: true, content: { 'application/json': { schema: inputSchema(SubmitRequestSchema) } } },
           responses: {
-            '202': json('Submission', 'Queued.'),
-            '400': error('A field is wrong; the message names it.'),
+            '202': json('Submission', 'Queued (or, for an idempotency_key sent before, the job that submission made).'),
+            '400': error('A field is wrong (or idempotency_key was used for another submission); the message names it.'),
             ...common,
+            '403': error('quota_exceeded: the key keeps more bytes in storage than BIO_QUEUE_OWNER_QUOTA_BYTES.'),
+            '409': error('Another submission with this idempotency_key is still staging its inputs; send it again shortly.'),
             '413': error('Body larger than BIO_QUEUE_MAX_BODY_BYTES.'),
             '429': error('Too many submissions this minute for this key; see Retry-After.'),
           },
@@ -140,7 +142,7 @@ export function openApiDocument(serverUrl: string): Json {
       '/uploads': {
         post: {
           summary: 'A presigned PUT link for one input file, and the upload:// reference any tool accepts',
-          responses: { '201': json('UploadTicket', 'PUT the file to url, then give upload_ref as an input.'), ...common },
+          responses: { '201': json('UploadTicket', 'PUT the file to url, then give upload_ref as an input.'), ...common, '403': error('quota_exceeded: the key keeps more bytes in storage than BIO_QUEUE_OWNER_QUOTA_BYTES.') },
         },
       },
       '/files/{key}': {
@@ -159,7 +161,7 @@ export function openApiDocument(serverUrl: string): Json {
           security: [],
           parameters: signed,
           requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } },
-          responses: { '200': json('Uploaded', 'Stored.'), '403': error('The link expired or was altered.'), '413': error('Larger than BIO_QUEUE_UPLOAD_MAX_BYTES.') },
+          responses: { '200': json('Uploaded', 'Stored.'), '403': error('The link expired or was altered (forbidden), or its owner is over BIO_QUEUE_OWNER_QUOTA_BYTES (quota_exceeded).'), '413': error('Larger than BIO_QUEUE_UPLOAD_MAX_BYTES.') },
         },
       },
       '/mcp': {

@@ -3,13 +3,14 @@
 // document cannot describe something the routes do not do.
 import { z } from 'zod';
 import { inputError } from '../errors.js';
-import { JOB_STATUSES, Priority } from '../jobs/job-model.js';
+import { IdempotencyKey, JOB_STATUSES, Priority } from '../jobs/job-model.js';
 
 export const SubmitRequestSchema = z
   .object({
     job_type: z.string().min(1, { message: 'must not be empty' }).max(64).describe('The tool to run, e.g. "blastn" (the MCP tool name without "_async").'),
     parameters: z.record(z.string(), z.unknown()).describe('The tool\'s parameters, as its MCP tool takes them.'),
     priority: Priority,
+    idempotency_key: IdempotencyKey,
   })
   .strict();
 
@@ -32,7 +33,7 @@ export const ListQuerySchema = z
 export const UploadedSchema = z.object({ size_bytes: z.number() });
 
 export const ErrorBodySchema = z.object({
-  code: z.string().describe('Stable: input_invalid, unauthorized, forbidden, not_found, payload_too_large, rate_limited, infrastructure, internal_error.'),
+  code: z.string().describe('Stable: input_invalid, unauthorized, forbidden, not_found, payload_too_large, rate_limited, quota_exceeded, conflict, infrastructure, internal_error.'),
   message: z.string().describe('One line that names the field or thing at fault.'),
   field: z.string().optional(),
 });

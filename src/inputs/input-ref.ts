@@ -29,7 +29,7 @@ export const InputRefSchema = z.discriminatedUnion('kind', [
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;
 
-export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'allowPrivateUrls'>;
+export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'inputMaxBytes' | 'allowPrivateUrls'>;
 
 /** Looks up upload://, s3:// and job:// inputs for the submitting caller (each refuses what it cannot serve). */
 export interface StoredInputResolver {
@@ -82,7 +82,7 @@ export async function resolveInputRef(
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);
-  if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots) };
+  if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots, config.inputMaxBytes) };
   if (expect.databaseName?.test(value)) return { kind: 'database', name: value };
   const orDatabase = expect.databaseName ? ', or a database name from list_databases' : '';
   throw inputError(field, `${EXPECTED}${orDatabase} (got ${shown(value)})`);
@@ -103,9 +103,10 @@ function resolveInline(field: string, text: string, expect: InputExpectation, ma
   return { kind: 'inline', text: trimmed };
 }
 
-// A local input: real path inside the roots, and a non-empty regular file we can read. The
-// worker calls this again before copying, since the path may have changed since submit.
-export async function resolveLocalFile(field: string, p: string, roots: readonly string[]): Promise<string> {
+// A local input: real path inside the roots, and a non-empty regular file we can read, no longer
+// than maxBytes. The worker calls this again before using it, since the path (or the file's
+// length) may have changed since submit.
+export async function resolveLocalFile(field: string, p: string, roots: readonly string[], maxBytes: number): Promise<string> {
   const real = await resolveInsideRoots(field, p, roots);
   const shownPath = JSON.stringify(p);
   let stat;
@@ -121,6 +122,11 @@ export async function resolveLocalFile(field: string, p: string, roots: readonly
   if (stat.isDirectory()) throw inputError(field, `${shownPath} is a directory, not a file`);
   if (!stat.isFile()) throw inputError(field, `${shownPath} is not a regular file`);
   if (stat.size === 0) throw inputError(field, `${shownPath} is an empty file`);
+  // The length, not the blocks used: a sparse file costs its full length to anything that copies
+  // or reads it through, and a tool reads every byte of it.
+  if (stat.size > maxBytes) {
+    throw inputError(field, `${shownPath} is ${stat.size} bytes, more than the ${maxBytes}-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`);
+  }
   return real;
 }
 

@@ -7,7 +7,7 @@ export interface Caller {
   owner: string;
   /** Sees and cancels every job. */
   admin: boolean;
-  /** Came over the network: submissions are rate-limited and path inputs are copied into storage. */
+  /** Came over the network: submissions are rate-limited. */
   remote: boolean;
 }
 

@@ -16,9 +16,11 @@ export interface InputResolverDeps {
   caller: Caller;
   /** The status and output files of one of the caller's jobs; throws not_found for any other id. */
   jobOutput(jobId: string): Promise<{ status: JobStatusName; files: readonly StoredFile[] }>;
+  /** Told of every upload a submission names, with its size: the owner's quota counts it. */
+  noteUpload?(key: string, size: number): Promise<void>;
 }
 
-export function createInputResolver({ store, config, caller, jobOutput }: InputResolverDeps): StoredInputResolver {
+export function createInputResolver({ store, config, caller, jobOutput, noteUpload }: InputResolverDeps): StoredInputResolver {
   const allowed = config.storage.s3.allowedBuckets;
   return {
     async upload(field, uploadId) {
@@ -29,6 +31,7 @@ export function createInputResolver({ store, config, caller, jobOutput }: InputR
       // A presigned S3 PUT cannot cap its own size, so the cap is applied here.
       const max = config.http.uploadMaxBytes;
       if (found.size > max) throw inputError(field, `the upload "upload://${uploadId}" is ${found.size} bytes, more than the ${max}-byte limit (BIO_QUEUE_UPLOAD_MAX_BYTES)`);
+      await noteUpload?.(found.key, found.size);
       return { kind: 'stored', key: found.key, name: `upload://${uploadId}` };
     },
     async s3(field, bucket, key) {

@@ -20,6 +20,17 @@ export const Priority = z
   .default(5)
   .describe('1-10, higher runs first (default 5).');
 
+/** Optional on every submission: sending the same key again gives back the job it made (src/jobs/idempotency.ts). */
+export const IdempotencyKey = z
+  .string()
+  .min(1, { message: 'must not be empty' })
+  .max(255, { message: 'must be at most 255 characters' })
+  .regex(/^[A-Za-z0-9._:+/=-]+$/, { message: 'expected letters, digits and . _ : + / = - only (a UUID works)' })
+  .optional()
+  .describe(
+    'Optional. A unique key for this submission (e.g. a UUID): sending it again with the same parameters returns the same job instead of a new one, for as long as the job is kept; with other parameters it is refused.',
+  );
+
 export const JobErrorSchema = z.object({
   code: z.string(),
   message: z.string(),

@@ -1,5 +1,6 @@
 // The only code that speaks BullMQ to submit or read jobs. Every adapter (MCP, HTTP, CLI)
 // calls this; the rules of the public job model live here and in job-view.ts.
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
@@ -24,11 +25,17 @@ import { listJobIds, type ListFilter } from './list-jobs.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
 import { createInputResolver } from './input-resolver.js';
+import { claimIdempotencyKey, submissionFingerprint } from './idempotency.js';
+import { ownerUsage, usageSet, type OwnerUsage } from './owner-usage.js';
+import { settleEndedJob } from './ended-job-storage.js';
+import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
 
 export interface SubmitOptions {
   priority: number;
   caller: Caller;
+  /** Sending the same key again gives back the job it made (idempotency.ts); already checked by the adapter's schema. */
+  idempotencyKey?: string | undefined;
 }
 
 const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
@@ -41,6 +48,7 @@ export function isTerminal(status: JobStatusName): boolean {
 
 export class JobService {
   private readonly keys: JobKeys;
+  private readonly usage: OwnerUsage;
 
   constructor(
     private readonly config: Config,
@@ -51,21 +59,64 @@ export class JobService {
     private readonly events: JobEvents = timerOnly,
   ) {
     this.keys = jobKeys(config.prefix);
+    this.usage = ownerUsage(redis, config.prefix, config.retentionMs, config.ownerQuotaBytes);
   }
 
   /**
-   * Checks the parameters and inputs, then queues the job; returns at once. A remote caller's
-   * path inputs are copied into storage here, so a worker on another machine never needs the
-   * server's filesystem (likewise whenever storage is S3).
+   * Checks the parameters and inputs, then queues the job; returns at once. With an
+   * idempotency key already used by this owner, returns the job it made instead.
    */
   async submit(toolName: string, rawParams: unknown, options: SubmitOptions): Promise<Submission> {
-    const { caller } = options;
+    const { caller, idempotencyKey } = options;
     const tool = findTool(toolName);
     if (!tool) throw inputError('job_type', `unknown tool "${toolName}"`);
     const params = parseParams(tool, rawParams);
-    if (caller.remote) await takeSubmitToken(this.redis, this.config.prefix, caller.owner, this.config.http.submitRatePerMinute);
     const jobId = newJobId(tool.queue);
-    const stagePaths = caller.remote || this.store.kind === 's3';
+    if (idempotencyKey === undefined) return this.submitNew(tool, params, options, jobId);
+    const claim = await claimIdempotencyKey({
+      redis: this.redis,
+      prefix: this.config.prefix,
+      owner: caller.owner,
+      key: idempotencyKey,
+      fingerprint: submissionFingerprint(tool.name, params, options.priority),
+      jobId,
+      jobExists: (id) => this.find(id, caller).then(
+        () => true,
+        (err: unknown) => {
+          if (err instanceof BioQueueError && err.code === 'not_found') return false;
+          throw err;
+        },
+      ),
+      retentionMs: this.config.retentionMs,
+    });
+    if (claim.kind === 'existing') {
+      // Not counted against the rate limit or the quota: nothing new is made.
+      const { status } = await this.status(claim.jobId, caller);
+      return { job_id: claim.jobId, status, tool: tool.name, queue: tool.queue, priority: options.priority };
+    }
+    let submission: Submission;
+    try {
+      submission = await this.submitNew(tool, params, options, claim.jobId);
+    } catch (err) {
+      await claim.release().catch((releaseError: unknown) => this.log.warn({ err: releaseError, jobId }, 'could not free the idempotency key of a failed submission; it frees itself within minutes'));
+      throw err;
+    }
+    // The job is queued whatever happens here; a lost confirmation is read back from the job itself.
+    await claim.confirm().catch((err: unknown) => this.log.warn({ err, jobId }, 'could not confirm the idempotency key of a queued job'));
+    return submission;
+  }
+
+  // Rate and quota first, then each input resolved (and, for S3 storage, path inputs staged),
+  // then the job queued under jobId.
+  private async submitNew(tool: AnyToolDefinition, params: Record<string, unknown>, options: SubmitOptions, jobId: string): Promise<Submission> {
+    const { caller } = options;
+    if (caller.remote) await takeSubmitToken(this.redis, this.config.prefix, caller.owner, this.config.http.submitRatePerMinute);
+    await this.usage.assertRoom(caller.owner);
+    // Local storage means every worker shares this machine's filesystem (its results land in this
+    // data dir), so a path is read in place by the worker. Only S3 storage, whose workers may be
+    // anywhere, needs a copy in the store; it is removed when the job ends.
+    const stagePaths = this.store.kind === 's3';
+    let stagedBytes = 0;
     const inputs: JobData['inputs'] = {};
     try {
       const resolver = this.storedInputs(caller);
@@ -76,6 +127,7 @@ export class JobService {
         const resolveOne = async (value: string, field: string): Promise<InputRef> => {
           let ref = await resolveInputRef(field, value, expect, this.config, resolver);
           if (ref.kind === 'path' && stagePaths) {
+            stagedBytes += (await fs.stat(ref.path)).size;
             ref = { kind: 'stored', key: await this.store.stageInput(jobId, field.replace(/\W/g, '-'), ref.path), name: path.basename(ref.path) };
           }
           return ref;
@@ -106,8 +158,11 @@ export class JobService {
       await this.redis.multi().zadd(this.keys.index, submittedAt, jobId).zadd(this.keys.ownerIndex(caller.owner), submittedAt, jobId).exec();
       await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     } catch (err) {
-      if (stagePaths) await this.store.removeJob(jobId).catch((cleanupError: unknown) => this.log.debug({ err: cleanupError, jobId }, 'could not remove the inputs staged for a job that was not queued'));
+      if (stagedBytes > 0) await this.store.removeStagedInputs(jobId).catch((cleanupError: unknown) => this.log.debug({ err: cleanupError, jobId }, 'could not remove the inputs staged for a job that was not queued'));
       throw err;
+    }
+    if (stagedBytes > 0) {
+      await this.usage.record(caller.owner, usageSet.stagedInputs(jobId), stagedBytes).catch((err: unknown) => this.log.warn({ err, jobId }, 'could not count the staged inputs against the owner\'s quota'));
     }
     return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
   }
@@ -119,6 +174,7 @@ export class JobService {
 
   /** A presigned upload link for the caller; the upload:// reference it returns works as any tool's input. */
   async createUpload(caller: Caller): Promise<UploadTicket> {
+    await this.usage.assertRoom(caller.owner);
     return this.store.createUpload(caller.owner);
   }
 
@@ -137,7 +193,18 @@ export class JobService {
    * BIO_QUEUE_UPLOAD_MAX_BYTES (payload_too_large past it, declared or counted).
    */
   async receiveFileUpload(key: string, expires: string | undefined, sig: string | undefined, body: Readable, declaredBytes?: number): Promise<{ size_bytes: number }> {
-    return receiveSignedUpload(this.store, { key, expires, sig }, body, this.config.http.uploadMaxBytes, declaredBytes);
+    // An upload key names its owner; a link signed before the owner went over quota is refused too.
+    const parts = parseKey(key, '');
+    const owner = parts?.area === 'uploads' ? parts.owner : undefined;
+    return receiveSignedUpload(this.store, { key, expires, sig }, body, this.config.http.uploadMaxBytes, declaredBytes, {
+      beforeReceiving: async () => {
+        if (owner !== undefined) await this.usage.assertRoom(owner);
+      },
+      afterReceiving: async (size) => {
+        // The upload is stored either way: a count that fails only leaves it uncounted.
+        if (owner !== undefined) await this.usage.record(owner, usageSet.upload(key), size).catch((err: unknown) => this.log.warn({ err, key }, 'could not count an upload against its owner\'s quota'));
+      },
+    });
   }
 
   async status(jobId: string, caller: Caller): Promise<JobStatus> {
@@ -233,10 +300,7 @@ export class JobService {
           error: { code: 'cancelled', message: 'cancelled before it started' },
         };
         await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
-        await this.store.removeJob(jobId).catch((err: unknown) => {
-          // Not the caller's problem: the retention sweep removes staged inputs later.
-          this.log.debug({ err, jobId }, 'cancel: removing the inputs staged for the job failed');
-        });
+        await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, jobId, found.job.data);
         return status;
       }
     }
@@ -344,6 +408,8 @@ export class JobService {
       store: this.store,
       config: this.config,
       caller,
+      // An S3 upload goes straight to the bucket: it is counted once a submission names it.
+      noteUpload: (key, size) => this.usage.record(caller.owner, usageSet.upload(key), size),
       jobOutput: async (jobId) => {
         const found = await this.find(jobId, caller);
         if (found.kind === 'tombstone') return { status: found.status.status, files: [] };

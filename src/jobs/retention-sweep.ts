@@ -1,13 +1,29 @@
 // Finished jobs and their files are kept for the retention time, then removed: BullMQ's
 // removeOnComplete/removeOnFail act only when another job finishes, so sweep on a timer too.
+// The sweep is also the safety net of the cleanups that happen when a job ends: staged inputs
+// of ended jobs that a dying worker left, and idempotency keys whose job is gone.
+import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ResultStore } from '../storage/result-store.js';
+import { idempotencyRecordPattern } from './idempotency.js';
+import { queueOfJobId } from './job-ids.js';
+import { jobKeys } from './job-keys.js';
 import type { JobQueues } from './job-queues.js';
 
 const EVERY_MS = 60 * 60 * 1000;
+const SCAN_COUNT = 500;
 
-export async function sweepOnce(config: Config, queues: JobQueues, store: ResultStore): Promise<{ jobs: number; fileSets: number }> {
+export interface SweepCounts {
+  jobs: number;
+  fileSets: number;
+  /** Staged input sets of jobs that had ended (normally removed by the worker when the job ends). */
+  stagedInputs: number;
+  /** Idempotency keys freed because their job is gone. */
+  idempotencyKeys: number;
+}
+
+export async function sweepOnce(config: Config, queues: JobQueues, store: ResultStore, redis: Redis): Promise<SweepCounts> {
   let jobs = 0;
   for (const queue of queues.values()) {
     for (const state of ['completed', 'failed'] as const) {
@@ -15,12 +31,14 @@ export async function sweepOnce(config: Config, queues: JobQueues, store: Result
     }
   }
   const fileSets = await store.sweep(config.retentionMs);
-  return { jobs, fileSets };
+  const stagedInputs = await sweepEndedJobsInputs(config, queues, store, redis);
+  const idempotencyKeys = await sweepIdempotencyKeys(config, queues, redis);
+  return { jobs, fileSets, stagedInputs, idempotencyKeys };
 }
 
-export function startRetentionSweep(config: Config, queues: JobQueues, store: ResultStore, log: Logger): { stop(): void } {
+export function startRetentionSweep(config: Config, queues: JobQueues, store: ResultStore, redis: Redis, log: Logger): { stop(): void } {
   const run = () =>
-    sweepOnce(config, queues, store).then(
+    sweepOnce(config, queues, store, redis).then(
       (removed) => log.debug(removed, 'retention sweep'),
       (err: unknown) => log.warn({ err }, 'retention sweep failed'),
     );
@@ -34,4 +52,54 @@ export function startRetentionSweep(config: Config, queues: JobQueues, store: Re
       clearInterval(timer);
     },
   };
+}
+
+type JobPresence = 'running' | 'ended' | 'absent';
+
+// Whether a job is still to run or running, has ended (kept in BullMQ, or a cancelled job's
+// tombstone), or is not known at all.
+async function presenceOf(jobId: string, queues: JobQueues, redis: Redis, prefix: string): Promise<JobPresence> {
+  const queue = queues.get(queueOfJobId(jobId) ?? '');
+  const job = await queue?.getJob(jobId);
+  if (job) {
+    const state = await job.getState();
+    return state === 'completed' || state === 'failed' ? 'ended' : 'running';
+  }
+  return (await redis.exists(jobKeys(prefix).tombstone(jobId))) === 1 ? 'ended' : 'absent';
+}
+
+// Staged inputs of jobs that have ended. A set whose job is not known is left to the age-based
+// sweep: it may belong to a submission that is still staging, whose job is not queued yet.
+async function sweepEndedJobsInputs(config: Config, queues: JobQueues, store: ResultStore, redis: Redis): Promise<number> {
+  let removed = 0;
+  for (const jobId of await store.stagedInputJobs()) {
+    if ((await presenceOf(jobId, queues, redis, config.prefix)) !== 'ended') continue;
+    await store.removeStagedInputs(jobId);
+    removed += 1;
+  }
+  return removed;
+}
+
+// An idempotency key lasts as long as its job: renewed while the job exists, removed after.
+// Pending reservations (a submission under way) expire on their own.
+async function sweepIdempotencyKeys(config: Config, queues: JobQueues, redis: Redis): Promise<number> {
+  let freed = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', idempotencyRecordPattern(config.prefix), 'COUNT', SCAN_COUNT);
+    cursor = next;
+    for (const key of keys) {
+      const raw = await redis.get(key);
+      if (raw === null) continue;
+      const record = JSON.parse(raw) as { job_id: string; state: string };
+      if (record.state !== 'queued') continue;
+      if ((await presenceOf(record.job_id, queues, redis, config.prefix)) === 'absent') {
+        // Only if unchanged since read: a new submission may have taken the key meanwhile.
+        freed += Number(await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, key, raw));
+      } else {
+        await redis.pexpire(key, Math.ceil(config.retentionMs));
+      }
+    }
+  } while (cursor !== '0');
+  return freed;
 }

@@ -18,6 +18,12 @@ export async function openSignedDownload(store: ResultStore, link: SignedLink): 
   return admit(store, 'GET', link).openDownload(link.key);
 }
 
+/** What the owner's quota does around an upload: refuse it before a byte is read, count it after. */
+export interface UploadQuotaHooks {
+  beforeReceiving(): Promise<void>;
+  afterReceiving(size: number): Promise<void>;
+}
+
 /** declaredBytes (the request's Content-Length) refuses a body known to be too large before reading any of it. */
 export async function receiveSignedUpload(
   store: ResultStore,
@@ -25,10 +31,13 @@ export async function receiveSignedUpload(
   body: Readable,
   maxBytes: number,
   declaredBytes: number | undefined,
+  quota?: UploadQuotaHooks,
 ): Promise<{ size_bytes: number }> {
   const files = admit(store, 'PUT', link);
   if (declaredBytes !== undefined && declaredBytes > maxBytes) throw uploadTooLarge(maxBytes);
+  await quota?.beforeReceiving();
   const { size } = await files.receiveUpload(link.key, body, maxBytes);
+  await quota?.afterReceiving(size);
   return { size_bytes: size };
 }
 

@@ -1,11 +1,11 @@
-// One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority; the call
-// submits a job and returns its id at once.
+// One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority and an
+// optional idempotency_key; the call submits a job and returns its id at once.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
-import { Priority, SubmissionSchema } from '../jobs/job-model.js';
+import { IdempotencyKey, Priority, SubmissionSchema } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
@@ -16,7 +16,7 @@ export function mcpToolName(tool: AnyToolDefinition): string {
 
 export function registerCatalogTools(server: McpServer, catalog: readonly AnyToolDefinition[], jobs: JobService, caller: Caller, log: Logger): void {
   for (const tool of catalog) {
-    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority });
+    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
     server.registerTool(
       mcpToolName(tool),
       {
@@ -28,8 +28,8 @@ export function registerCatalogTools(server: McpServer, catalog: readonly AnyToo
       },
       (args: Record<string, unknown>) =>
         asToolResult(log, async () => {
-          const { priority, ...params } = args;
-          const submission = await jobs.submit(tool.name, params, { priority: priority as number, caller });
+          const { priority, idempotency_key, ...params } = args;
+          const submission = await jobs.submit(tool.name, params, { priority: priority as number, caller, idempotencyKey: idempotency_key as string | undefined });
           return toolSuccess(submission, submissionText(submission));
         }),
     );

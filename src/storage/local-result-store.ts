@@ -129,7 +129,17 @@ export class LocalResultStore implements ResultStore {
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
     await fs.rm(path.join(this.resultsDir, jobId), { recursive: true, force: true });
+    await this.removeStagedInputs(jobId);
+  }
+
+  async removeStagedInputs(jobId: string): Promise<void> {
+    if (!isSafeSegment(jobId)) return;
     await fs.rm(path.join(this.dataDir, 'inputs', jobId), { recursive: true, force: true });
+  }
+
+  async stagedInputJobs(): Promise<string[]> {
+    const entries = await fs.readdir(path.join(this.dataDir, 'inputs'), { withFileTypes: true }).catch(ifMissing([]));
+    return entries.filter((e) => e.isDirectory() && isSafeSegment(e.name)).map((e) => e.name);
   }
 
   async sweep(olderThanMs: number): Promise<number> {

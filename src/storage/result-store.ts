@@ -53,6 +53,10 @@ export interface ResultStore {
   read(key: string, offset: number, length: number): Promise<Buffer>;
   /** Removes every file of a job (results and staged inputs): cancel, retention. */
   removeJob(jobId: string): Promise<void>;
+  /** Removes the inputs staged for a job (inputs/<jobId>/), once the job has ended. */
+  removeStagedInputs(jobId: string): Promise<void>;
+  /** The ids of the jobs that have staged inputs in the store: the sweep removes those whose job has ended. */
+  stagedInputJobs(): Promise<string[]>;
   /** Removes result sets, staged inputs and uploads older than the given age; returns how many sets went. */
   sweep(olderThanMs: number): Promise<number>;
   /** Throws (infrastructure) when the store cannot be reached: /health. */

@@ -118,11 +118,26 @@ export class S3ResultStore implements ResultStore {
 
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
-    for (const prefix of [`results/${jobId}/`, `inputs/${jobId}/`]) {
-      const keys: string[] = [];
-      for await (const object of this.list(prefix)) keys.push(object.key);
-      await this.remove(keys);
+    const keys: string[] = [];
+    for await (const object of this.list(`results/${jobId}/`)) keys.push(object.key);
+    await this.remove(keys);
+    await this.removeStagedInputs(jobId);
+  }
+
+  async removeStagedInputs(jobId: string): Promise<void> {
+    if (!isSafeSegment(jobId)) return;
+    const keys: string[] = [];
+    for await (const object of this.list(`inputs/${jobId}/`)) keys.push(object.key);
+    await this.remove(keys);
+  }
+
+  async stagedInputJobs(): Promise<string[]> {
+    const jobs = new Set<string>();
+    for await (const object of this.list('inputs/')) {
+      const jobId = object.key.split('/')[1];
+      if (jobId && isSafeSegment(jobId)) jobs.add(jobId);
     }
+    return [...jobs];
   }
 
   async sweep(olderThanMs: number): Promise<number> {

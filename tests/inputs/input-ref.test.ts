@@ -38,7 +38,7 @@ describe('resolveInputRef', () => {
     await writeFile(path.join(root, 'empty.fa'), '');
     await writeFile(path.join(tmp, 'outside.fa'), '>o\nACGT\n');
     await fs.symlink(path.join(tmp, 'outside.fa'), path.join(root, 'escape.fa'));
-    config = { inputRoots: [root], inlineMaxBytes: 1000, allowPrivateUrls: false };
+    config = { inputRoots: [root], inlineMaxBytes: 1000, inputMaxBytes: 1_000_000, allowPrivateUrls: false };
   });
 
   afterAll(async () => {
@@ -98,6 +98,17 @@ describe('resolveInputRef', () => {
       await expect(resolve(root)).rejects.toMatchObject(inputInvalid(`query: "${root}" is a directory, not a file`));
       const empty = path.join(root, 'empty.fa');
       await expect(resolve(empty)).rejects.toMatchObject(inputInvalid(`query: "${empty}" is an empty file`));
+    });
+
+    it('refuses a file longer than BIO_QUEUE_INPUT_MAX_BYTES, a sparse one by its length, and takes one at the limit', async () => {
+      const sparse = path.join(root, 'sparse.fa');
+      await writeFile(sparse, '>s\nACGT\n');
+      await fs.truncate(sparse, 1024 * 1024 * 1024);
+      await expect(resolve(sparse)).rejects.toMatchObject(
+        inputInvalid(`query: "${sparse}" is 1073741824 bytes, more than the 1000000-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`),
+      );
+      await expect(resolve(sparse, 'nucleotide', { inputMaxBytes: 1024 * 1024 * 1024 })).resolves.toEqual({ kind: 'path', path: await fs.realpath(sparse) });
+      await fs.rm(sparse);
     });
 
     it('refuses a named pipe, which a copy would wait on forever', async () => {

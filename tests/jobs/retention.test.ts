@@ -28,9 +28,9 @@ describe('retention', () => {
     const queues = openJobQueues(h.config, redis, h.runtime.log);
     try {
       // Nothing is old enough yet.
-      expect(await sweepOnce(h.config, queues, h.runtime.store)).toEqual({ jobs: 0, fileSets: 0 });
+      expect(await sweepOnce(h.config, queues, h.runtime.store, redis)).toMatchObject({ jobs: 0, fileSets: 0 });
       await new Promise((r) => setTimeout(r, 3000));
-      expect(await sweepOnce(h.config, queues, h.runtime.store)).toEqual({ jobs: 1, fileSets: 1 });
+      expect(await sweepOnce(h.config, queues, h.runtime.store, redis)).toMatchObject({ jobs: 1, fileSets: 1 });
     } finally {
       await closeJobQueues(queues);
       redis.disconnect();

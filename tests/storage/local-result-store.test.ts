@@ -183,6 +183,21 @@ describe('staged inputs, removal and the sweep', () => {
     await expect(store.read(bInput, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
   });
 
+  it('lists the jobs with staged inputs, and removeStagedInputs takes one job\'s inputs but never its results', async () => {
+    const { store } = await freshStore();
+    const file = await source('>a\nACGT\n');
+    const aInput = await store.stageInput('blast-00000000000000aa', 'query', file);
+    const a = await store.put('blast-00000000000000aa', 'hits.tsv', file, 'text/plain');
+    const bInput = await store.stageInput('blast-00000000000000bb', 'query', file);
+    expect((await store.stagedInputJobs()).sort()).toEqual(['blast-00000000000000aa', 'blast-00000000000000bb']);
+
+    await store.removeStagedInputs('blast-00000000000000aa');
+    await expect(store.read(aInput, 0, 10)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.read(a.key, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
+    await expect(store.read(bInput, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
+    expect(await store.stagedInputJobs()).toEqual(['blast-00000000000000bb']);
+  });
+
   it('sweeps old result sets, staged inputs and uploads (finished or partial), and keeps new ones', async () => {
     const { store, dataDir } = await freshStore({ signed: true });
     const file = await source('x');

@@ -181,6 +181,22 @@ describe('removal', () => {
     expect((await download((await store.link(a1)).url)).status).toBe(404);
   });
 
+  it('lists the jobs with staged inputs, and removeStagedInputs takes one job\'s inputs but never its results', async () => {
+    const store = await readyStore();
+    const file = await tempFile('y.tsv', 'y\n');
+    const aInput = await store.stageInput('blast-00000000000000ca', 'query', file);
+    await store.stageInput('blast-00000000000000ca', 'subject', file);
+    const a = await store.put('blast-00000000000000ca', 'hits.tsv', file, 'text/plain');
+    const bInput = await store.stageInput('blast-00000000000000cb', 'query', file);
+    expect(await store.stagedInputJobs()).toEqual(expect.arrayContaining(['blast-00000000000000ca', 'blast-00000000000000cb']));
+
+    await store.removeStagedInputs('blast-00000000000000ca');
+    await expect(store.read(aInput, 0, 10)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.read(a.key, 0, 10)).resolves.toEqual(Buffer.from('y\n'));
+    await expect(store.read(bInput, 0, 10)).resolves.toEqual(Buffer.from('y\n'));
+    expect(await store.stagedInputJobs()).not.toContain('blast-00000000000000ca');
+  });
+
   it('sweep removes result sets, staged inputs and uploads once old, counting each set once', async () => {
     const store = await readyStore();
     const file = await tempFile('s.tsv', 's\n');

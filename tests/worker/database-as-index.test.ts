@@ -75,7 +75,7 @@ beforeAll(async () => {
   acquired = [];
   const log = createLogger('silent');
   deps = {
-    config: { inputRoots: [FIXTURES], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir },
+    config: { inputRoots: [FIXTURES], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir },
     store: new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 }),
     index: { locks: processLocks(acquired), log, threads: 1, softTimeoutMs: 60_000, hardTimeoutMs: 60_000 },
     onStatus: async () => undefined,

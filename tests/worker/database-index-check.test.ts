@@ -51,7 +51,7 @@ beforeAll(async () => {
   await fs.mkdir(dbDir);
   const dataDir = path.join(tmp, 'data');
   deps = {
-    config: { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir },
+    config: { inputRoots: [], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir },
     store: new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 }),
     index: { locks, log: createLogger('silent'), threads: 1, softTimeoutMs: 60_000, hardTimeoutMs: 60_000 },
     onStatus: async () => undefined,

@@ -54,7 +54,7 @@ describe('prepareJobInputs with mates', () => {
     const log = createLogger('silent');
     const dataDir = path.join(tmp, 'data');
     deps = {
-      config: { inputRoots: [FIXTURES], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: path.join(tmp, 'db') },
+      config: { inputRoots: [FIXTURES], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: path.join(tmp, 'db') },
       store: new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 }),
       index: { locks: redisBuildLocks(redis, `mates-${process.pid}`, log), log, threads: 1, softTimeoutMs: 60_000, hardTimeoutMs: 70_000 },
       onStatus: async () => undefined,

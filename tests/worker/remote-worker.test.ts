@@ -2,7 +2,7 @@
 // the server, copies it into S3 at submit, and a worker in a process of its own (its own data
 // dir and work dir root, no input roots, sharing only Redis, S3 and the database folder) runs
 // it. The server's copy of the query is deleted before the worker starts, so the worker can
-// only have read the input from storage. The result, fetched through its presigned link, is
+// only have read the input from storage; the worker removes the staged copy once the job ends. The result, fetched through its presigned link, is
 // byte for byte what blastn gives when run by hand.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -90,6 +90,9 @@ it('runs a remote caller\'s blastn on a worker that never sees the server\'s fil
   do done = await runtime.jobs.wait(submitted.job_id, ALICE, 20);
   while (done.timed_out);
   expect(done.status).toMatchObject({ status: 'completed' });
+  // The worker removes the staged copy once the job has ended: it does not wait for retention.
+  for (let i = 0; i < 100 && (await runtime.store.findExternal(BUCKET, stagedKey)) !== undefined; i++) await new Promise((r) => setTimeout(r, 100));
+  await expect(runtime.store.findExternal(BUCKET, stagedKey)).resolves.toBeUndefined();
 
   const result = await runtime.jobs.result(submitted.job_id, ALICE);
   expect(result.files).toHaveLength(1);

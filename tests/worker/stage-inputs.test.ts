@@ -53,7 +53,7 @@ describe('stageInput', () => {
       if (!file) return void res.writeHead(404).end();
       void fs.readFile(file).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
     });
-    config = { inputRoots: [root], urlMaxBytes: 1_000_000, allowPrivateUrls: true, dbDir: path.join(tmp, 'db') };
+    config = { inputRoots: [root], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: true, dbDir: path.join(tmp, 'db') };
     const dataDir = path.join(tmp, 'data');
     store = new LocalResultStore({ dataDir, resultsDir: path.join(dataDir, 'results'), uploadMaxBytes: 1_000_000 });
   });
@@ -63,7 +63,7 @@ describe('stageInput', () => {
     await fs.rm(tmp, { recursive: true, force: true });
   });
 
-  const submitConfig = () => ({ inputRoots: config.inputRoots, inlineMaxBytes: 100_000, allowPrivateUrls: config.allowPrivateUrls });
+  const submitConfig = () => ({ inputRoots: config.inputRoots, inlineMaxBytes: 100_000, inputMaxBytes: config.inputMaxBytes, allowPrivateUrls: config.allowPrivateUrls });
   const resolve = (value: string, kind: 'nucleotide' | 'protein') =>
     resolveInputRef('query', value, fasta(kind), submitConfig(), createInputResolver({ store, config: loadConfig({ BIO_QUEUE_DATA_DIR: tmp }), caller: LOCAL_CALLER, jobOutput: async () => ({ status: 'completed', files: [] }) }));
 
@@ -218,6 +218,17 @@ describe('stageInput', () => {
     );
   });
 
+  it('refuses a path that grew past BIO_QUEUE_INPUT_MAX_BYTES since submit, counting a sparse file by its length', async () => {
+    const p = path.join(root, 'grows.fa');
+    await fs.copyFile(path.join(FIXTURES, 'lambda_queries.fa'), p);
+    const ref = await resolve(p, 'nucleotide');
+    await fs.truncate(p, 1_000_001); // now longer than the limit, though hardly any longer on disk
+    await expect(stage(ref, 'nucleotide')).rejects.toMatchObject(
+      inputInvalid(`query: ${JSON.stringify(p)} is 1000001 bytes, more than the 1000000-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`),
+    );
+    expect(await fs.readdir(path.join(work, 'inputs'))).toEqual([]); // nothing linked or copied
+  });
+
   it('downloads a URL input under its own name and checks it', async () => {
     const staged = await stage({ kind: 'url', url: `${server.origin}/lambda_queries.fa` }, 'nucleotide');
     expect(staged.path).toBe('inputs/lambda_queries.fa');
@@ -286,7 +297,7 @@ describe('stageInput from S3 storage', () => {
   let store: S3ResultStore;
   let n = 0;
   let work: string;
-  const config: StageConfig = { inputRoots: [], urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: '/nonexistent' };
+  const config: StageConfig = { inputRoots: [], inputMaxBytes: 1_000_000, urlMaxBytes: 1_000_000, allowPrivateUrls: false, dbDir: '/nonexistent' };
   const stage = async (ref: InputRef, kind: 'nucleotide' | 'protein') => {
     work = path.join(tmp, `work-${++n}`);
     await fs.mkdir(work);

@@ -1,0 +1,143 @@
+// idempotency_key over REST and MCP (Streamable HTTP, and in memory as stdio's owner), on the real
+// server stack and Redis: the same key gives back the same job and makes one BullMQ job however
+// many submissions race; keys are per owner; a key reused for another submission is refused on
+// idempotency_key; and once its job is gone the key makes a new job.
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { connectRedis } from '../../src/redis/redis-target.js';
+import { callError, callOk, startHarness, type Harness } from '../support/harness.js';
+import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+
+const FASTA = '>a\nACGTACGTAC\n';
+const submitBody = (key: string, sequences: string[] = [FASTA], priority?: number) => ({
+  job_type: 'seqkit_stats',
+  parameters: { sequences },
+  idempotency_key: key,
+  ...(priority === undefined ? {} : { priority }),
+});
+
+let h: HttpHarness;
+let redis: ReturnType<typeof connectRedis>;
+let qc: Queue;
+let aliceMcp: Client;
+
+// Every BullMQ job of the qc queue, whatever its state: what "one job" is counted against.
+async function qcJobIds(): Promise<string[]> {
+  const jobs = await qc.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']);
+  return jobs.map((j) => j.id!);
+}
+
+beforeAll(async () => {
+  // No worker: jobs stay queued, so only submission is measured.
+  h = await startHttpHarness({ embeddedWorker: false });
+  redis = connectRedis({ kind: 'url', url: h.config.redisUrl! }, 'idempotency-test');
+  qc = new Queue('qc', { connection: redis, prefix: h.config.prefix });
+  aliceMcp = await h.mcp(h.keys.alice);
+});
+
+afterAll(async () => {
+  await qc?.close();
+  redis?.disconnect();
+  await h?.close();
+});
+
+describe('idempotency_key over REST', () => {
+  it('gives back the same job for the same key, and makes one BullMQ job', async () => {
+    const before = await qcJobIds();
+    const first = await h.api<{ job_id: string; status: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-once'));
+    const again = await h.api<{ job_id: string; status: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-once'));
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect((await qcJobIds()).filter((id) => !before.includes(id))).toEqual([first.body.job_id]);
+  });
+
+  it('makes exactly one job of ten concurrent submissions with one key', async () => {
+    const before = await qcJobIds();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => h.api<{ job_id: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-race'))));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
+    const ids = new Set(answers.map((a) => a.body.job_id));
+    expect(ids.size).toBe(1);
+    expect((await qcJobIds()).filter((id) => !before.includes(id))).toEqual([...ids]);
+  });
+
+  it('keeps keys per owner: alice\'s "shared" and bob\'s "shared" are two jobs, each seeing only its own', async () => {
+    const alice = await h.api<{ job_id: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('shared'));
+    const bob = await h.api<{ job_id: string }>(h.keys.bob, 'POST', '/jobs/submit', submitBody('shared'));
+    expect(alice.status).toBe(202);
+    expect(bob.status).toBe(202);
+    expect(bob.body.job_id).not.toBe(alice.body.job_id);
+    expect((await h.api(h.keys.bob, 'GET', `/jobs/${alice.body.job_id}/status`)).status).toBe(404);
+  });
+
+  it('refuses a key reused with other parameters or another priority, naming idempotency_key', async () => {
+    const first = await h.api<{ job_id: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-reused'));
+    const expected = (jobId: string) => ({
+      code: 'input_invalid',
+      field: 'idempotency_key',
+      message: `idempotency_key: "rest-reused" was already used for job ${jobId}, submitted with another tool, other parameters or another priority; use a new key for a different submission`,
+    });
+    const otherParams = await h.api(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-reused', ['>b\nTTTT\n']));
+    expect(otherParams.status).toBe(400);
+    expect(otherParams.body).toEqual(expected(first.body.job_id));
+    const otherPriority = await h.api(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-reused', [FASTA], 9));
+    expect(otherPriority.body).toEqual(expected(first.body.job_id));
+    // The default priority written out is the same submission.
+    expect((await h.api<{ job_id: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('rest-reused', [FASTA], 5))).body.job_id).toBe(first.body.job_id);
+  });
+
+  it('checks the key itself at the edge', async () => {
+    const bad = await h.api(h.keys.alice, 'POST', '/jobs/submit', submitBody('has space'));
+    expect(bad).toMatchObject({ status: 400, body: { code: 'input_invalid', field: 'idempotency_key', message: 'idempotency_key: expected letters, digits and . _ : + / = - only (a UUID works)' } });
+    const long = await h.api(h.keys.alice, 'POST', '/jobs/submit', submitBody('k'.repeat(256)));
+    expect(long).toMatchObject({ status: 400, body: { field: 'idempotency_key', message: 'idempotency_key: must be at most 255 characters' } });
+  });
+});
+
+describe('idempotency_key over MCP', () => {
+  it('gives back the same job from every *_async tool call with the key, shared with REST for the same owner', async () => {
+    const first = await callOk<{ job_id: string }>(aliceMcp, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'mcp-once' });
+    const again = await callOk<{ job_id: string }>(aliceMcp, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'mcp-once' });
+    expect(again.job_id).toBe(first.job_id);
+    const overRest = await h.api<{ job_id: string }>(h.keys.alice, 'POST', '/jobs/submit', submitBody('mcp-once'));
+    expect(overRest.body.job_id).toBe(first.job_id);
+    const bobMcp = await h.mcp(h.keys.bob);
+    expect((await callOk<{ job_id: string }>(bobMcp, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'mcp-once' })).job_id).not.toBe(first.job_id);
+  });
+
+  it('makes one job of ten concurrent calls, and refuses the key with other parameters as a tool error', async () => {
+    const before = await qcJobIds();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => callOk<{ job_id: string }>(aliceMcp, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'mcp-race' })));
+    expect(new Set(answers.map((a) => a.job_id)).size).toBe(1);
+    expect((await qcJobIds()).filter((id) => !before.includes(id))).toEqual([answers[0]!.job_id]);
+    expect(await callError(aliceMcp, 'seqkit_stats_async', { sequences: ['>c\nGGGG\n'], idempotency_key: 'mcp-race' })).toBe(
+      `input_invalid: idempotency_key: "mcp-race" was already used for job ${answers[0]!.job_id}, submitted with another tool, other parameters or another priority; use a new key for a different submission`,
+    );
+  });
+});
+
+describe('once the job is gone', () => {
+  let short: Harness;
+  beforeAll(async () => {
+    // 0.00003 days = 2.6 s of retention; stdio's caller, in memory.
+    short = await startHarness({ embeddedWorker: false, env: { BIO_STORAGE_RETENTION_DAYS: '0.00003' } });
+  });
+  afterAll(async () => short?.close());
+
+  it('frees the key: the same key then makes a new job', async () => {
+    const first = await callOk<{ job_id: string }>(short.client, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'after-retention' });
+    expect((await callOk<{ job_id: string }>(short.client, 'seqkit_stats_async', { sequences: [FASTA], idempotency_key: 'after-retention' })).job_id).toBe(first.job_id);
+    // Cancelled while queued, the job is kept as a tombstone for the retention time, then gone.
+    expect((await callOk<{ status: string }>(short.client, 'cancel_job', { job_id: first.job_id })).status).toBe('cancelled');
+    for (let i = 0; i < 100; i++) {
+      const gone = (await short.client.callTool({ name: 'get_job_status', arguments: { job_id: first.job_id } })).isError === true;
+      if (gone) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await callError(short.client, 'get_job_status', { job_id: first.job_id })).toMatch(/^not_found:/);
+    const next = await callOk<{ job_id: string; status: string }>(short.client, 'seqkit_stats_async', { sequences: ['>other\nAAAA\n'], idempotency_key: 'after-retention' });
+    expect(next.job_id).not.toBe(first.job_id);
+    expect(next.status).toBe('queued');
+  });
+});
