@@ -90,6 +90,21 @@ export const configVariables = {
     default: '3600',
     doc: 'Seconds after which a job that is still running (having ignored SIGTERM) gets SIGKILL. Must be at least the soft limit.',
   },
+  BIO_QUEUE_TOOL_MEMORY_MAX_BYTES: {
+    schema: count(0, Number.MAX_SAFE_INTEGER).optional(),
+    default: undefined,
+    doc: 'Memory a job\'s tool processes may use together, in bytes (0: no limit); past it the tool is stopped and the job fails naming this limit, or runs once more with half the threads when the tool takes a thread count. Enforced by cgroup v2 memory.max where the worker has a delegated cgroup with the memory controller, else by watching the processes\' resident memory. Default: 90% of the machine\'s RAM, so a runaway tool is stopped with a clear message before the kernel\'s OOM killer picks a victim of its own.',
+  },
+  BIO_QUEUE_OUTPUT_MAX_BYTES: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).default(100 * 1024 ** 3),
+    default: '107374182400',
+    doc: 'Largest total size of a job\'s output files, in bytes, checked while the tool runs (each tool may allow less). 100 GiB holds a deep human genome BAM.',
+  },
+  BIO_QUEUE_WORK_DIR_MAX_BYTES: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).default(250 * 1024 ** 3),
+    default: '268435456000',
+    doc: 'Largest disk use of a job\'s work dir (staged inputs, outputs, temporary files such as samtools sort\'s), in bytes, checked while the tool runs. 250 GiB leaves room for a 100 GiB BAM and its sort.',
+  },
   BIO_QUEUE_MAX_ATTEMPTS: {
     schema: count(1, 20).default(3),
     default: '3',
@@ -292,6 +307,8 @@ export interface Config {
   toolThreads: number | undefined;
   softTimeLimitMs: number;
   hardTimeLimitMs: number;
+  /** Per-job resource limits of the tool processes (worker/job-limits.ts enforces them). */
+  limits: ResourceLimitsConfig;
   maxAttempts: number;
   retryBackoffMs: number;
   stalledMs: number;
@@ -309,6 +326,13 @@ export interface Config {
   redisServerBin: string;
   http: HttpConfig;
   storage: StorageConfig;
+}
+
+export interface ResourceLimitsConfig {
+  /** Bytes of memory a job's tools may use together; undefined: no limit. */
+  memoryBytes: number | undefined;
+  outputBytes: number;
+  workDirBytes: number;
 }
 
 export interface ApiKeyEntry {
@@ -411,6 +435,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     toolThreads: p.BIO_QUEUE_TOOL_THREADS,
     softTimeLimitMs: p.BIO_QUEUE_TASK_SOFT_TIME_LIMIT * 1000,
     hardTimeLimitMs: p.BIO_QUEUE_TASK_TIME_LIMIT * 1000,
+    limits: Object.freeze({
+      memoryBytes: memoryLimit(p.BIO_QUEUE_TOOL_MEMORY_MAX_BYTES),
+      outputBytes: p.BIO_QUEUE_OUTPUT_MAX_BYTES,
+      workDirBytes: p.BIO_QUEUE_WORK_DIR_MAX_BYTES,
+    }),
     maxAttempts: p.BIO_QUEUE_MAX_ATTEMPTS,
     retryBackoffMs: p.BIO_QUEUE_RETRY_BACKOFF_SECONDS * 1000,
     stalledMs: p.BIO_QUEUE_STALLED_SECONDS * 1000,
@@ -452,6 +481,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       }),
     }),
   });
+}
+
+// Unset: 90% of RAM; 0: no limit.
+function memoryLimit(configured: number | undefined): number | undefined {
+  if (configured === 0) return undefined;
+  return configured ?? Math.floor(os.totalmem() * 0.9);
 }
 
 function commaList(value: string | undefined): readonly string[] | undefined {

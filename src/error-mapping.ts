@@ -41,6 +41,7 @@ export const VERDICTS: Readonly<Record<FailureCode, Readonly<Verdict>>> = Object
   timeout: { status: 500, exitCode: FAILED, log: 'debug' },
   cancelled: { status: 500, exitCode: FAILED, log: 'debug' },
   output_too_large: { status: 500, exitCode: FAILED, log: 'debug' },
+  memory_limit: { status: 500, exitCode: FAILED, log: 'debug' },
   infrastructure: { status: 503, exitCode: FAILED, log: 'warn' },
   internal_error: { status: 500, exitCode: FAILED, log: 'error' },
 });

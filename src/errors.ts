@@ -9,7 +9,8 @@ export const ERROR_CODES = [
   'tool_missing', // the tool's binary is not installed on the worker
   'timeout', // the job passed its time limit
   'cancelled', // someone cancelled the job
-  'output_too_large', // the tool wrote more than the definition allows
+  'output_too_large', // the tool wrote more than its output or work dir limit allows
+  'memory_limit', // the tool used more memory than the job's limit
   'not_found', // no such job (or not the caller's)
   'unauthorized', // no API key, or not a valid one (HTTP only)
   'forbidden', // a signed link that expired or was altered; a Host or Origin the server refuses

@@ -13,6 +13,7 @@ import { BioQueueError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { IndexKind } from '../tools/define-tool.js';
 import { buildOnce, type BuildLocks } from './build-lock.js';
+import type { RunGuard } from './resource-guard.js';
 import { runPipeline } from './run-pipeline.js';
 import { toolFailure } from './tool-failure.js';
 
@@ -46,6 +47,8 @@ export interface IndexDeps {
   softTimeoutMs: number;
   hardTimeoutMs: number;
   signal?: AbortSignal | undefined;
+  /** The job's memory limit, watched while an index builds. */
+  guard?: RunGuard | undefined;
   /** Called when this job has to wait for another job's build, or starts one. */
   onStatus(message: string): Promise<void>;
 }
@@ -142,9 +145,10 @@ async function buildIndex(place: IndexPlace, kind: IndexKind, variant: string | 
         softTimeoutMs: deps.softTimeoutMs,
         hardTimeoutMs: deps.hardTimeoutMs,
         signal: deps.signal,
+        ...(deps.guard ? { guard: deps.guard } : {}),
         log: deps.log,
       });
-      const failure = toolFailure(run, { label: `building ${kind.title}`, rules: [], params: {}, installOf: () => kind.binary.install, limits: deps });
+      const failure = toolFailure(run, { label: `building ${kind.title}`, rules: [], params: {}, installOf: () => kind.binary.install, limits: deps, memoryBackstop: deps.guard?.memoryBackstop });
       if (failure) throw failure;
     }
     const files = kind.files({ source: place.source, variant });

@@ -1,7 +1,8 @@
 // One job from staged inputs to stored results, as named steps: prepare the inputs (staged,
 // checked, indexes cached), check the name of a database it will publish, run its commands,
 // collect and limit the outputs, summarise them, publish the database, store the files.
-// Everything here throws BioQueueErrors; process-job.ts decides what they mean for the queue.
+// Everything here throws BioQueueErrors, with the server's folders taken out of their texts;
+// process-job.ts decides what they mean for the queue.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../src/config.js';
@@ -12,10 +13,15 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import type { AnyToolDefinition, OutputSpec } from '../tools/define-tool.js';
 import type { BuildLocks } from './build-lock.js';
 import { prepareJobInputs } from './job-inputs.js';
+import { breachMessage, jobLimits, type JobLimits } from './job-limits.js';
 import { mainCommand } from './main-command.js';
+import { delegatedMemoryCgroup } from './memory-cgroup.js';
+import { runWithMemoryRetry } from './memory-retry.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
+import { resourceGuard } from './resource-guard.js';
 import { runSteps } from './run-steps.js';
+import { hideServerPaths, serverPathHider } from './server-paths.js';
 import { toolVersion } from './tool-version.js';
 
 export interface RunJobDeps {
@@ -29,9 +35,21 @@ export interface RunJobDeps {
 }
 
 export async function runJob(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
+  const { config } = deps;
+  try {
+    return await runJobInWorkDir(jobId, data, tool, workDir, deps);
+  } catch (err) {
+    throw hideServerPaths(err, await serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir }));
+  }
+}
+
+async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
   const { config, log } = deps;
   const params = data.params;
   const clock = { softTimeoutMs: config.softTimeLimitMs, hardTimeoutMs: config.hardTimeLimitMs, startedAt: Date.now() };
+  const limits = jobLimits(config.limits, tool);
+  const cgroupParent = limits.memory ? await delegatedMemoryCgroup(log) : undefined;
+  const outputs = tool.outputs(params);
   await deps.report({ percent: 0, stage: 'staging', message: 'staging inputs' });
 
   const inputs = await prepareJobInputs(tool, data.inputs, params, workDir, {
@@ -39,7 +57,16 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
     store: deps.store,
     signal: deps.signal,
     threads: deps.threads,
-    index: { locks: deps.locks, log, threads: deps.threads, softTimeoutMs: clock.softTimeoutMs, hardTimeoutMs: clock.hardTimeoutMs, signal: deps.signal },
+    index: {
+      locks: deps.locks,
+      log,
+      threads: deps.threads,
+      softTimeoutMs: clock.softTimeoutMs,
+      hardTimeoutMs: clock.hardTimeoutMs,
+      signal: deps.signal,
+      // An index build runs in the shared cache, not the work dir: only its memory is the job's.
+      guard: resourceGuard({ memory: limits.memory, cgroupParent, log }),
+    },
     onStatus: (message) => deps.report({ percent: 0, stage: 'staging', message }),
   });
   const published = tool.publishes?.(params);
@@ -48,29 +75,43 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   if (published) await fs.mkdir(path.join(workDir, path.dirname(published.prefix)), { recursive: true });
   if (deps.signal?.aborted) throw new BioQueueError('cancelled', 'cancelled by request');
 
-  const steps = tool.steps(params, inputs.context);
   const version = await toolVersion(tool.binaries);
   const startedAt = new Date();
   // Temporary files (mafft's, samtools sort's) stay inside the work dir, which is removed after.
   const env = { ...inputs.env, ...tool.env?.(params, inputs.context), TMPDIR: path.join(workDir, 'tmp') };
-  const ran = await runSteps({
-    tool,
-    steps,
-    params,
+  const guard = resourceGuard({
+    memory: limits.memory,
+    cgroupParent,
+    workDir: { dir: workDir, limit: limits.workDir },
+    outputs: { dir: workDir, names: outputs.map((o) => o.name), limit: limits.output },
+    log,
+  });
+  const { ran, steps, notes } = await runWithMemoryRetry({
+    plan: (threads) => tool.steps(params, { ...inputs.context, threads }),
+    run: (steps) =>
+      runSteps({
+        tool,
+        steps,
+        params,
+        workDir,
+        env,
+        inputTotal: (step) => (step.progress?.of ? inputs.count(step.progress.of.inputs, step.progress.of.count) : undefined),
+        ids: inputs.ids,
+        limits: clock,
+        signal: deps.signal,
+        guard,
+        report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
+        log,
+      }),
+    threads: inputs.context.threads,
     workDir,
-    env,
-    inputTotal: (step) => (step.progress?.of ? inputs.count(step.progress.of.inputs, step.progress.of.count) : undefined),
-    ids: inputs.ids,
-    limits: clock,
-    signal: deps.signal,
-    report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
+    outputs,
     log,
   });
   const runtimeSeconds = (Date.now() - startedAt.getTime()) / 1000;
 
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
-  const outputs = tool.outputs(params);
-  const totalBytes = await collectOutputs(tool, outputs, workDir);
+  const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
   const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   if (published) await publishDatabase(workDir, config.dbDir, published);
   const files: StoredFile[] = [];
@@ -87,11 +128,13 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
     runtime_seconds: Math.round(runtimeSeconds * 1000) / 1000,
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
+    ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
-// Every declared output must be there, and all of them within the tool's size limit.
-async function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputSpec[], workDir: string): Promise<number> {
+// Every declared output must be there, and all of them within the output limit (checked again
+// here: a tool may write its last bytes between two looks of the watch).
+async function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputSpec[], workDir: string, limits: JobLimits): Promise<number> {
   const main = tool.binaries[0]!.name;
   let total = 0;
   for (const output of outputs) {
@@ -99,8 +142,8 @@ async function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputS
     if (!stat?.isFile()) throw new BioQueueError('tool_failed', `${main} exited 0 but wrote no ${output.name}`);
     total += stat.size;
   }
-  if (total > tool.limits.maxOutputBytes) {
-    throw new BioQueueError('output_too_large', `${main} wrote ${total} bytes, more than the ${tool.limits.maxOutputBytes} allowed`);
+  if (total > limits.output.bytes) {
+    throw new BioQueueError('output_too_large', breachMessage({ kind: 'output', limit: limits.output, observed: total, stopped: false }, main));
   }
   return total;
 }

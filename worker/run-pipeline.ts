@@ -17,9 +17,11 @@ import { StringDecoder } from 'node:string_decoder';
 import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
+import type { LimitBreach } from './job-limits.js';
+import type { GuardWatch, RunGuard } from './resource-guard.js';
 import { tailFile } from './tail-file.js';
 
-export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted';
+export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted' | 'limit';
 
 export interface ProcessRun {
   argv: Argv;
@@ -35,6 +37,8 @@ export interface PipelineRun {
   processes: ProcessRun[];
   /** Why the run ended: by itself, or stopped by a limit or a cancel. */
   end: RunEnd;
+  /** The resource limit the run passed (end is 'limit'). */
+  breach?: LimitBreach;
 }
 
 export interface RunPipelineOptions {
@@ -53,6 +57,8 @@ export interface RunPipelineOptions {
   onSpawn?(pgids: number[]): Promise<void> | void;
   /** Every stderr chunk of every process, as it arrives (progress lines). */
   onStderr?(chunk: string): void;
+  /** Resource limits watched while the processes run (resource-guard.ts); passing one kills every group. */
+  guard?: RunGuard;
   log: Logger;
 }
 
@@ -79,12 +85,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const last = pipeline.length - 1;
   const nonce = randomBytes(4).toString('hex');
   const stderrFiles = pipeline.map((_, i) => path.join(options.cwd, `.stderr-${nonce}-${i}`));
+  // What is started; results name the tool's own argv.
+  const started = options.guard ? await options.guard.prepare(pipeline) : pipeline;
   // Opened here and handed to the children as they are; our copies are closed once they run.
   const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
   const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
   let children: ResultPromise[];
   try {
-    children = pipeline.map(([file, ...args], i) =>
+    children = started.map(([file, ...args], i) =>
       execa(file!, args, {
         cwd: options.cwd,
         env: options.env,
@@ -121,9 +129,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     for (const pid of pgids) signalGroup(pid, 'SIGTERM');
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  let watch: GuardWatch | undefined;
   try {
     if (pgids.length > 0) await options.onSpawn?.(pgids);
+    watch = await options.guard?.watch(pgids, () => {
+      for (const pid of pgids) signalGroup(pid, 'SIGKILL');
+    });
     const results = await Promise.all(children);
+    const breach = await watch?.stop();
     await Promise.all(pipes);
     await Promise.all(tails.map((t) => t.stop()));
     const processes: ProcessRun[] = [];
@@ -138,12 +151,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       });
     }
     let end: RunEnd = 'exited';
-    if (results.some((r) => r.timedOut)) end = results.some((r) => r.isForcefullyTerminated) ? 'hard-timeout' : 'soft-timeout';
+    if (breach) end = 'limit';
+    else if (results.some((r) => r.timedOut)) end = results.some((r) => r.isForcefullyTerminated) ? 'hard-timeout' : 'soft-timeout';
     else if (results.some((r) => r.isCanceled)) end = 'aborted';
     if (options.stderrFile) await keepStderr(stderrFiles, path.join(options.cwd, options.stderrFile));
-    return { processes, end };
+    return { processes, end, ...(breach ? { breach } : {}) };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
+    await watch?.stop().catch((err: unknown) => log.debug({ err }, 'resource limits: the watch did not end cleanly'));
     // Whatever a tool left running in its group goes with it.
     for (const pid of pgids) signalGroup(pid, 'SIGKILL');
     await Promise.all(tails.map((t) => t.stop()));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../src/logger.js';
 import type { RunStep } from '../src/jobs/job-model.js';
 import type { InstallPackages, Step, ToolDefinition } from '../tools/define-tool.js';
+import type { RunGuard } from './resource-guard.js';
 import { runPipeline } from './run-pipeline.js';
 import { startStepProgress, stepStartReport, type StepReport } from './step-progress.js';
 import { toolFailure } from './tool-failure.js';
@@ -24,6 +25,8 @@ export interface RunStepsOptions {
   /** The job's limits, and when its clock started (limits cover the whole job, not each step). */
   limits: { softTimeoutMs: number; hardTimeoutMs: number; startedAt: number };
   signal?: AbortSignal | undefined;
+  /** The job's resource limits, watched while each step runs. */
+  guard?: RunGuard | undefined;
   report(report: StepReport): Promise<void>;
   log: Logger;
 }
@@ -57,6 +60,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         onSpawn: (pgids) =>
           fs.writeFile(path.join(options.workDir, TOOL_PGID_FILE), pgids.join('\n')).catch((err: unknown) => log.debug({ err }, 'could not record the tool process groups')),
         onStderr: (chunk) => progress.feedStderr(chunk),
+        ...(options.guard ? { guard: options.guard } : {}),
         log,
       });
     } finally {
@@ -69,6 +73,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
       failsOnStderr: tool.failsOnStderr,
       installOf: (binary) => installOf(tool.binaries, binary),
       limits: options.limits,
+      memoryBackstop: options.guard?.memoryBackstop,
     });
     if (failure) throw failure;
     done.push({ label: step.label, pipeline: step.pipeline.map((argv) => [...argv]), stdout: step.stdout ?? null });

@@ -7,6 +7,7 @@
 import { BioQueueError } from '../src/errors.js';
 import { installHint } from '../src/system/install-hints.js';
 import type { ErrorRule, InstallPackages } from '../tools/define-tool.js';
+import { breachMessage, type Limit } from './job-limits.js';
 import type { PipelineRun, ProcessRun } from './run-pipeline.js';
 
 export interface FailureContext {
@@ -18,6 +19,8 @@ export interface FailureContext {
   failsOnStderr?: RegExp | undefined;
   installOf(binary: string): InstallPackages | undefined;
   limits: { softTimeoutMs: number; hardTimeoutMs: number };
+  /** The memory limit, when each process also has a ceiling (an rlimit) it fails at in its own words. */
+  memoryBackstop?: Limit | undefined;
 }
 
 export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueError | undefined {
@@ -30,6 +33,12 @@ export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueErro
   const shown = culprit ?? run.processes[run.processes.length - 1]!;
   const binary = shown.argv[0]!;
   if (run.end === 'aborted') return new BioQueueError('cancelled', 'cancelled by request', details(shown));
+  if (run.end === 'limit' && run.breach) {
+    // Output is the last process's doing; memory the one that held the most.
+    const blamed = run.processes[run.breach.culprit ?? run.processes.length - 1] ?? shown;
+    const code = run.breach.kind === 'memory' ? 'memory_limit' : 'output_too_large';
+    return new BioQueueError(code, breachMessage(run.breach, blamed.argv[0]!), details(blamed));
+  }
   if (run.end === 'soft-timeout' || run.end === 'hard-timeout') {
     const limit = run.end === 'soft-timeout' ? ctx.limits.softTimeoutMs : ctx.limits.hardTimeoutMs;
     return new BioQueueError('timeout', `${binary} ran longer than the ${limit / 1000} s time limit and was stopped`, details(shown));
@@ -38,6 +47,13 @@ export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueErro
   if (!culprit && !complaint) return undefined;
   const blamed = complaint?.process ?? culprit!;
   const said = complaint?.line ?? (lastLines(blamed.stderrTail, 3) || 'no message');
+  if (ctx.memoryBackstop && ALLOCATION_FAILED.test(lastLines(blamed.stderrTail, 5))) {
+    return new BioQueueError(
+      'memory_limit',
+      `memory limit ${ctx.memoryBackstop.name} exceeded: ${blamed.argv[0]} could not allocate memory past its share and stopped (${lastLines(blamed.stderrTail, 1).trim()})`,
+      details(blamed),
+    );
+  }
   for (const rule of ctx.rules) {
     // The tool's own words are the line the rule recognised.
     const line = blamed.stderrTail.split(/\r?\n|\r/).find((l) => rule.when.test(l));
@@ -48,6 +64,11 @@ export function toolFailure(run: PipelineRun, ctx: FailureContext): BioQueueErro
   const how = complaint ? 'reported an error although it exited 0' : blamed.signal ? `was killed by ${blamed.signal}` : `exited with code ${blamed.exitCode}`;
   return new BioQueueError('tool_failed', `${blamed.argv[0]} ${how}: ${said}`, details(blamed));
 }
+
+// What tools say when malloc or new fails (the per-process rlimit behind the memory limit):
+// C++'s std::bad_alloc (fastp, DIAMOND), strerror(ENOMEM), mafft's "Allocation error", and the
+// usual hand-written ones.
+const ALLOCATION_FAILED = /std::bad_alloc|cannot allocate memory|out of memory|memory exhausted|failed to allocate|allocation (error|failed)/i;
 
 const BROKEN_PIPE = /broken pipe|EPIPE|connection reset by peer/i;
 

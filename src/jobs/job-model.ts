@@ -116,6 +116,7 @@ export const ResultSchema = z.object({
   tool_version: z.string().nullable(),
   exit_code: z.number().nullable(),
   runtime_seconds: z.number().nullable(),
+  notes: z.array(z.string()).describe('What happened on the way, e.g. a run again with fewer threads after the tool passed the memory limit.'),
   error: JobErrorSchema.nullable(),
 });
 export type JobResult = z.infer<typeof ResultSchema>;
@@ -146,6 +147,8 @@ export const JobReturnSchema = z.object({
   runtime_seconds: z.number(),
   started_at: z.string(),
   finished_at: z.string(),
+  /** What happened on the way that a person should know (a run again with fewer threads after the memory limit). */
+  notes: z.array(z.string()).optional(),
 });
 export type JobReturn = z.infer<typeof JobReturnSchema>;
 

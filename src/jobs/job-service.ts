@@ -218,7 +218,7 @@ export class JobService {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') {
       const s = found.status;
-      return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, error: s.error };
+      return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, notes: [], error: s.error };
     }
     return toJobResult(found.job, found.state, this.store);
   }

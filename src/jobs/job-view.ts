@@ -109,6 +109,7 @@ export async function toJobResult(job: AnyJob, state: BullState, store: ResultSt
     tool_version: value?.tool_version ?? null,
     exit_code: value?.exit_code ?? error?.exit_code ?? null,
     runtime_seconds: value?.runtime_seconds ?? null,
+    notes: value?.notes ?? [],
     error,
   };
 }

@@ -21,6 +21,7 @@ export function resultText(r: JobResult): string {
     return `Job ${r.job_id} is ${r.status}${r.error ? `: ${r.error.message}` : ''}.`;
   }
   const lines = [`Job ${r.job_id} (${r.tool}) completed in ${r.runtime_seconds} s.`];
+  for (const note of r.notes) lines.push(`Note: ${note}`);
   if (r.summary) lines.push(`Summary: ${JSON.stringify(r.summary)}`);
   for (const f of r.files) lines.push(`File ${f.name} (${f.size_bytes} bytes, sha256 ${f.sha256}): ${f.url}`);
   return lines.join('\n');

@@ -1,0 +1,37 @@
+// How much a job's work dir holds while its tool runs, measured as du would: the blocks each
+// file takes on disk (a sparse file counts for what it really occupies; a hard-linked file once),
+// walking the whole tree, temporary files included. And the apparent size of its declared
+// outputs, which is what a client downloads.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+export async function diskUsage(dir: string): Promise<number> {
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = async (folder: string): Promise<void> => {
+    // A folder removed meanwhile (a tool's temporary one) holds nothing any more.
+    const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const file = path.join(folder, entry.name);
+      const stat = await fs.lstat(file, { bigint: false }).catch(() => undefined);
+      if (!stat) continue;
+      const inode = `${stat.dev}:${stat.ino}`;
+      if (seen.has(inode)) continue;
+      seen.add(inode);
+      total += stat.blocks * 512;
+      if (stat.isDirectory()) await walk(file);
+    }
+  };
+  await walk(dir);
+  return total;
+}
+
+/** The outputs' sizes together; one not written yet counts 0. */
+export async function outputsSize(dir: string, names: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const name of names) {
+    const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
+    if (stat?.isFile()) total += stat.size;
+  }
+  return total;
+}
