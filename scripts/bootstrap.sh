@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure this machine has what `npm test` and `npm run demo` need: Node >= 20, redis-server and
 # the tools' binaries, listed with their packages in scripts/tool-packages.tsv (generated from the
-# catalog). With queue names as arguments (`bootstrap.sh blast`) only what those queues need is
+# catalog), plus what only the tests use (oracles, and Ceph's radosgw, the S3 server that checks
+# signatures). With queue names as arguments (`bootstrap.sh blast`) only what those queues need is
 # checked; without, everything the tests need. Runs before every test run, so it only checks when
 # all is present (no network, well under a second); on Debian/Ubuntu it installs what is missing
 # with apt-get (as root, or through `sudo -n` when that needs no password), and otherwise stops
@@ -15,6 +16,7 @@ missing_pkgs=()
 missing_bins=()
 brew_pkgs=()
 conda_lines=()
+apt_only=()
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
@@ -60,8 +62,10 @@ check_bin() {
     say "$(printf '%-12s' "$bin") MISSING (apt package $apt)"
     missing_bins+=("$bin")
     add_once missing_pkgs "$apt"
-    add_once brew_pkgs "$brew"
-    add_once conda_lines "conda install -c ${conda/ / }"
+    # "-": Homebrew or conda has no package of it (radosgw is packaged for Debian/Ubuntu only).
+    if [ "$brew" = "-" ] || [ "$conda" = "-" ]; then add_once apt_only "$bin"; fi
+    [ "$brew" = "-" ] || add_once brew_pkgs "$brew"
+    [ "$conda" = "-" ] || add_once conda_lines "conda install -c ${conda/ / }"
   fi
 }
 
@@ -70,6 +74,7 @@ check_all() {
   missing_bins=()
   brew_pkgs=()
   conda_lines=()
+  apt_only=()
   local bin flag apt brew conda queues
   while IFS=$'\t' read -r bin flag apt brew conda queues; do
     case "$bin" in '#'* | '') continue ;; esac
@@ -80,14 +85,19 @@ check_all() {
 
 manual_instructions() {
   local conda_line
-  conda_line="$(printf ' && %s' "${conda_lines[@]}")"
   cat >&2 <<EOT
 bootstrap: missing: ${missing_bins[*]}
 bootstrap: install them with one of these, then run the command again:
   Debian/Ubuntu: sudo apt-get install -y ${missing_pkgs[*]}
-  macOS:         brew install ${brew_pkgs[*]}
-  conda:         ${conda_line# && }
 EOT
+  [ "${#brew_pkgs[@]}" -eq 0 ] || printf '  macOS:         brew install %s\n' "${brew_pkgs[*]}" >&2
+  if [ "${#conda_lines[@]}" -ne 0 ]; then
+    conda_line="$(printf ' && %s' "${conda_lines[@]}")"
+    printf '  conda:         %s\n' "${conda_line# && }" >&2
+  fi
+  if [ "${#apt_only[@]}" -ne 0 ]; then
+    printf '  (no Homebrew or conda package has %s: the tests that need them run on Debian/Ubuntu)\n' "${apt_only[*]}" >&2
+  fi
 }
 
 check_node

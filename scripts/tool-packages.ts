@@ -22,6 +22,11 @@ const ALWAYS: readonly PackageRow[] = [
 const TEST_ORACLES: readonly PackageRow[] = [
   { binary: 'blastdbcmd', versionFlag: '-version', install: { apt: 'ncbi-blast+', brew: 'blast', conda: 'bioconda blast' }, queues: 'tests' },
   { binary: 'bgzip', versionFlag: '--version', install: { apt: 'tabix', brew: 'htslib', conda: 'bioconda htslib' }, queues: 'tests' },
+  // Ceph's S3 gateway and the one-monitor, one-OSD cluster it stores in: the S3 server that
+  // checks signatures (tests/support/radosgw-server.ts). Debian/Ubuntu only: "-" for no package.
+  { binary: 'radosgw', versionFlag: '--version', install: { apt: 'radosgw', brew: '-', conda: '-' }, queues: 'tests' },
+  { binary: 'ceph-mon', versionFlag: '--version', install: { apt: 'ceph-mon', brew: '-', conda: '-' }, queues: 'tests' },
+  { binary: 'ceph-osd', versionFlag: '--version', install: { apt: 'ceph-osd', brew: '-', conda: '-' }, queues: 'tests' },
 ];
 
 export const TOOL_PACKAGES_FILE = 'scripts/tool-packages.tsv';

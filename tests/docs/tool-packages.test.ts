@@ -53,6 +53,20 @@ describe('scripts/bootstrap.sh', () => {
     }
   });
 
+  it('installs radosgw only from Debian/Ubuntu, and says that Homebrew and conda have no package of it', async () => {
+    const bin = await barePath();
+    try {
+      const run = await execa('bash', [path.join(REPO, 'scripts', 'bootstrap.sh'), 'tests'], { env: { PATH: bin }, extendEnv: false, reject: false });
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain('  Debian/Ubuntu: sudo apt-get install -y redis-server ncbi-blast+ tabix radosgw ceph-mon ceph-osd\n');
+      expect(run.stderr).toContain('  macOS:         brew install redis blast htslib\n');
+      expect(run.stderr).toContain('  conda:         conda install -c conda-forge redis && conda install -c bioconda blast && conda install -c bioconda htslib\n');
+      expect(run.stderr).toContain('  (no Homebrew or conda package has radosgw ceph-mon ceph-osd: the tests that need them run on Debian/Ubuntu)');
+    } finally {
+      await fs.rm(bin, { recursive: true, force: true });
+    }
+  });
+
   it('passes on this machine, where the tests run', async () => {
     const run = await execa('bash', [path.join(REPO, 'scripts', 'bootstrap.sh')], { reject: false });
     expect(run.stderr).toBe('');

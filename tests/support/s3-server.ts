@@ -1,14 +1,18 @@
-// A real S3-compatible server for a test file: s3rver on a free loopback port, storing objects
-// in a temp folder of its own. It speaks the S3 REST API over HTTP, so the AWS SDK, presigned
-// links and fetch() all talk to it exactly as they would to MinIO.
-// Known limit: s3rver checks the expiry of a presigned V4 link but not its signature, so a
-// tampered S3 link cannot be tested against it (tampering is tested on local-storage links).
+// A real S3-compatible server for a test file, on a free loopback port with its objects in a
+// temp folder of its own. Two kinds, both speaking the S3 REST API over HTTP, so the AWS SDK,
+// presigned links and fetch() talk to them exactly as they would to MinIO or AWS:
+// - s3rver (npm): starts in milliseconds, in this process. It checks the expiry of a presigned
+//   V4 link but not its signature: a wrong secret or a tampered link is accepted.
+// - radosgw (Ceph's gateway, Debian): a separate server that checks every SigV4 signature, as
+//   production S3 does; takes seconds to start (see radosgw-server.ts). Tests of what a
+//   signature protects run on it.
 import fs from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { S3Settings } from '../../src/config.js';
+import { startRadosGateway } from './radosgw-server.js';
 
 interface S3rverInstance {
   run(): Promise<{ port: number }>;
@@ -23,7 +27,11 @@ const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
 /** The credentials s3rver accepts. */
 export const S3RVER_KEY = 'S3RVER';
 
+export type S3ServerKind = 's3rver' | 'radosgw';
+export const S3_SERVER_KINDS: readonly S3ServerKind[] = ['s3rver', 'radosgw'];
+
 export interface S3Server {
+  kind: S3ServerKind;
   endpoint: string;
   port: number;
   /** Settings for our S3 store pointed at this server, with bucket as given. */
@@ -36,7 +44,11 @@ export interface S3Server {
   remove(): Promise<void>;
 }
 
-export async function startS3Server(): Promise<S3Server> {
+export async function startS3Server(kind: S3ServerKind = 's3rver'): Promise<S3Server> {
+  return kind === 'radosgw' ? startRadosGateway() : startS3rver();
+}
+
+async function startS3rver(): Promise<S3Server> {
   const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-s3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const { port } = await server.run();
@@ -51,6 +63,7 @@ export async function startS3Server(): Promise<S3Server> {
     await closed;
   };
   return {
+    kind: 's3rver',
     endpoint,
     port,
     settings: (bucket) => ({
