@@ -13,7 +13,7 @@ import { BioQueueError } from '../src/errors.js';
 import type { Logger } from '../src/logger.js';
 import type { IndexKind } from '../tools/define-tool.js';
 import { buildOnce, type BuildLocks } from './build-lock.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline, type RunPipelineOptions } from './run-pipeline.js';
 import { toolFailure } from './tool-failure.js';
 
 
@@ -46,6 +46,7 @@ export interface IndexDeps {
   softTimeoutMs: number;
   hardTimeoutMs: number;
   signal?: AbortSignal | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
   /** Called when this job has to wait for another job's build, or starts one. */
   onStatus(message: string): Promise<void>;
 }
@@ -142,6 +143,7 @@ async function buildIndex(place: IndexPlace, kind: IndexKind, variant: string | 
         softTimeoutMs: deps.softTimeoutMs,
         hardTimeoutMs: deps.hardTimeoutMs,
         signal: deps.signal,
+        watchdog: deps.watchdog,
         log: deps.log,
       });
       const failure = toolFailure(run, { label: `building ${kind.title}`, rules: [], params: {}, installOf: () => kind.binary.install, limits: deps });

@@ -15,6 +15,7 @@ import { prepareJobInputs } from './job-inputs.js';
 import { mainCommand } from './main-command.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
+import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
 import { toolVersion } from './tool-version.js';
 
@@ -26,6 +27,9 @@ export interface RunJobDeps {
   threads: number;
   report(report: ProgressReport): Promise<void>;
   signal?: AbortSignal | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
+  /** This attempt's own prefix for stored file names, so a second run of the job never overwrites them (publish-once.ts). */
+  attemptTag: string;
 }
 
 export async function runJob(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
@@ -39,7 +43,7 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
     store: deps.store,
     signal: deps.signal,
     threads: deps.threads,
-    index: { locks: deps.locks, log, threads: deps.threads, softTimeoutMs: clock.softTimeoutMs, hardTimeoutMs: clock.hardTimeoutMs, signal: deps.signal },
+    index: { locks: deps.locks, log, threads: deps.threads, softTimeoutMs: clock.softTimeoutMs, hardTimeoutMs: clock.hardTimeoutMs, signal: deps.signal, watchdog: deps.watchdog },
     onStatus: (message) => deps.report({ percent: 0, stage: 'staging', message }),
   });
   const published = tool.publishes?.(params);
@@ -63,6 +67,7 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
     ids: inputs.ids,
     limits: clock,
     signal: deps.signal,
+    watchdog: deps.watchdog,
     report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
     log,
   });
@@ -74,7 +79,10 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   if (published) await publishDatabase(workDir, config.dbDir, published);
   const files: StoredFile[] = [];
-  for (const output of outputs) files.push(await deps.store.put(jobId, output.name, path.join(workDir, output.name), output.mediaType));
+  for (const output of outputs) {
+    const stored = await deps.store.put(jobId, `${deps.attemptTag}.${output.name}`, path.join(workDir, output.name), output.mediaType);
+    files.push({ ...stored, name: output.name });
+  }
   log.info({ runtimeSeconds, totalBytes }, 'job completed');
   return {
     summary,

@@ -18,6 +18,7 @@ import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
 import { tailFile } from './tail-file.js';
+import type { ToolWatchdog } from './tool-watchdog.js';
 
 export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted';
 
@@ -51,6 +52,8 @@ export interface RunPipelineOptions {
   signal?: AbortSignal;
   /** Called with every process group id once all processes have started. */
   onSpawn?(pgids: number[]): Promise<void> | void;
+  /** Told each process group as it starts and ends, to kill them should this worker die (tool-watchdog.ts). */
+  watchdog?: Pick<ToolWatchdog, 'watch' | 'release'> | undefined;
   /** Every stderr chunk of every process, as it arrives (progress lines). */
   onStderr?(chunk: string): void;
   log: Logger;
@@ -106,6 +109,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
   const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+  options.watchdog?.watch(pgids);
   const tails = stderrFiles.map((file) => {
     const decoder = new StringDecoder('utf8');
     return tailFile(file, (bytes) => options.onStderr?.(decoder.write(bytes)), log);
@@ -146,6 +150,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     options.signal?.removeEventListener('abort', onAbort);
     // Whatever a tool left running in its group goes with it.
     for (const pid of pgids) signalGroup(pid, 'SIGKILL');
+    options.watchdog?.release(pgids);
     await Promise.all(tails.map((t) => t.stop()));
     // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.
     await Promise.all(stderrFiles.map((file) => fs.rm(file, { force: true })));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../src/logger.js';
 import type { RunStep } from '../src/jobs/job-model.js';
 import type { InstallPackages, Step, ToolDefinition } from '../tools/define-tool.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline, type RunPipelineOptions } from './run-pipeline.js';
 import { startStepProgress, stepStartReport, type StepReport } from './step-progress.js';
 import { toolFailure } from './tool-failure.js';
 import { TOOL_PGID_FILE } from './worker-work-root.js';
@@ -24,6 +24,7 @@ export interface RunStepsOptions {
   /** The job's limits, and when its clock started (limits cover the whole job, not each step). */
   limits: { softTimeoutMs: number; hardTimeoutMs: number; startedAt: number };
   signal?: AbortSignal | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
   report(report: StepReport): Promise<void>;
   log: Logger;
 }
@@ -52,6 +53,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         softTimeoutMs: Math.max(1, options.limits.softTimeoutMs - elapsed),
         hardTimeoutMs: Math.max(1, options.limits.hardTimeoutMs - elapsed),
         signal: options.signal,
+        watchdog: options.watchdog,
         // Recorded so the next worker can kill the tools if this process dies without cleaning
         // up; a failed write only costs that clean-up, never the run.
         onSpawn: (pgids) =>
