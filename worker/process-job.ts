@@ -14,7 +14,7 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import { findTool } from '../tools/index.js';
 import type { BuildLocks } from './build-lock.js';
 import type { LockKeeper } from './lock-keeper.js';
-import { discardLosingFiles, newAttemptTag, type ResultLedger } from './publish-once.js';
+import { attemptTag as attemptTagOf, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 
 export const SHUTDOWN = 'shutdown';
@@ -56,8 +56,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
-      const attemptTag = newAttemptTag();
-      log.info({ workDir, attemptTag }, 'job started');
+      const attemptTag = attemptTagOf(job.attemptsStarted);
+      log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
       const result = await runJob(job.id!, job.data, tool, workDir, {
         config: deps.config,
         store: deps.store,
@@ -71,10 +71,10 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       });
       const published = await deps.ledger.commit(job.id!, result);
       if (published.won) {
-        log.info({ attemptTag }, 'result published');
+        log.info({ attemptsStarted: job.attemptsStarted }, 'result published');
       } else {
         // The duplicate a crash or a frozen worker made: this run's files go, the first result stands.
-        log.warn({ attemptTag }, 'duplicate attempt: another attempt published first; this one\'s result and files are discarded');
+        log.warn({ attemptsStarted: job.attemptsStarted }, 'duplicate attempt: another attempt published first; this one\'s result and files are discarded');
         await discardLosingFiles(deps.store, job.id!, result, log);
       }
       return published.result;

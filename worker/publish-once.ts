@@ -2,12 +2,11 @@
 // worker froze past the lock duration (SIGSTOP, a swapped-out VM), another worker took the job
 // over, and then both finish. BullMQ refuses the late one's completion (its lock token no longer
 // matches), but the files it stored and the result it returns would already be out. So each
-// attempt stores its files under keys of its own (attempt.name, never overwriting another's),
+// attempt stores its files under keys of its own (attempt<n>.name from the second attempt on),
 // and publishes with one SET NX of the job's "published" key, which holds the whole result:
 // the first to commit wins; a later finisher removes its own files and returns the winner's
 // result; an attempt that starts after a commit (the winner died before BullMQ recorded the
 // completion) returns that result without running the tool again.
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logger.js';
 import { JobReturnSchema, type JobReturn } from '../src/jobs/job-model.js';
@@ -21,9 +20,13 @@ export interface ResultLedger {
   commit(jobId: string, result: JobReturn): Promise<{ won: boolean; result: JobReturn }>;
 }
 
-/** A tag for one attempt's stored files: results/<job>/<tag>.<name>, never shared with another attempt. */
-export function newAttemptTag(): string {
-  return randomBytes(4).toString('hex');
+/**
+ * The prefix of one attempt's stored file names: none for a job's first attempt (results/<job>/<name>,
+ * the links users know), `attempt<n>.` for the n-th. BullMQ counts every start of a job
+ * (attemptsStarted), so two attempts never share a prefix.
+ */
+export function attemptTag(attemptsStarted: number): string | undefined {
+  return attemptsStarted <= 1 ? undefined : `attempt${attemptsStarted}`;
 }
 
 // Kept as long as the job itself (retention), so a late attempt always finds the winner.

@@ -28,8 +28,8 @@ export interface RunJobDeps {
   report(report: ProgressReport): Promise<void>;
   signal?: AbortSignal | undefined;
   watchdog?: RunPipelineOptions['watchdog'];
-  /** This attempt's own prefix for stored file names, so a second run of the job never overwrites them (publish-once.ts). */
-  attemptTag: string;
+  /** This attempt's own prefix for stored file names, so a second run of the job never overwrites the first's (publish-once.ts); none for the first. */
+  attemptTag?: string | undefined;
 }
 
 export async function runJob(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
@@ -80,7 +80,8 @@ export async function runJob(jobId: string, data: JobData, tool: AnyToolDefiniti
   if (published) await publishDatabase(workDir, config.dbDir, published);
   const files: StoredFile[] = [];
   for (const output of outputs) {
-    const stored = await deps.store.put(jobId, `${deps.attemptTag}.${output.name}`, path.join(workDir, output.name), output.mediaType);
+    const storedName = deps.attemptTag ? `${deps.attemptTag}.${output.name}` : output.name;
+    const stored = await deps.store.put(jobId, storedName, path.join(workDir, output.name), output.mediaType);
     files.push({ ...stored, name: output.name });
   }
   log.info({ runtimeSeconds, totalBytes }, 'job completed');
