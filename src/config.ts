@@ -118,7 +118,7 @@ export const configVariables = {
   BIO_QUEUE_STALLED_SECONDS: {
     schema: seconds.default(30),
     default: '30',
-    doc: 'A running job whose worker stops renewing its lock for this long (the worker died) goes back to the queue for another attempt.',
+    doc: 'Lock duration and stalled-check interval: a running job whose worker stops renewing its lock for this long (the worker died or froze) goes back to the queue for another attempt. Locks are renewed from a thread of their own, so a worker busy on a long synchronous step keeps its jobs; lower it for faster recovery from dead workers.',
   },
   BIO_STORAGE_RETENTION_DAYS: {
     schema: z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a number of days greater than 0' }).default(7),

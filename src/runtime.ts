@@ -3,10 +3,11 @@
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { JobService } from './jobs/job-service.js';
-import { closeJobQueues, openJobQueues } from './jobs/job-queues.js';
+import { closeJobQueues, disconnectJobQueues, openJobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
 import { openJobEvents } from './jobs/job-events.js';
 import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
+import { closeWithin, REDIS_CLOSE_MS } from './redis/close-within.js';
 import { openResultStore } from './storage/open-result-store.js';
 import type { ResultStore } from './storage/result-store.js';
 import { startWorker, type RunningWorker } from '../worker/start-worker.js';
@@ -50,10 +51,12 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
       closing ??= (async () => {
         sweep.stop();
         await worker?.close();
-        await events.close();
-        await closeJobQueues(queues);
-        // Fails when the connection is already gone, which is where closing was headed.
-        await redis.quit().catch((err: unknown) => log.debug({ err }, 'closing the runtime: Redis QUIT failed'));
+        // Each close is bounded (close-within.ts): a server whose Redis is gone still stops.
+        await Promise.all([
+          closeWithin(REDIS_CLOSE_MS, 'the job event readers', { close: () => events.close(), drop: () => events.disconnect() }, log),
+          closeWithin(REDIS_CLOSE_MS, 'the job queues', { close: () => closeJobQueues(queues), drop: () => disconnectJobQueues(queues) }, log),
+        ]);
+        await closeWithin(REDIS_CLOSE_MS, 'the server Redis connection', { close: () => redis.quit(), drop: () => redis.disconnect() }, log);
       })();
       return closing;
     },

@@ -1,6 +1,7 @@
-// A job as BullMQ sees it: a fresh work dir, the run (run-job.ts), the work dir removed whatever
-// happened. Errors are sorted here: input and tool errors fail at once, the infrastructure's
-// retry, a drain hands the job back to the queue untouched.
+// A job as BullMQ sees it: a fresh work dir, the run (run-job.ts), its result published once
+// (publish-once.ts), the work dir removed whatever happened. Errors are sorted here: input and
+// tool errors fail at once, the infrastructure's retry, a drain hands the job back to the queue
+// untouched. While the job runs, a thread keeps its lock (lock-keeper.ts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,9 +13,13 @@ import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import { findTool } from '../tools/index.js';
 import type { BuildLocks } from './build-lock.js';
-import { runJob } from './run-job.js';
+import type { LockKeeper } from './lock-keeper.js';
+import { attemptTag as attemptTagOf, discardLosingFiles, type ResultLedger } from './publish-once.js';
+import { runJob, type RunJobDeps } from './run-job.js';
 
 export const SHUTDOWN = 'shutdown';
+/** The abort reason of a job whose lock another worker now holds: this attempt stops, that one goes on. */
+export const LOCK_LOST = 'lock-lost';
 
 export interface ProcessJobDeps {
   config: Config;
@@ -26,6 +31,11 @@ export interface ProcessJobDeps {
   log: Logger;
   threads: number;
   isCancelRequested(jobId: string): Promise<boolean>;
+  /** The job's one published result, whichever attempt finishes first. */
+  ledger: ResultLedger;
+  /** Renews the locks of running jobs from a thread a blocked event loop cannot stop. */
+  lockKeeper?: Pick<LockKeeper, 'hold'>;
+  watchdog?: RunJobDeps['watchdog'];
 }
 
 export type JobProcessor = (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal) => Promise<JobReturn>;
@@ -34,13 +44,21 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
   return async (job, token, signal) => {
     const log = deps.log.child({ jobId: job.id, tool: job.data.tool, queue: job.queueName, attempt: job.attemptsMade + 1 });
     let workDir: string | undefined;
+    const release = token && deps.lockKeeper ? deps.lockKeeper.hold(job.queueName, job.id!, token) : undefined;
     try {
+      // An earlier attempt published and then died before BullMQ recorded the completion.
+      const earlier = await deps.ledger.published(job.id!);
+      if (earlier) {
+        log.warn('an earlier attempt of this job published its result: returning it without running the tool again');
+        return earlier;
+      }
       if (await deps.isCancelRequested(job.id!)) throw cancelled();
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
-      log.info({ workDir }, 'job started');
-      return await runJob(job.id!, job.data, tool, workDir, {
+      const attemptTag = attemptTagOf(job.attemptsStarted);
+      log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
+      const result = await runJob(job.id!, job.data, tool, workDir, {
         config: deps.config,
         store: deps.store,
         locks: deps.locks,
@@ -48,7 +66,18 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         threads: deps.threads,
         report: (r) => job.updateProgress(r),
         signal,
+        watchdog: deps.watchdog,
+        attemptTag,
       });
+      const published = await deps.ledger.commit(job.id!, result);
+      if (published.won) {
+        log.info({ attemptsStarted: job.attemptsStarted }, 'result published');
+      } else {
+        // The duplicate a crash or a frozen worker made: this run's files go, the first result stands.
+        log.warn({ attemptsStarted: job.attemptsStarted }, 'duplicate attempt: another attempt published first; this one\'s result and files are discarded');
+        await discardLosingFiles(deps.store, job.id!, result, log);
+      }
+      return published.result;
     } catch (err) {
       if (signal?.aborted && signal.reason === SHUTDOWN && token) {
         // Draining: hand the job back to the queue untouched for another worker.
@@ -56,12 +85,19 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
+      if (signal?.aborted && signal.reason === LOCK_LOST) {
+        // Another worker holds the job now (this one froze past its lock): nothing of this attempt
+        // is published, and BullMQ refuses its outcome anyway; the work dir goes below.
+        log.warn('lost the job\'s lock to another worker: this attempt stops');
+        throw new Error('lock lost to another worker');
+      }
       const error = signal?.aborted && !(err instanceof BioQueueError && err.code === 'cancelled') ? cancelled() : err;
       const stored = toStoredError(error);
       log.warn({ code: stored.code, message: stored.message }, 'job failed');
       if (error instanceof BioQueueError && !error.retryable) throw new UnrecoverableError(encodeStoredError(stored));
       throw new Error(encodeStoredError(stored));
     } finally {
+      release?.();
       if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
     }
   };

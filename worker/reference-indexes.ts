@@ -14,7 +14,7 @@ import type { Logger } from '../src/logger.js';
 import type { IndexKind } from '../tools/define-tool.js';
 import { buildOnce, type BuildLocks } from './build-lock.js';
 import type { RunGuard } from './resource-guard.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline, type RunPipelineOptions } from './run-pipeline.js';
 import { toolFailure } from './tool-failure.js';
 
 
@@ -49,6 +49,7 @@ export interface IndexDeps {
   signal?: AbortSignal | undefined;
   /** The job's memory limit, watched while an index builds. */
   guard?: RunGuard | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
   /** Called when this job has to wait for another job's build, or starts one. */
   onStatus(message: string): Promise<void>;
 }
@@ -146,6 +147,7 @@ async function buildIndex(place: IndexPlace, kind: IndexKind, variant: string | 
         hardTimeoutMs: deps.hardTimeoutMs,
         signal: deps.signal,
         ...(deps.guard ? { guard: deps.guard } : {}),
+        watchdog: deps.watchdog,
         log: deps.log,
       });
       const failure = toolFailure(run, { label: `building ${kind.title}`, rules: [], params: {}, installOf: () => kind.binary.install, limits: deps, memoryBackstop: deps.guard?.memoryBackstop });

@@ -20,6 +20,7 @@ import { runWithMemoryRetry } from './memory-retry.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { resourceGuard } from './resource-guard.js';
+import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
 import { hideServerPaths, serverPathHider } from './server-paths.js';
 import { toolVersion } from './tool-version.js';
@@ -32,6 +33,9 @@ export interface RunJobDeps {
   threads: number;
   report(report: ProgressReport): Promise<void>;
   signal?: AbortSignal | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
+  /** This attempt's own prefix for stored file names, so a second run of the job never overwrites the first's (publish-once.ts); none for the first. */
+  attemptTag?: string | undefined;
 }
 
 export async function runJob(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
@@ -66,6 +70,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
       signal: deps.signal,
       // An index build runs in the shared cache, not the work dir: only its memory is the job's.
       guard: resourceGuard({ memory: limits.memory, cgroupParent, log }),
+      watchdog: deps.watchdog,
     },
     onStatus: (message) => deps.report({ percent: 0, stage: 'staging', message }),
   });
@@ -100,6 +105,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
         limits: clock,
         signal: deps.signal,
         guard,
+        watchdog: deps.watchdog,
         report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
         log,
       }),
@@ -115,7 +121,11 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   if (published) await publishDatabase(workDir, config.dbDir, published);
   const files: StoredFile[] = [];
-  for (const output of outputs) files.push(await deps.store.put(jobId, output.name, path.join(workDir, output.name), output.mediaType));
+  for (const output of outputs) {
+    const storedName = deps.attemptTag ? `${deps.attemptTag}.${output.name}` : output.name;
+    const stored = await deps.store.put(jobId, storedName, path.join(workDir, output.name), output.mediaType);
+    files.push({ ...stored, name: output.name });
+  }
   log.info({ runtimeSeconds, totalBytes }, 'job completed');
   return {
     summary,

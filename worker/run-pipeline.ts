@@ -20,6 +20,7 @@ import type { Argv } from '../tools/define-tool.js';
 import type { LimitBreach } from './job-limits.js';
 import type { GuardWatch, RunGuard } from './resource-guard.js';
 import { tailFile } from './tail-file.js';
+import type { ToolWatchdog } from './tool-watchdog.js';
 
 export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted' | 'limit';
 
@@ -55,6 +56,8 @@ export interface RunPipelineOptions {
   signal?: AbortSignal;
   /** Called with every process group id once all processes have started. */
   onSpawn?(pgids: number[]): Promise<void> | void;
+  /** Told each process group as it starts and ends, to kill them should this worker die (tool-watchdog.ts). */
+  watchdog?: Pick<ToolWatchdog, 'watch' | 'release'> | undefined;
   /** Every stderr chunk of every process, as it arrives (progress lines). */
   onStderr?(chunk: string): void;
   /** Resource limits watched while the processes run (resource-guard.ts); passing one kills every group. */
@@ -114,6 +117,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
   const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+  options.watchdog?.watch(pgids);
   const tails = stderrFiles.map((file) => {
     const decoder = new StringDecoder('utf8');
     return tailFile(file, (bytes) => options.onStderr?.(decoder.write(bytes)), log);
@@ -161,6 +165,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await watch?.stop().catch((err: unknown) => log.debug({ err }, 'resource limits: the watch did not end cleanly'));
     // Whatever a tool left running in its group goes with it.
     for (const pid of pgids) signalGroup(pid, 'SIGKILL');
+    options.watchdog?.release(pgids);
     await Promise.all(tails.map((t) => t.stop()));
     // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.
     await Promise.all(stderrFiles.map((file) => fs.rm(file, { force: true })));

@@ -7,7 +7,7 @@ import type { Logger } from '../src/logger.js';
 import type { RunStep } from '../src/jobs/job-model.js';
 import type { InstallPackages, Step, ToolDefinition } from '../tools/define-tool.js';
 import type { RunGuard } from './resource-guard.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline, type RunPipelineOptions } from './run-pipeline.js';
 import { startStepProgress, stepStartReport, type StepReport } from './step-progress.js';
 import { toolFailure } from './tool-failure.js';
 import { TOOL_PGID_FILE } from './worker-work-root.js';
@@ -27,6 +27,7 @@ export interface RunStepsOptions {
   signal?: AbortSignal | undefined;
   /** The job's resource limits, watched while each step runs. */
   guard?: RunGuard | undefined;
+  watchdog?: RunPipelineOptions['watchdog'];
   report(report: StepReport): Promise<void>;
   log: Logger;
 }
@@ -55,6 +56,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         softTimeoutMs: Math.max(1, options.limits.softTimeoutMs - elapsed),
         hardTimeoutMs: Math.max(1, options.limits.hardTimeoutMs - elapsed),
         signal: options.signal,
+        watchdog: options.watchdog,
         // Recorded so the next worker can kill the tools if this process dies without cleaning
         // up; a failed write only costs that clean-up, never the run.
         onSpawn: (pgids) =>

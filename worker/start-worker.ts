@@ -1,6 +1,9 @@
 // A worker process's BullMQ side: one BullMQ Worker per queue it serves, cancel requests from
 // any process (Redis pub/sub), and a drain on shutdown that lets running jobs finish for a
-// while and then hands the rest back to the queue.
+// while and then hands the rest back to the queue. Beside them: a thread keeping running jobs'
+// locks (lock-keeper.ts), a watchdog process that kills the tools should this process die
+// (tool-watchdog.ts), and the ledger that publishes each job's result once (publish-once.ts).
+// Closing is bounded whatever Redis does (src/redis/close-within.ts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { Worker } from 'bullmq';
@@ -11,10 +14,14 @@ import { jobKeys } from '../src/jobs/job-keys.js';
 import { settleEndedJob } from '../src/jobs/ended-job-storage.js';
 import { ownerUsage } from '../src/jobs/owner-usage.js';
 import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
+import { closeWithin, REDIS_CLOSE_MS } from '../src/redis/close-within.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import { QUEUE_NAMES } from '../tools/index.js';
 import { redisBuildLocks } from './build-lock.js';
-import { createJobProcessor, defaultThreads, SHUTDOWN } from './process-job.js';
+import { startLockKeeper } from './lock-keeper.js';
+import { createJobProcessor, defaultThreads, LOCK_LOST, SHUTDOWN } from './process-job.js';
+import { redisResultLedger } from './publish-once.js';
+import { startToolWatchdog } from './tool-watchdog.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
 
 export interface WorkerOptions {
@@ -50,6 +57,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
   const workRoot = await createWorkerWorkRoot(config.workRoot, log);
   const ended = { store, usage: ownerUsage(commands, config.prefix, config.retentionMs, config.ownerQuotaBytes), log };
+  const watchdog = startToolWatchdog(log);
+  // A job's main loop may be blocked at most for as long as the job may run at all.
+  const lockKeeper = startLockKeeper({ target, prefix: config.prefix, lockDurationMs: config.stalledMs, maxBlockedMs: config.hardTimeLimitMs, log });
   const processor = createJobProcessor({
     config,
     workRoot,
@@ -58,6 +68,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log,
     threads: defaultThreads(concurrency, config.toolThreads),
     isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,
+    ledger: redisResultLedger(commands, config.prefix, config.retentionMs),
+    lockKeeper,
+    watchdog,
   });
 
   const workers = queues.map((queue) => {
@@ -78,6 +91,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
     worker.on('failed', (job) => {
       if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+    });
+    // Another worker took the job over (this process froze past the lock): stop this attempt's
+    // tool now rather than run it twice to the end; publish-once.ts keeps the first result anyway.
+    worker.on('lockRenewalFailed', (jobIds) => {
+      for (const jobId of jobIds) if (worker.cancelJob(jobId, LOCK_LOST)) log.warn({ jobId, queue }, 'lost a job\'s lock to another worker: stopping this attempt');
     });
     return worker;
   });
@@ -101,13 +119,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
         }, config.drainTimeoutMs);
         try {
-          await Promise.all(workers.map((w) => w.close()));
+          // Running jobs get the drain time, then SHUTDOWN; what they still need of Redis to go
+          // back to the queue gets REDIS_CLOSE_MS more, and a Redis that is gone is let go.
+          const queuesClosed = { close: () => Promise.all(workers.map((w) => w.close())), drop: () => Promise.all(workers.map((w) => w.disconnect())) };
+          await closeWithin(config.drainTimeoutMs + REDIS_CLOSE_MS, 'the queue workers', queuesClosed, log);
         } finally {
           clearTimeout(timer);
           // Shutting down either way: what fails here is said, and the next worker reaps the folder.
           const said = (what: string) => (err: unknown) => log.debug({ err }, `worker shutdown: could not ${what}`);
-          await subscriber.quit().catch(said('close the cancel subscription'));
-          await commands.quit().catch(said('close the Redis connection'));
+          await Promise.all([
+            lockKeeper.close().catch(said('stop the lock-keeping thread')),
+            closeWithin(REDIS_CLOSE_MS, 'the cancel subscription', { close: () => subscriber.quit(), drop: () => subscriber.disconnect() }, log),
+            closeWithin(REDIS_CLOSE_MS, 'the worker Redis connection', { close: () => commands.quit(), drop: () => commands.disconnect() }, log),
+          ]);
+          // Every tool has been stopped by now (its run ended with its job): the watchdog can go.
+          await watchdog.close();
           await fs.rm(workRoot, { recursive: true, force: true }).catch(said(`remove ${workRoot}`));
         }
       })();

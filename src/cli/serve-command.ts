@@ -12,7 +12,7 @@ export async function runServe(config: Config, log: Logger, flags: { host?: stri
   if (config.http.publicUrl === undefined && (host === '0.0.0.0' || host === '::')) {
     log.warn({ publicUrl: server.publicUrl }, 'listening on every interface, but links name the loopback address; set BIO_QUEUE_PUBLIC_URL to the address clients use');
   }
-  stopOnSignals(log, { stopping: 'HTTP server stopping', secondSignal: '' }, () => server.close());
+  stopOnSignals(log, { stopping: 'HTTP server stopping', secondSignal: '' }, () => server.close(), config);
   log.info(
     { url: server.url, publicUrl: server.publicUrl, redis: server.runtime.target.kind, storage: server.runtime.store.kind, worker: server.runtime.worker ? server.runtime.worker.queues : 'none' },
     'serving MCP (/mcp, /sse), REST and /health over HTTP',

@@ -18,5 +18,5 @@ export async function runWorkerCommand(config: Config, log: Logger, flags: { que
     ...(flags.queues ? { queues: flags.queues } : {}),
     ...(flags.concurrency ? { concurrency: flags.concurrency } : {}),
   });
-  stopOnSignals(log, { stopping: 'draining', secondSignal: '; running jobs will be picked up again as stalled' }, () => worker.close());
+  stopOnSignals(log, { stopping: 'draining', secondSignal: '; running jobs will be picked up again as stalled' }, () => worker.close(), config);
 }

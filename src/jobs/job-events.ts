@@ -14,6 +14,8 @@ export interface JobEvents {
   /** Resolves at the next event for the job, or after `ms`, whichever is first. */
   next(jobId: string, ms: number): Promise<void>;
   close(): Promise<void>;
+  /** Drops the readers' connections at once, for a close that Redis does not answer. */
+  disconnect(): Promise<void>;
 }
 
 export async function openJobEvents(config: Config, target: RedisTarget, log: Logger): Promise<JobEvents> {
@@ -50,6 +52,9 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
       waiters.clear();
       await Promise.all(readers.map((r) => r.close()));
     },
+    async disconnect() {
+      await Promise.all(readers.map((r) => r.disconnect()));
+    },
   };
 }
 
@@ -57,4 +62,5 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
 export const timerOnly: JobEvents = {
   next: (_jobId, ms) => new Promise((r) => setTimeout(r, ms)),
   close: async () => undefined,
+  disconnect: async () => undefined,
 };

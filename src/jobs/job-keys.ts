@@ -8,6 +8,8 @@ export interface JobKeys {
   cancelFlag(jobId: string): string;
   /** What is left of a queued job that was cancelled and removed from its queue. */
   tombstone(jobId: string): string;
+  /** A job's one published result (its JobReturn as JSON), set once by the attempt that finished first. */
+  published(jobId: string): string;
   /** Pub/sub channel every worker listens on for cancel requests. */
   cancelChannel: string;
 }
@@ -18,6 +20,7 @@ export function jobKeys(prefix: string): JobKeys {
     ownerIndex: (owner) => `${prefix}:bioq:index:owner:${owner}`,
     cancelFlag: (jobId) => `${prefix}:bioq:cancel:${jobId}`,
     tombstone: (jobId) => `${prefix}:bioq:tombstone:${jobId}`,
+    published: (jobId) => `${prefix}:bioq:published:${jobId}`,
     cancelChannel: `${prefix}:bioq:cancel`,
   };
 }

@@ -126,6 +126,10 @@ export class LocalResultStore implements ResultStore {
     return { size };
   }
 
+  async removeFiles(files: readonly StoredFile[]): Promise<void> {
+    for (const file of files) await fs.rm(this.pathOf(file.key), { force: true });
+  }
+
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
     await fs.rm(path.join(this.resultsDir, jobId), { recursive: true, force: true });

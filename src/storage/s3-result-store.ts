@@ -116,6 +116,10 @@ export class S3ResultStore implements ResultStore {
     }
   }
 
+  async removeFiles(files: readonly StoredFile[]): Promise<void> {
+    await this.remove(files.map((f) => f.key));
+  }
+
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
     const keys: string[] = [];
