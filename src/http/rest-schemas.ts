@@ -5,10 +5,20 @@ import { z } from 'zod';
 import { inputError } from '../errors.js';
 import { IdempotencyKey, JOB_STATUSES, Priority } from '../jobs/job-model.js';
 
+// zod's records drop a "__proto__" key (safely: it never becomes a prototype), so the tool's
+// strict schema would never see it and the submission would pass without it; it is refused here,
+// before the record, like any other key no tool takes.
+const ToolParameters = z.preprocess((value, ctx) => {
+  if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+    ctx.issues.push({ code: 'custom', path: ['__proto__'], message: 'not a parameter of any tool', input: value });
+  }
+  return value;
+}, z.record(z.string(), z.unknown()).describe('The tool\'s parameters, as its MCP tool takes them.'));
+
 export const SubmitRequestSchema = z
   .object({
     job_type: z.string().min(1, { message: 'must not be empty' }).max(64).describe('The tool to run, e.g. "blastn" (the MCP tool name without "_async").'),
-    parameters: z.record(z.string(), z.unknown()).describe('The tool\'s parameters, as its MCP tool takes them.'),
+    parameters: ToolParameters,
     priority: Priority,
     idempotency_key: IdempotencyKey,
   })

@@ -78,7 +78,7 @@ export async function resolveInputRef(
   if (/^job:/i.test(value)) {
     const match = JOB_REF.exec(value);
     if (!match) throw inputError(field, `${shown(value)} is not a job output reference; write job://<job_id>/<file>, with a file name get_job_result lists`);
-    return stored.jobOutput(field, match[1]!, decodeURIComponent(match[2]!));
+    return stored.jobOutput(field, match[1]!, decodeFileName(field, value, match[2]!));
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);
@@ -128,6 +128,16 @@ export async function resolveLocalFile(field: string, p: string, roots: readonly
     throw inputError(field, `${shownPath} is ${stat.size} bytes, more than the ${maxBytes}-byte limit (BIO_QUEUE_INPUT_MAX_BYTES)`);
   }
   return real;
+}
+
+// A job:// file name may be percent-encoded (a space as %20); a "%" that starts no valid escape
+// is the caller's typo, not a fault of ours (decodeURIComponent throws a URIError on it).
+function decodeFileName(field: string, value: string, encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw inputError(field, `${shown(value)}: the file name is not valid percent-encoding; write "%" as %25`);
+  }
 }
 
 // The value in quotes, cut short: a refused input may be a whole pasted sequence.

@@ -309,6 +309,15 @@ describe('resolveInputRef', () => {
       expect(stored.asked).toEqual([]);
     });
 
+    // Found by the fuzz suite: decodeURIComponent's URIError reached the caller as an internal error.
+    it.each(['job://align-0123456789abcdef/%E0%A4%A', 'job://align-0123456789abcdef/100%', 'job://a/%zz'])('refuses %j, whose file name is not valid percent-encoding, without asking', async (value) => {
+      const stored = resolver();
+      await expect(resolveInputRef('alignments', value, fasta('any-sequence'), config, stored)).rejects.toMatchObject(
+        inputInvalid(`alignments: ${JSON.stringify(value)}: the file name is not valid percent-encoding; write "%" as %25`),
+      );
+      expect(stored.asked).toEqual([]);
+    });
+
     it('refuses both where storage cannot resolve them (stdio on local storage)', async () => {
       await expect(resolve('upload://AAAAAAAAAAAAAAAAAAAAAA')).rejects.toMatchObject(
         inputInvalid('query: upload:// references need `bio-mcp-queue serve` or S3 storage'),
