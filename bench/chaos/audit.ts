@@ -1,6 +1,7 @@
 // What the run left, read after every job has ended: the jobs in Redis (each found by the marker
 // in its data, so a second job for one submission shows), each job's publications (the worker's
-// "job completed" log line comes after its files are stored), the files left in the data dir,
+// "result published" line, logged by the one attempt whose result won publish-once.ts's commit;
+// a later attempt's files are discarded and show as leftovers if not), the files left in the data dir,
 // and tool processes still alive.
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -68,13 +69,13 @@ export async function auditRedis(redisUrl: string, prefix: string, runId: string
 }
 
 export interface LogAudit {
-  /** jobId → the attempts that logged "job completed" (files stored): "<log file>#<attempt>". */
+  /** jobId → the attempts that logged "result published": "<log file>#<attempt>". */
   publications: Map<string, string[]>;
   /** Lines logged at error level or worse, per role, with a few examples. */
   errors: Map<string, { count: number; examples: string[] }>;
 }
 
-const PUBLISHED_MESSAGE = 'job completed';
+const PUBLISHED_MESSAGE = 'result published';
 
 export async function auditLogs(logFiles: readonly string[]): Promise<LogAudit> {
   const publications = new Map<string, string[]>();

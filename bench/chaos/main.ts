@@ -79,7 +79,7 @@ async function run(settings: ChaosSettings, cleanup: Cleanup): Promise<boolean> 
       BIO_QUEUE_LOG_LEVEL: 'warn',
     },
     workerEnv: {
-      // info: the "job completed" line of each attempt that stored its results is the audit's.
+      // info: the "result published" line of the attempt whose result stands is the audit's.
       BIO_QUEUE_LOG_LEVEL: 'info',
       BIO_QUEUE_STALLED_SECONDS: String(settings.stalledSeconds),
       BIO_QUEUE_RETRY_BACKOFF_SECONDS: '1',
