@@ -178,12 +178,12 @@ export const configVariables = {
   BIO_QUEUE_ALLOWED_HOSTS: {
     schema: z.string().optional(),
     default: undefined,
-    doc: 'Host header values accepted on /mcp and /sse, comma-separated (DNS-rebinding protection). Default: localhost, 127.0.0.1, [::1] and the host of BIO_QUEUE_PUBLIC_URL.',
+    doc: 'Host header values accepted on /mcp, /sse and /messages, and on the REST API once this or BIO_QUEUE_PUBLIC_URL is set, comma-separated (DNS-rebinding protection; /health and signed /files links answer any Host). Default: localhost, 127.0.0.1, [::1] and the host of BIO_QUEUE_PUBLIC_URL.',
   },
   BIO_QUEUE_ALLOWED_ORIGINS: {
     schema: z.string().optional(),
     default: undefined,
-    doc: 'Origin header values accepted on /mcp and /sse, comma-separated. Requests without an Origin (non-browser clients) are accepted. Default: the origin of BIO_QUEUE_PUBLIC_URL and http://localhost / http://127.0.0.1 on any port.',
+    doc: 'Origin header values accepted wherever the Host is checked, comma-separated. Requests without an Origin (non-browser clients) are accepted. Default: the origin of BIO_QUEUE_PUBLIC_URL and http://localhost / http://127.0.0.1 on any port.',
   },
   BIO_QUEUE_API_KEYS: {
     schema: z.string().optional(),
@@ -204,6 +204,26 @@ export const configVariables = {
     schema: count(1, 1_000_000).default(60),
     default: '60',
     doc: 'Submissions each API key may make per minute over HTTP (REST and MCP); more get HTTP 429 / a rate_limited error. stdio is not limited.',
+  },
+  BIO_QUEUE_MCP_SESSIONS_PER_KEY: {
+    schema: count(1, 100_000).default(32),
+    default: '32',
+    doc: 'MCP sessions (Streamable HTTP and legacy SSE together) one API key may hold open in `serve`; past it new sessions get HTTP 429. A client needs one per window or agent; each session costs about 100 KiB of server memory.',
+  },
+  BIO_QUEUE_MCP_SESSIONS_MAX: {
+    schema: count(1, 1_000_000).default(500),
+    default: '500',
+    doc: 'MCP sessions `serve` holds open in total, for all keys (about 50 MiB at the default); past it new sessions get HTTP 429.',
+  },
+  BIO_QUEUE_MCP_SESSION_IDLE_SECONDS: {
+    schema: seconds.default(1800),
+    default: '1800',
+    doc: 'An MCP session with no request open for this long is closed (its client gets 404 and starts a new one).',
+  },
+  BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS: {
+    schema: seconds.default(60),
+    default: '60',
+    doc: 'When a key or the server is at its session limit, a session whose client has sent nothing for this long (and has no call running) is closed to make room, least recently used first, before anyone gets 429.',
   },
   BIO_QUEUE_MAX_BODY_BYTES: {
     schema: count(1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024),
@@ -351,10 +371,20 @@ export interface HttpConfig {
   apiKeys: readonly ApiKeyEntry[];
   apiKeysFile: string | undefined;
   submitRatePerMinute: number;
+  mcpSessions: McpSessionLimits;
   maxBodyBytes: number;
   linkTtlSeconds: number;
   linkSecret: string | undefined;
   uploadMaxBytes: number;
+}
+
+/** How many MCP sessions `serve` keeps, and when it lets idle ones go. */
+export interface McpSessionLimits {
+  perKey: number;
+  max: number;
+  idleMs: number;
+  /** Idle time after which a session may be closed to make room for another. */
+  pressureIdleMs: number;
 }
 
 export interface S3Settings {
@@ -462,6 +492,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       apiKeys: Object.freeze(apiKeys),
       apiKeysFile: p.BIO_QUEUE_API_KEYS_FILE,
       submitRatePerMinute: p.BIO_QUEUE_SUBMIT_RATE_LIMIT,
+      mcpSessions: Object.freeze({
+        perKey: p.BIO_QUEUE_MCP_SESSIONS_PER_KEY,
+        max: p.BIO_QUEUE_MCP_SESSIONS_MAX,
+        idleMs: p.BIO_QUEUE_MCP_SESSION_IDLE_SECONDS * 1000,
+        pressureIdleMs: p.BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS * 1000,
+      }),
       maxBodyBytes: p.BIO_QUEUE_MAX_BODY_BYTES,
       linkTtlSeconds: p.BIO_QUEUE_LINK_TTL_SECONDS,
       linkSecret: p.BIO_QUEUE_LINK_SECRET,

@@ -67,6 +67,14 @@ describe('loadConfig: the HTTP server and storage', () => {
     expect(config.storage.s3.allowedBuckets).toEqual([]); // s3:// inputs off until buckets are named
   });
 
+  it('caps MCP sessions per key and in total, and reads the idle times in seconds', () => {
+    expect(loadConfig({ HOME: '/home/ada' }).http.mcpSessions).toEqual({ perKey: 32, max: 500, idleMs: 1_800_000, pressureIdleMs: 60_000 });
+    const set = loadConfig({ BIO_QUEUE_MCP_SESSIONS_PER_KEY: '4', BIO_QUEUE_MCP_SESSIONS_MAX: '40', BIO_QUEUE_MCP_SESSION_IDLE_SECONDS: '600', BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS: '0.5' });
+    expect(set.http.mcpSessions).toEqual({ perKey: 4, max: 40, idleMs: 600_000, pressureIdleMs: 500 });
+    expect(() => loadConfig({ BIO_QUEUE_MCP_SESSIONS_PER_KEY: '0' })).toThrow('BIO_QUEUE_MCP_SESSIONS_PER_KEY: expected a whole number from 1 to 100000 (got "0")');
+    expect(() => loadConfig({ BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS: '-1' })).toThrow('BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS: expected a number of seconds greater than 0 (got "-1")');
+  });
+
   it('reads name:key pairs, admins apart, as the existing deployments write them', () => {
     const config = loadConfig({ BIO_QUEUE_API_KEYS: 'alice:s3cret, bob:0ther', BIO_QUEUE_ADMIN_KEYS: 'root:k:with:colons' });
     expect(config.http.apiKeys).toEqual([

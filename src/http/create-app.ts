@@ -1,7 +1,8 @@
 // The express app of `serve`: which routes exist, in front of which checks. /health and the
-// signed /files links are open; everything else needs an API key; the MCP endpoints also check
-// Host and Origin. The app exists before the runtime does (so the port is known first) and
-// answers 503 until it is ready.
+// signed /files links are open; everything else needs an API key; the MCP endpoints check Host
+// and Origin, and so does the REST API once the server knows its names (a public URL or a
+// list of hosts is set). The app exists before the runtime does (so the port is known first)
+// and answers 503 until it is ready.
 import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -11,11 +12,13 @@ import { fileRoutes } from './file-routes.js';
 import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
+import { readJsonBody } from './json-body.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
 import { requireApiKey } from './require-api-key.js';
 import { restRoutes } from './rest-routes.js';
+import { SessionBudget } from './session-budget.js';
 
 /** What the app serves from: set once the runtime has started; stopping once shutdown began. */
 export interface AppState {
@@ -36,6 +39,8 @@ export interface HttpApp {
   app: Express;
   mcpSessions: StreamableHttpSessions;
   sseSessions: LegacySseSessions;
+  /** Every MCP session of both transports: shutdown closes them here. */
+  sessions: SessionBudget;
   eventStreams: OpenStreams;
 }
 
@@ -45,28 +50,33 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     return state.runtime.jobs;
   };
   const { maxBodyBytes } = config.http;
-  const mcpSessions = new StreamableHttpSessions({ jobs, config, log });
-  const sseSessions = new LegacySseSessions({ jobs, config, log, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
+  const sessions = new SessionBudget(config.http.mcpSessions);
+  const mcpSessions = new StreamableHttpSessions({ jobs, config, log, budget: sessions });
+  const sseSessions = new LegacySseSessions({ jobs, config, log, budget: sessions, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
   const eventStreams: OpenStreams = new Set();
-  const mcpGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
-  const json = express.json({ limit: maxBodyBytes });
+  const hostGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
 
   const app = express();
   app.disable('x-powered-by');
   app.use(available(state));
   app.use(requestLog(log));
 
+  // Open to any Host: load balancers and probes call /health by an address of their own, and a
+  // signed link carries its permission (and cannot be forged by a rebound page) whatever name it was fetched by.
   app.get('/health', async (_req, res) => {
     const report = await jobs().health();
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.use(fileRoutes(jobs, log));
 
-  app.use(['/mcp', '/sse', '/messages'], mcpGuard);
+  // Without a public URL or host list, REST clients may reach the server by any name (an
+  // address on the lab network), as before; MCP clients are held to loopback and the public URL.
+  if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
+  else app.use(['/mcp', '/sse', '/messages'], hostGuard);
   app.use(requireApiKey(keys));
-  app.use(json);
+  app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));
-  app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log, maxBodyBytes));
+  app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(publicUrl)));
   app.post('/mcp', mcpSessions.handle);
   app.get('/mcp', mcpSessions.handle);
@@ -75,8 +85,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.post('/messages', sseSessions.message);
 
   app.use((req, _res, next) => next(new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`)));
-  app.use(errorHandler(log, maxBodyBytes));
-  return { app, mcpSessions, sseSessions, eventStreams };
+  app.use(errorHandler(log));
+  return { app, mcpSessions, sseSessions, sessions, eventStreams };
 }
 
 // 503 while starting (the port is open before Redis and storage are) and once shutdown began.

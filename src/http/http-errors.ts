@@ -1,10 +1,12 @@
 // Errors as HTTP answers. Status, headers and log level come from error-mapping.ts by code; this
 // file adds only what HTTP alone has: its own refusals (a refused Host, a route that does not
-// exist, the server starting) and body-parser's errors, each given one of the same codes.
-// Every error body is {code, message, field?}: one shape a client can rely on everywhere.
-import type { ErrorRequestHandler, Response } from 'express';
+// exist, the server starting), the body's shape, and a client that hung up.
+// REST routes answer {code, message, field?}; the MCP endpoints (/mcp, /sse, /messages) answer a
+// JSON-RPC error, as the SDK's transports do for their own refusals, carrying the same code and
+// field in `data`. One shape per door, so a client can rely on it.
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { mapError, type FailureCode, type MappedError } from '../error-mapping.js';
-import { BioQueueError, inputError, type ErrorCode } from '../errors.js';
+import { BioQueueError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export interface ErrorBody {
@@ -13,51 +15,94 @@ export interface ErrorBody {
   field?: string;
 }
 
+export interface JsonRpcErrorBody {
+  jsonrpc: '2.0';
+  id: string | number | null;
+  error: { code: number; message: string; data: { code: FailureCode; field?: string; retry_after_seconds?: number } };
+}
+
+/** JSON-RPC's code for a body that is not JSON. */
+export const JSON_RPC_PARSE_ERROR = -32700;
+// The SDK's codes for its own transport refusals: -32000 for any, -32001 for an unknown session.
+const JSON_RPC_CODES: Partial<Record<FailureCode, number>> = { not_found: -32001, internal_error: -32603 };
+const JSON_RPC_SERVER_ERROR = -32000;
+
 /**
  * A refusal of the HTTP layer itself. Its code decides the status like any other; being
  * expected (a request during start-up, an unknown route), it is logged at debug whatever the code.
  */
 export class HttpError extends BioQueueError {
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    field?: string,
+    /** The JSON-RPC error code on the MCP endpoints, where the HTTP code's default would mislead. */
+    readonly jsonRpcCode?: number,
+  ) {
     super(code, message, field === undefined ? {} : { field });
     this.name = 'HttpError';
   }
 }
 
-// body-parser's errors carry a `type` starting "entity."; all are the client's doing.
-interface BodyParserError {
-  type: string;
-  message: string;
+const MCP_PATHS = new Set(['/mcp', '/sse', '/messages']);
+
+/** Whether a request path (no query) is an MCP endpoint's, whose errors take JSON-RPC's shape. */
+export function isMcpPath(path: string): boolean {
+  return MCP_PATHS.has(path.replace(/\/+$/, ''));
 }
 
-function isBodyParserError(err: unknown): err is BodyParserError {
-  return typeof err === 'object' && err !== null && typeof (err as { type?: unknown }).type === 'string' && (err as { type: string }).type.startsWith('entity.');
+// The connection went before the request was whole: there is no one to answer.
+function clientHungUp(req: Request): boolean {
+  return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
-/** The verdict for anything a route threw, body-parser's errors given our codes first. */
-export function httpFailure(err: unknown, maxBodyBytes: number): MappedError {
-  if (isBodyParserError(err)) {
-    if (err.type === 'entity.too.large') {
-      return mapError(new BioQueueError('payload_too_large', `body: larger than the ${maxBodyBytes}-byte limit (BIO_QUEUE_MAX_BODY_BYTES); send files through POST /uploads instead`));
-    }
-    return mapError(inputError('body', err.type === 'entity.parse.failed' ? `not valid JSON (${err.message})` : err.message));
+/** Writes the error in the shape of the request's door, or ends the response when headers are already out (a stream). */
+export function sendError(req: Request, res: Response, err: unknown, log: Logger): void {
+  const failure = mapError(err);
+  const at = { method: req.method, path: req.path, status: failure.status, code: failure.code };
+  if (clientHungUp(req)) {
+    log.debug(at, `the client closed the connection mid-request: ${failure.message}`);
+    return;
   }
-  return mapError(err);
-}
-
-/** Writes the error as JSON, or ends the response when headers are already out (a stream). */
-export function sendError(res: Response, err: unknown, log: Logger, maxBodyBytes: number): void {
-  const failure = httpFailure(err, maxBodyBytes);
-  log[err instanceof HttpError ? 'debug' : failure.log]({ err, status: failure.status }, failure.message);
+  // The caller's mistakes (and the HTTP layer's expected refusals) are one line without a stack;
+  // our own faults and the infrastructure's keep the whole error.
+  if (err instanceof HttpError || failure.log === 'debug') log.debug(at, `client error: ${failure.message}`);
+  else log[failure.log]({ err, ...at }, failure.message);
   if (res.headersSent) {
     res.end();
     return;
   }
-  const body: ErrorBody = { code: failure.code, message: failure.message, ...(failure.field === undefined ? {} : { field: failure.field }) };
-  res.status(failure.status).set(failure.headers).json(body);
+  res.status(failure.status).set(failure.headers).json(isMcpPath(req.path) ? jsonRpcErrorBody(failure, err, req.body) : restErrorBody(failure));
+}
+
+export function restErrorBody(failure: MappedError): ErrorBody {
+  return { code: failure.code, message: failure.message, ...(failure.field === undefined ? {} : { field: failure.field }) };
+}
+
+export function jsonRpcErrorBody(failure: MappedError, err: unknown, body: unknown): JsonRpcErrorBody {
+  const retryAfter = err instanceof BioQueueError ? err.details.retry_after_seconds : undefined;
+  return {
+    jsonrpc: '2.0',
+    id: requestId(body),
+    error: {
+      code: (err instanceof HttpError ? err.jsonRpcCode : undefined) ?? JSON_RPC_CODES[failure.code] ?? JSON_RPC_SERVER_ERROR,
+      message: failure.message,
+      data: {
+        code: failure.code,
+        ...(failure.field === undefined ? {} : { field: failure.field }),
+        ...(retryAfter === undefined ? {} : { retry_after_seconds: retryAfter }),
+      },
+    },
+  };
+}
+
+// The answer names the request it refuses when there was one readable request.
+function requestId(body: unknown): string | number | null {
+  const id = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number' ? id : null;
 }
 
 /** Express's last error handler: every route's thrown or rejected error ends here. */
-export function errorHandler(log: Logger, maxBodyBytes: number): ErrorRequestHandler {
-  return (err, _req, res, _next) => sendError(res, err, log, maxBodyBytes);
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => sendError(req, res, err, log);
 }

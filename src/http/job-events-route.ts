@@ -2,10 +2,10 @@
 // of state or progress, until the job ends (`end`) or the client goes away. A comment line every
 // 15 s keeps proxies from cutting an idle stream during a long run.
 import type { Request, Response } from 'express';
+import { mapError } from '../error-mapping.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStatus } from '../jobs/job-model.js';
 import type { Logger } from '../logger.js';
-import { httpFailure } from './http-errors.js';
 import { callerOf } from './require-api-key.js';
 
 export const KEEP_ALIVE_MS = 15_000;
@@ -13,7 +13,7 @@ export const KEEP_ALIVE_MS = 15_000;
 /** The open event streams, so shutdown can end them. */
 export type OpenStreams = Set<AbortController>;
 
-export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: Logger, maxBodyBytes: number) {
+export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: Logger) {
   return async (req: Request<{ id: string }>, res: Response): Promise<void> => {
     const caller = callerOf(res);
     const stop = new AbortController();
@@ -46,7 +46,7 @@ export function jobEventsRoute(jobs: () => JobService, open: OpenStreams, log: L
     } catch (err) {
       if (!res.headersSent) throw err; // the error handler answers 404 and the like as JSON
       // Mid-stream: say what went wrong as an event, then end the stream.
-      const failure = httpFailure(err, maxBodyBytes);
+      const failure = mapError(err);
       log[failure.log]({ err, jobId: req.params.id }, `job event stream failed: ${failure.message}`);
       send('error', { code: failure.code, message: failure.message });
       res.end();

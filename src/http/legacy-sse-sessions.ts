@@ -1,6 +1,7 @@
 // The MCP transport of older clients: GET /sse opens a stream and names a POST endpoint,
 // POST /messages?sessionId=… carries the client's messages. Same rules as /mcp: a session is
-// bound to the API key that opened it and ends when its stream closes.
+// bound to the API key that opened it, counts against the same SessionBudget, and ends when its
+// stream closes (or when the budget closes it to make room, which ends the stream).
 import type { Request, Response } from 'express';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
@@ -10,17 +11,18 @@ import type { JobService } from '../jobs/job-service.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
 import { callerOf } from './require-api-key.js';
+import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
-interface Session {
+interface Session extends BudgetedSession {
   transport: SSEServerTransport;
   server: McpServer;
-  owner: string;
 }
 
 export interface LegacySseOptions {
   jobs: () => JobService;
   config: Config;
   log: Logger;
+  budget: SessionBudget;
   /** Path of POST /messages as clients reach it (under BIO_QUEUE_PUBLIC_URL's path, behind a proxy). */
   messagesPath: string;
 }
@@ -37,18 +39,33 @@ export class LegacySseSessions {
   /** GET /sse: the stream stays open for the whole session. */
   readonly connect = async (_req: Request, res: Response): Promise<void> => {
     const caller = callerOf(res);
-    const { config, log, messagesPath } = this.options;
-    const transport = new SSEServerTransport(messagesPath, res);
-    const server = createMcpServer({ jobs: this.options.jobs(), config, log, caller });
-    const id = transport.sessionId;
-    this.sessions.set(id, { transport, server, owner: caller.owner });
-    server.server.onclose = () => {
-      this.sessions.delete(id);
-      log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');
-    };
-    res.on('close', () => void this.close(id, server, caller.owner));
-    await server.connect(transport);
-    log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session opened');
+    const { config, log, messagesPath, budget } = this.options;
+    const jobs = this.options.jobs(); // throws while the server is starting, before anything is counted
+    // The stream is open from the start: the session is quiet until the client posts a message.
+    const pending = { owner: caller.owner, calls: 0, streams: 1, lastActive: Date.now(), close: (why: SessionCloseReason) => this.close(session, why) };
+    budget.admit(pending);
+    let session: Session;
+    try {
+      const transport = new SSEServerTransport(messagesPath, res);
+      const server = createMcpServer({ jobs, config, log, caller });
+      session = Object.assign(pending, { transport, server });
+      const id = transport.sessionId;
+      this.sessions.set(id, session);
+      server.server.onclose = () => {
+        budget.release(session);
+        this.sessions.delete(id);
+        log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');
+      };
+      res.on('close', () => {
+        session.streams = 0;
+        void this.close(session, 'idle');
+      });
+      await server.connect(transport);
+    } catch (err) {
+      budget.release(pending);
+      throw err;
+    }
+    log.info({ sseSession: session.transport.sessionId, owner: caller.owner }, 'legacy SSE session opened');
   };
 
   /** POST /messages?sessionId=…: one JSON-RPC message of an open session. */
@@ -59,15 +76,20 @@ export class LegacySseSessions {
     if (!session || session.owner !== caller.owner) {
       throw new HttpError('not_found', `sessionId: no session "${id}" for this API key (it ends when its GET /sse stream closes); open a new one with GET /sse`);
     }
+    session.calls += 1;
+    session.lastActive = Date.now();
+    res.on('close', () => {
+      session.calls -= 1;
+      session.lastActive = Date.now();
+    });
     await session.transport.handlePostMessage(req, res, req.body);
   };
 
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.entries()].map(([id, s]) => this.close(id, s.server, s.owner)));
-  }
-
-  // The stream is gone (or the server stopping), so the session ends whether or not this succeeds.
-  private async close(id: string, server: McpServer, owner: string): Promise<void> {
-    await server.close().catch((err: unknown) => this.options.log.debug({ err, sseSession: id, owner }, 'closing a legacy SSE session failed'));
+  // The stream is gone, the budget made room, or the server is stopping: the session ends
+  // whether or not this succeeds.
+  private async close(session: Session, why: SessionCloseReason): Promise<void> {
+    const id = session.transport.sessionId;
+    this.sessions.delete(id);
+    await session.server.close().catch((err: unknown) => this.options.log.debug({ err, sseSession: id, owner: session.owner, why }, 'closing a legacy SSE session failed'));
   }
 }

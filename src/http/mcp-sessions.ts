@@ -1,8 +1,8 @@
 // MCP over Streamable HTTP at /mcp: one McpServer and transport per session, created by an
 // initialize request and bound to the API key that sent it. Another key presenting the session
 // id gets the same 404 as an unknown id. A client that loses its connection reconnects with the
-// same session id (and Last-Event-ID, replayed from the session's event store); sessions nobody
-// has used for IDLE_SESSION_MS are closed.
+// same session id (and Last-Event-ID, replayed from the session's event store). How many sessions
+// exist, and when idle ones close, is the SessionBudget's to decide.
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -16,34 +16,26 @@ import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { callerOf } from './require-api-key.js';
+import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
-export const IDLE_SESSION_MS = 30 * 60_000;
-const SWEEP_MS = 60_000;
-
-interface Session {
+interface Session extends BudgetedSession {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
-  owner: string;
-  lastSeen: number;
-  /** Requests still open (a waiting tool call, the GET stream): the session is not idle. */
-  open: number;
+  /** Set when the server (not the client) ends the session. */
+  closedFor?: SessionCloseReason;
 }
 
 export interface McpSessionsOptions {
   jobs: () => JobService;
   config: Config;
   log: Logger;
-  idleMs?: number;
+  budget: SessionBudget;
 }
 
 export class StreamableHttpSessions {
   private readonly sessions = new Map<string, Session>();
-  private readonly sweep: NodeJS.Timeout;
 
-  constructor(private readonly options: McpSessionsOptions) {
-    const idleMs = options.idleMs ?? IDLE_SESSION_MS;
-    this.sweep = setInterval(() => this.closeIdle(idleMs), Math.min(SWEEP_MS, idleMs)).unref();
-  }
+  constructor(private readonly options: McpSessionsOptions) {}
 
   get size(): number {
     return this.sessions.size;
@@ -65,59 +57,64 @@ export class StreamableHttpSessions {
       throw new HttpError('input_invalid', 'mcp-session-id: header missing; start a session with an initialize request first', 'mcp-session-id');
     }
     const current = session;
-    current.open += 1;
+    // A GET is the client listening; a POST or DELETE is the client asking something.
+    const kind = req.method === 'GET' ? 'streams' : 'calls';
+    current[kind] += 1;
+    current.lastActive = Date.now();
     res.on('close', () => {
-      current.open -= 1;
-      current.lastSeen = Date.now();
+      current[kind] -= 1;
+      current.lastActive = Date.now();
+      // An initialize the transport refused never got an id: nothing can reach it again.
+      if (current.transport.sessionId === undefined) void current.close('idle');
     });
     await current.transport.handleRequest(req, res, req.body);
   };
 
   private async open(caller: Caller): Promise<Session> {
-    const { config, log } = this.options;
-    const server = createMcpServer({ jobs: this.options.jobs(), config, log, caller });
-    const session: Session = {
-      server,
-      owner: caller.owner,
-      lastSeen: Date.now(),
-      open: 0,
-      transport: new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        eventStore: new InMemoryEventStore(),
-        onsessioninitialized: (id) => {
-          this.sessions.set(id, session);
-          log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');
-        },
-      }),
-    };
-    // Called however the session ends: DELETE from the client, idle sweep, shutdown.
-    server.server.onclose = () => {
-      const id = session.transport.sessionId;
-      if (id !== undefined && this.sessions.get(id) === session) {
-        this.sessions.delete(id);
-        log.info({ mcpSession: id, owner: caller.owner }, 'MCP session closed');
-      }
-    };
-    await server.connect(session.transport);
+    const { config, log, budget } = this.options;
+    const jobs = this.options.jobs(); // throws while the server is starting, before anything is counted
+    const closeSession = (why: SessionCloseReason) => this.close(session, why);
+    // Admitted before the server is built, so a refused session costs nothing.
+    const pending = { owner: caller.owner, calls: 0, streams: 0, lastActive: Date.now(), close: closeSession };
+    budget.admit(pending);
+    let session: Session;
+    try {
+      const server = createMcpServer({ jobs, config, log, caller });
+      session = Object.assign(pending, {
+        server,
+        transport: new StreamableHTTPServerTransport({
+          sessionIdGenerator: () => randomUUID(),
+          eventStore: new InMemoryEventStore(),
+          onsessioninitialized: (id) => {
+            this.sessions.set(id, session);
+            log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');
+          },
+        }),
+      });
+      // Called however the session ends: DELETE from the client, the budget closing it, shutdown.
+      server.server.onclose = () => {
+        budget.release(session);
+        const id = session.transport.sessionId;
+        if (id === undefined) return;
+        if (this.sessions.get(id) === session) this.sessions.delete(id);
+        log.info({ mcpSession: id, owner: caller.owner, why: session.closedFor ?? 'ended by the client' }, 'MCP session closed');
+      };
+      await server.connect(session.transport);
+    } catch (err) {
+      budget.release(pending);
+      throw err;
+    }
     return session;
   }
 
-  private closeIdle(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
-    for (const session of this.sessions.values()) {
-      if (session.open === 0 && session.lastSeen < cutoff) void this.close(session, 'idle');
-    }
-  }
-
-  async closeAll(): Promise<void> {
-    clearInterval(this.sweep);
-    await Promise.all([...this.sessions.values()].map((s) => this.close(s, 'shutdown')));
-  }
-
-  // A session that fails to close is going away regardless (idle, or the server stopping).
-  private async close(session: Session, why: 'idle' | 'shutdown'): Promise<void> {
+  // A session that fails to close is going away regardless (idle, making room, or the server stopping).
+  private async close(session: Session, why: SessionCloseReason): Promise<void> {
+    session.closedFor ??= why;
+    const id = session.transport.sessionId;
+    // Unreachable at once, so no request slips in while the close finishes.
+    if (id !== undefined && this.sessions.get(id) === session) this.sessions.delete(id);
     await session.server.close().catch((err: unknown) => {
-      this.options.log.debug({ err, mcpSession: session.transport.sessionId, owner: session.owner, why }, 'closing an MCP session failed');
+      this.options.log.debug({ err, mcpSession: id, owner: session.owner, why }, 'closing an MCP session failed');
     });
   }
 }

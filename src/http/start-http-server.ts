@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { startRuntime, type Runtime } from '../runtime.js';
 import { loadApiKeys, MIN_KEY_LENGTH } from './api-keys.js';
 import { createHttpApp, serverStarting, type AppState, type HttpApp } from './create-app.js';
+import { isMcpPath, jsonRpcErrorBody, restErrorBody } from './http-errors.js';
 
 export interface StartHttpServerOptions {
   host: string;
@@ -42,8 +43,9 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
 
   const state: AppState = { runtime: undefined, stopping: false };
   const starting = mapError(serverStarting());
-  let handler: http.RequestListener = (_req, res) => {
-    res.writeHead(starting.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ code: starting.code, message: starting.message }));
+  let handler: http.RequestListener = (req, res) => {
+    const body = isMcpPath((req.url ?? '').split('?')[0]!) ? jsonRpcErrorBody(starting, undefined, undefined) : restErrorBody(starting);
+    res.writeHead(starting.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
   };
   // Requests not yet answered: shutdown lets these finish, then cuts every connection (idle
   // keep-alive ones, and ones a client opened in advance without a request yet).
@@ -76,7 +78,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
   } catch (err) {
     const closed = closeServer(server);
     server.closeAllConnections();
-    await Promise.all([closed, app.mcpSessions.closeAll()]);
+    await Promise.all([closed, app.sessions.closeAll()]);
     throw err;
   }
   state.runtime = runtime;
@@ -93,7 +95,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
         state.stopping = true;
         const closed = closeServer(server);
         for (const stream of app.eventStreams) stream.abort();
-        await Promise.all([app.mcpSessions.closeAll(), app.sseSessions.closeAll()]);
+        await app.sessions.closeAll();
         if (inFlight > 0) {
           await new Promise<void>((resolve) => {
             drained = resolve;

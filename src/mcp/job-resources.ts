@@ -1,14 +1,45 @@
 // Each output file of a completed job is an MCP resource, read a page at a time so a large
 // output never floods a model's context: bio-mcp-queue://jobs/{job_id}/files/{name}?page=N.
+// A read that fails is a JSON-RPC error whose code says whose fault it is: a bad page or name
+// is Invalid params, a job or file that is not there is MCP's Resource not found.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { BioQueueError } from '../errors.js';
+import { ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import { mapError, type FailureCode } from '../error-mapping.js';
+import { inputError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { resourceUriOf } from '../jobs/job-view.js';
 
 export const PAGE_BYTES = 64 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|xml))/;
+/** MCP's code for a resource that does not exist (the specification's, not JSON-RPC's). */
+export const RESOURCE_NOT_FOUND = -32002;
+// The highest page whose offset is still an exact integer.
+const MAX_PAGE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_BYTES);
+
+/**
+ * A resources/read refusal as the SDK sends it: its numeric code and message go to the client
+ * as they are (an McpError would prefix "MCP error <code>:" to the message), our code and field in data.
+ */
+export class ResourceReadError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data: { code: FailureCode; field?: string },
+  ) {
+    super(message);
+    this.name = 'ResourceReadError';
+  }
+}
+
+const JSON_RPC_CODES: Partial<Record<FailureCode, number>> = { input_invalid: ErrorCode.InvalidParams, not_found: RESOURCE_NOT_FOUND };
+
+/** The JSON-RPC error for anything a resource read threw. */
+export function resourceReadError(err: unknown): ResourceReadError {
+  const failure = mapError(err);
+  const data = { code: failure.code, ...(failure.field === undefined ? {} : { field: failure.field }) };
+  return new ResourceReadError(JSON_RPC_CODES[failure.code] ?? ErrorCode.InternalError, failure.message, data);
+}
 
 export function registerJobResources(server: McpServer, jobs: JobService, caller: Caller): void {
   const template = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
@@ -33,20 +64,43 @@ export function registerJobResources(server: McpServer, jobs: JobService, caller
       description: `An output file of a completed job, ${PAGE_BYTES / 1024} KiB a page: add ?page=2, ?page=3, … for the rest (_meta.pages says how many).`,
     },
     async (uri, variables): Promise<ReadResourceResult> => {
-      const jobId = String(variables.job_id);
-      // The template matches the optional ?page=N into the name; the URL has it parsed.
-      const name = decodeURIComponent(String(variables.name).split('?')[0]!);
-      const pageParam = uri.searchParams.get('page');
-      const page = pageParam === null ? 1 : Number(pageParam);
-      if (!Number.isInteger(page) || page < 1) throw new BioQueueError('input_invalid', `page: must be a whole number from 1, got "${pageParam}"`);
-      const { data, size, mediaType } = await jobs.readFile(jobId, name, (page - 1) * PAGE_BYTES, PAGE_BYTES, caller);
-      const pages = Math.max(1, Math.ceil(size / PAGE_BYTES));
-      const base = resourceUriOf(jobId, name);
-      const meta = { page, pages, size_bytes: size, next_uri: page < pages ? `${base}?page=${page + 1}` : null };
-      const content = TEXT_TYPES.test(mediaType)
-        ? { uri: uri.href, mimeType: mediaType, text: data.toString('utf8'), _meta: meta }
-        : { uri: uri.href, mimeType: mediaType, blob: data.toString('base64'), _meta: meta };
-      return { contents: [content], _meta: meta };
+      try {
+        return await readPage(jobs, caller, uri, String(variables.job_id), String(variables.name));
+      } catch (err) {
+        throw resourceReadError(err);
+      }
     },
   );
+}
+
+async function readPage(jobs: JobService, caller: Caller, uri: URL, jobId: string, rawName: string): Promise<ReadResourceResult> {
+  const name = decodeName(rawName);
+  const page = pageOf(uri.searchParams.get('page'));
+  const { data, size, mediaType } = await jobs.readFile(jobId, name, (page - 1) * PAGE_BYTES, PAGE_BYTES, caller);
+  const pages = Math.max(1, Math.ceil(size / PAGE_BYTES));
+  if (page > pages) throw inputError('page', `${page} is past the end: ${name} has ${pages} page${pages === 1 ? '' : 's'} of ${PAGE_BYTES / 1024} KiB`);
+  const base = resourceUriOf(jobId, name);
+  const meta = { page, pages, size_bytes: size, next_uri: page < pages ? `${base}?page=${page + 1}` : null };
+  const content = TEXT_TYPES.test(mediaType)
+    ? { uri: uri.href, mimeType: mediaType, text: data.toString('utf8'), _meta: meta }
+    : { uri: uri.href, mimeType: mediaType, blob: data.toString('base64'), _meta: meta };
+  return { contents: [content], _meta: meta };
+}
+
+// The template matches the optional ?page=N into the name; the URL has it parsed.
+function decodeName(raw: string): string {
+  const encoded = raw.split('?')[0]!;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw inputError('name', `"${encoded}" is not a percent-encoded file name`);
+  }
+}
+
+// Digits only: Number() would also take "0x10", "1e3" and " 2 ".
+function pageOf(param: string | null): number {
+  if (param === null) return 1;
+  const page = /^[1-9][0-9]{0,15}$/.test(param) ? Number(param) : NaN;
+  if (!(page <= MAX_PAGE)) throw inputError('page', `expected a whole number from 1, got "${param}"`);
+  return page;
 }

@@ -1,11 +1,13 @@
 // Every refusal of the HTTP API is JSON with a stable code and a message that names what is
 // wrong, with the status a client can act on: 401 without a valid key, 400 naming the field,
-// 404 for unknown jobs and routes, 413 for oversized bodies, 429 with Retry-After.
+// 404 for unknown jobs and routes, 413 for oversized bodies, 429 with Retry-After. The MCP
+// endpoints carry the same code and message in a JSON-RPC error.
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Submission } from '../../src/jobs/job-model.js';
 import { FIXTURES } from '../support/harness.js';
-import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { mcpRefusal, rawRequest, startHttpHarness, type HttpHarness } from '../support/http-harness.js';
 
 let h: HttpHarness;
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
@@ -42,7 +44,8 @@ describe('API keys', () => {
     ] as const) {
       const answer = await h.api(undefined, method, route);
       expect(answer.status, `${method} ${route}`).toBe(401);
-      expect(answer.body, `${method} ${route}`).toEqual(missing);
+      const mcpEndpoint = ['/mcp', '/sse', '/messages'].includes(route.split('?')[0]!);
+      expect(answer.body, `${method} ${route}`).toEqual(mcpEndpoint ? mcpRefusal(missing) : missing);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="bio-mcp-queue"');
     }
     expect((await h.api(undefined, 'GET', '/health')).status).toBe(200);
@@ -56,6 +59,84 @@ describe('API keys', () => {
     expect(basic.status).toBe(401);
     expect(basic.body).toEqual(invalid);
     expect((await h.api(h.keys.alice, 'GET', '/jobs')).status).toBe(200);
+  });
+});
+
+describe('two Authorization headers', () => {
+  const twice = { code: 'input_invalid', field: 'Authorization', message: 'Authorization: sent 2 times; send one "Authorization: Bearer <API key>" header' };
+
+  it('get 400 on every authenticated route, even when both carry the same valid key', async () => {
+    for (const [method, route] of [
+      ['GET', '/jobs'],
+      ['POST', '/uploads'],
+      ['GET', '/queues/stats'],
+      ['POST', '/mcp'],
+      ['GET', '/sse'],
+    ] as const) {
+      for (const keys of [[h.keys.alice, h.keys.bob], [h.keys.alice, h.keys.alice]]) {
+        const answer = await rawRequest(h.url, method, route, { Authorization: keys.map((k) => `Bearer ${k}`) });
+        expect(answer.status, `${method} ${route}`).toBe(400);
+        expect(answer.body, `${method} ${route}`).toEqual(route === '/mcp' || route === '/sse' ? mcpRefusal(twice) : twice);
+      }
+    }
+    // One header (in any letter case) is as before.
+    expect((await rawRequest(h.url, 'GET', '/jobs', { authorization: `Bearer ${h.keys.alice}` })).status).toBe(200);
+  });
+});
+
+describe('bodies that cannot be read', () => {
+  const submission = JSON.stringify({ job_type: 'blastn', parameters: { query: QUERY, database: 'lambda' } });
+  const initialize = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  const send = (route: string, headers: Record<string, string>, body: Buffer | string) =>
+    rawRequest(h.url, 'POST', route, { Authorization: `Bearer ${h.keys.alice}`, Accept: 'application/json, text/event-stream', 'Content-Type': 'application/json', ...headers }, body);
+
+  const cases: { what: string; headers: Record<string, string>; body: (json: string) => Buffer | string; error: { code: string; field: string; message: string } }[] = [
+    {
+      what: 'a charset other than utf-8',
+      headers: { 'Content-Type': 'application/json; charset=foo' },
+      body: (json: string) => json,
+      error: { code: 'input_invalid', field: 'Content-Type', message: 'Content-Type: charset "foo" is not supported; send JSON as utf-8' },
+    },
+    {
+      what: 'an unknown Content-Encoding',
+      headers: { 'Content-Encoding': 'x-unheard-of' },
+      body: (json: string) => json,
+      error: { code: 'input_invalid', field: 'Content-Encoding', message: 'Content-Encoding: "x-unheard-of" is not supported; send the body uncompressed, or as gzip, deflate or br' },
+    },
+    {
+      what: 'a gzip header on a body that is not gzip',
+      headers: { 'Content-Encoding': 'gzip' },
+      body: (json: string) => json,
+      error: { code: 'input_invalid', field: 'Content-Encoding', message: 'Content-Encoding: the body is not valid gzip data (incorrect header check)' },
+    },
+    {
+      what: 'gzip cut short',
+      headers: { 'Content-Encoding': 'gzip' },
+      body: (json: string) => gzipSync(json).subarray(0, 20),
+      error: { code: 'input_invalid', field: 'Content-Encoding', message: 'Content-Encoding: the body is not valid gzip data (unexpected end of file)' },
+    },
+  ];
+
+  for (const { what, headers, body, error } of cases) {
+    it(`answer ${what} with 400 naming the header, on REST and on /mcp`, async () => {
+      const rest = await send('/jobs/submit', headers, body(submission));
+      expect(rest.status).toBe(400);
+      expect(rest.body).toEqual(error);
+      const mcp = await send('/mcp', headers, body(initialize));
+      expect(mcp.status).toBe(400);
+      expect(mcp.body).toEqual(mcpRefusal(error));
+    });
+  }
+
+  it('take a body that is gzip as its header says', async () => {
+    const rest = await send('/jobs/submit', { 'Content-Encoding': 'gzip' }, gzipSync(submission));
+    expect(rest.status).toBe(202);
+  });
+
+  it('answer JSON-RPC\'s parse error on /mcp for a body that is not JSON', async () => {
+    const mcp = await send('/mcp', {}, '{"jsonrpc": "2.0",');
+    expect(mcp.status).toBe(400);
+    expect(mcp.body).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700, data: { code: 'input_invalid', field: 'body' }, message: expect.stringMatching(/^body: not valid JSON \(/) } });
   });
 });
 
@@ -136,7 +217,7 @@ describe('oversized bodies', () => {
     expect(rest.body).toEqual(expected);
     const mcp = await h.api(h.keys.alice, 'POST', '/mcp', { jsonrpc: '2.0', id: 1, method: 'initialize', params: { padding: 'x'.repeat(MAX_BODY) } }, { Accept: 'application/json, text/event-stream' });
     expect(mcp.status).toBe(413);
-    expect(mcp.body).toEqual(expected);
+    expect(mcp.body).toEqual(mcpRefusal(expected));
   });
 });
 

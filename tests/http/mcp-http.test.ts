@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/jobs/job-model.js';
 import type { UploadTicket } from '../../src/storage/result-store.js';
 import { callError, callOk, FIXTURES, waitDone } from '../support/harness.js';
-import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { mcpRefusal, startHttpHarness, type HttpHarness } from '../support/http-harness.js';
 
 let h: HttpHarness;
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
@@ -49,6 +49,26 @@ describe('Streamable HTTP (/mcp)', () => {
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
   });
 
+  it('answers resources/read of a bad page with Invalid params naming the page, and of a missing file with Resource not found', async () => {
+    const client = await h.mcp(h.keys.alice);
+    const result = await blastThrough(client);
+    const uri = result.files[0]!.resource_uri;
+    expect((await client.readResource({ uri: `${uri}?page=1` })).contents).toHaveLength(1);
+    const invalid = (field: string, message: string) => ({ code: -32602, message: `MCP error -32602: ${message}`, data: { code: 'input_invalid', field } });
+    for (const page of ['0', '-1', 'abc', '1.5', '0x10', '', '99999999999999999999']) {
+      await expect(client.readResource({ uri: `${uri}?page=${page}` }), page).rejects.toMatchObject(invalid('page', `page: expected a whole number from 1, got "${page}"`));
+    }
+    expect(result.files[0]!.size_bytes).toBeLessThan(64 * 1024);
+    await expect(client.readResource({ uri: `${uri}?page=2` })).rejects.toMatchObject(invalid('page', 'page: 2 is past the end: hits.tsv has 1 page of 64 KiB'));
+    await expect(client.readResource({ uri: `bio-mcp-queue://jobs/${result.job_id}/files/%E0%A4%A` })).rejects.toMatchObject(invalid('name', 'name: "%E0%A4%A" is not a percent-encoded file name'));
+    await expect(client.readResource({ uri: `bio-mcp-queue://jobs/${result.job_id}/files/nope.tsv` })).rejects.toMatchObject({
+      code: -32002,
+      message: `MCP error -32002: job ${result.job_id} has no output file "nope.tsv"`,
+      data: { code: 'not_found' },
+    });
+    await expect(client.readResource({ uri: 'bio-mcp-queue://jobs/blast-0000000000000000/files/hits.tsv' })).rejects.toMatchObject({ code: -32002 });
+  });
+
   it('keeps a session working for a client that reconnects with its session id, until it ends it', async () => {
     const requestInit = { headers: { Authorization: `Bearer ${h.keys.alice}` } };
     const first = new Client({ name: 'reconnecting', version: '1.0.0' });
@@ -75,10 +95,9 @@ describe('Streamable HTTP (/mcp)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(gone.status).toBe(404);
-    expect(await gone.json()).toEqual({
-      code: 'not_found',
-      message: `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`,
-    });
+    expect(await gone.json()).toEqual(
+      mcpRefusal({ code: 'not_found', message: `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize` }, -32001, 1),
+    );
     await again.close();
   });
 
@@ -99,11 +118,9 @@ describe('Streamable HTTP (/mcp)', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(answer.status).toBe(400);
-    expect(await answer.json()).toEqual({
-      code: 'input_invalid',
-      field: 'mcp-session-id',
-      message: 'mcp-session-id: header missing; start a session with an initialize request first',
-    });
+    expect(await answer.json()).toEqual(
+      mcpRefusal({ code: 'input_invalid', field: 'mcp-session-id', message: 'mcp-session-id: header missing; start a session with an initialize request first' }, -32000, 1),
+    );
   });
 });
 

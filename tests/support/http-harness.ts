@@ -4,6 +4,7 @@
 // admin. Clients are the real ones: fetch for REST, the MCP SDK's own Client for /mcp and /sse.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -107,4 +108,34 @@ export async function waitForJob(url: string, key: string, jobId: string): Promi
   const events = await readEvents(url, key, jobId);
   const statuses = events.filter((e) => e.event === 'status');
   return statuses[statuses.length - 1]!.data as JobStatus;
+}
+
+/** The body an MCP endpoint (/mcp, /sse, /messages) answers a refusal with: JSON-RPC's error, our code and field in data. */
+export function mcpRefusal(body: { code: string; message: string; field?: string; retry_after_seconds?: number }, jsonRpcCode = -32000, id: string | number | null = null) {
+  const { message, ...data } = body;
+  return { jsonrpc: '2.0', id, error: { code: jsonRpcCode, message, data } };
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+/**
+ * A request sent with node:http, for what fetch will not send: a header given twice (an array
+ * value), a chosen Host, a body whose bytes do not match its headers.
+ */
+export function rawRequest(url: string, method: string, path: string, headers: Record<string, string | string[]>, body?: Buffer | string): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${path}`, { method }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text }));
+    });
+    for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
+    req.on('error', reject);
+    req.end(body);
+  });
 }
