@@ -7,6 +7,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { LOCAL_CALLER } from '../jobs/caller.js';
 import { startRuntime, type Runtime } from '../runtime.js';
@@ -29,6 +30,6 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
   server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER });
   const transport = new StdioServerTransport(input, process.stdout);
   transport.onclose = () => stop('client closed the connection');
-  await server.connect(transport);
+  await connectServer(server, transport, log);
   log.info({ redis: runtime.target.kind, worker: runtime.worker ? runtime.worker.queues : 'none' }, 'MCP server ready on stdio');
 }

@@ -104,5 +104,12 @@ function requestId(body: unknown): string | number | null {
 
 /** Express's last error handler: every route's thrown or rejected error ends here. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (err, req, res, _next) => sendError(req, res, err, log);
+  return (err, req, res, _next) => sendError(req, res, undecodablePath(err, req) ?? err, log);
+}
+
+// Express's router could not percent-decode a path parameter (GET /jobs/%E0%A4%A/status): it
+// throws a URIError marked 400, which is the caller's mistake, not our fault.
+function undecodablePath(err: unknown, req: Request): HttpError | undefined {
+  if (!(err instanceof URIError) || (err as URIError & { status?: number }).status !== 400) return undefined;
+  return new HttpError('input_invalid', `path: ${JSON.stringify(req.path)} is not valid percent-encoding (a job id or file name must be encoded as UTF-8, e.g. with encodeURIComponent)`, 'path');
 }

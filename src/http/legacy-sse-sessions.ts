@@ -8,6 +8,7 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
+import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
 import { callerOf } from './require-api-key.js';
@@ -60,7 +61,7 @@ export class LegacySseSessions {
         session.streams = 0;
         void this.close(session, 'idle');
       });
-      await server.connect(transport);
+      await connectServer(server, transport, log);
     } catch (err) {
       budget.release(pending);
       throw err;

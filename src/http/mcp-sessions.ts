@@ -12,6 +12,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobService } from '../jobs/job-service.js';
+import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
@@ -99,7 +100,7 @@ export class StreamableHttpSessions {
         if (this.sessions.get(id) === session) this.sessions.delete(id);
         log.info({ mcpSession: id, owner: caller.owner, why: session.closedFor ?? 'ended by the client' }, 'MCP session closed');
       };
-      await server.connect(session.transport);
+      await connectServer(server, session.transport, log);
     } catch (err) {
       budget.release(pending);
       throw err;

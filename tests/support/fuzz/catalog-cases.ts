@@ -8,7 +8,7 @@ import type { AnyToolDefinition, InputSpec, Residues } from '../../../tools/defi
 import type { HostileFiles } from './hostile-files.js';
 import { hostileReference, type RefContext } from './hostile-refs.js';
 import { setOwn, copyOwn, type JsonSchema } from './json-schema.js';
-import { brokenObject, type BreakOptions } from './schema-breaks.js';
+import { brokenObject } from './schema-breaks.js';
 import { validObject, type FieldArbitraries } from './valid-values.js';
 
 export interface BadSubmission {
@@ -42,8 +42,8 @@ export function validParams(tool: AnyToolDefinition, schema: JsonSchema, files: 
 }
 
 /** The tool's parameters broken by their schema: one or two breaks. */
-export function schemaBrokenSubmission(tool: AnyToolDefinition, schema: JsonSchema, files: HostileFiles['valid'], options: BreakOptions = {}): fc.Arbitrary<BadSubmission> {
-  const broken = brokenObject(schema, validParams(tool, schema, files), options);
+export function schemaBrokenSubmission(tool: AnyToolDefinition, schema: JsonSchema, files: HostileFiles['valid']): fc.Arbitrary<BadSubmission> {
+  const broken = brokenObject(schema, validParams(tool, schema, files));
   if (!broken) throw new Error(`${tool.name}: its schema allows no break`);
   return broken.map(({ value, fields, how }) => ({ tool: tool.name, params: value, fields, how }));
 }

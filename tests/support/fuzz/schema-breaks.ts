@@ -105,34 +105,28 @@ export function fieldBreaks(field: string, schema: JsonSchema, required: boolean
   return breaks;
 }
 
-export interface BreakOptions {
-  /** Unknown keys a door is known to drop before the server sees them, tested on their own instead. */
-  unknownKeysExcept?: readonly string[];
-}
-
 /** Keys the object does not know, when its schema refuses unknown keys. */
-export function unknownKeyBreak(schema: JsonSchema, options: BreakOptions = {}): fc.Arbitrary<Break> | undefined {
+export function unknownKeyBreak(schema: JsonSchema): fc.Arbitrary<Break> | undefined {
   if (schema.additionalProperties !== false) return undefined;
   const known = schema.properties ?? {};
   const names = Object.keys(known);
-  const except = new Set(options.unknownKeysExcept ?? []);
   const key = fc
     .oneof(fc.constantFrom(...HOSTILE_KEYS), fc.constantFrom(...names.map((n) => n.toUpperCase()), ...names.map((n) => `${n} `)), fc.string({ maxLength: 12 }))
-    .filter((k) => !Object.hasOwn(known, k) && !except.has(k));
+    .filter((k) => !Object.hasOwn(known, k));
   return fc.tuple(key, json).map(([field, value]) => ({ field, how: 'unknown key', value }));
 }
 
 /** Every break the object's schema allows, over all its fields. */
-export function objectBreaks(schema: JsonSchema, options: BreakOptions = {}): fc.Arbitrary<Break>[] {
+export function objectBreaks(schema: JsonSchema): fc.Arbitrary<Break>[] {
   const required = new Set(schema.required ?? []);
   const breaks = Object.entries(schema.properties ?? {}).flatMap(([name, field]) => fieldBreaks(name, field, required.has(name)));
-  const unknown = unknownKeyBreak(schema, options);
+  const unknown = unknownKeyBreak(schema);
   return unknown ? [...breaks, unknown] : breaks;
 }
 
 /** A valid base with one or two breaks applied, or undefined when the schema allows none. */
-export function brokenObject(schema: JsonSchema, base: fc.Arbitrary<Record<string, unknown>>, options: BreakOptions = {}): fc.Arbitrary<BrokenObject> | undefined {
-  const breaks = objectBreaks(schema, options);
+export function brokenObject(schema: JsonSchema, base: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<BrokenObject> | undefined {
+  const breaks = objectBreaks(schema);
   if (breaks.length === 0) return undefined;
   return fc.tuple(base, fc.array(fc.oneof(...breaks), { minLength: 1, maxLength: 2 })).map(([valid, chosen]) => applyBreaks(valid, chosen));
 }
