@@ -14,7 +14,7 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import { findTool } from '../tools/index.js';
 import type { BuildLocks } from './build-lock.js';
 import type { LockKeeper } from './lock-keeper.js';
-import { attemptTag as attemptTagOf, discardLosingFiles, type ResultLedger } from './publish-once.js';
+import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 
 export const SHUTDOWN = 'shutdown';
@@ -72,6 +72,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       const published = await deps.ledger.commit(job.id!, result);
       if (published.won) {
         log.info({ attemptsStarted: job.attemptsStarted }, 'result published');
+        if (job.attemptsStarted > 1) await discardAbandonedFiles(deps.store, job.id!, published.result, log);
       } else {
         // The duplicate a crash or a frozen worker made: this run's files go, the first result stands.
         log.warn({ attemptsStarted: job.attemptsStarted }, 'duplicate attempt: another attempt published first; this one\'s result and files are discarded');

@@ -48,6 +48,12 @@ export function redisResultLedger(redis: Redis, prefix: string, retentionMs: num
   };
 }
 
+// An attempt that died after storing its files and before committing left them behind; the winner
+// takes them away. (One that dies in that gap after this sweep leaves its files to retention.)
+export async function discardAbandonedFiles(store: ResultStore, jobId: string, winner: JobReturn, log: Logger): Promise<void> {
+  await store.removeResultsExcept(jobId, winner.files).catch((err: unknown) => log.warn({ err, jobId }, 'could not remove the files of attempts that died before publishing; retention removes them'));
+}
+
 // The losing attempt's files go at once; what fails here is left to the job's retention.
 export async function discardLosingFiles(store: ResultStore, jobId: string, result: JobReturn, log: Logger): Promise<void> {
   await store.removeFiles(result.files).catch((err: unknown) => log.warn({ err, jobId }, 'could not remove the files of an attempt whose result lost; retention removes them'));

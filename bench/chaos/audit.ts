@@ -14,7 +14,7 @@ export interface StoredJob {
   marker: string | undefined;
   /** BullMQ's own answer: completed, failed, or neither (waiting, active, delayed, gone). */
   state: 'completed' | 'failed' | 'other' | 'missing';
-  /** Names of the files its return value lists (completed jobs). */
+  /** Base names of the stored files its return value lists (completed jobs): a retry's are `attempt<n>.<name>`. */
   files: string[];
 }
 
@@ -55,8 +55,8 @@ export async function auditRedis(redisUrl: string, prefix: string, runId: string
         const marker = markerIn(data, runId);
         let files: string[] = [];
         if (returnvalue) {
-          const parsed = JSON.parse(returnvalue) as { files?: { name: string }[] } | null;
-          files = (parsed?.files ?? []).map((f) => f.name);
+          const parsed = JSON.parse(returnvalue) as { files?: { key: string }[] } | null;
+          files = (parsed?.files ?? []).map((f) => path.posix.basename(f.key));
         }
         jobs.set(jobId, { jobId, marker, state: completed !== null ? 'completed' : failed !== null ? 'failed' : 'other', files });
         if (marker) byMarker.set(marker, [...(byMarker.get(marker) ?? []), jobId]);

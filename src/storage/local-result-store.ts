@@ -130,6 +130,16 @@ export class LocalResultStore implements ResultStore {
     for (const file of files) await fs.rm(this.pathOf(file.key), { force: true });
   }
 
+  async removeResultsExcept(jobId: string, keep: readonly StoredFile[]): Promise<void> {
+    if (!isSafeSegment(jobId)) return;
+    const kept = new Set(keep.map((f) => this.pathOf(f.key)));
+    const dir = path.join(this.resultsDir, jobId);
+    for (const name of await fs.readdir(dir).catch(ifMissing([]))) {
+      const file = path.join(dir, name);
+      if (!kept.has(file)) await fs.rm(file, { recursive: true, force: true });
+    }
+  }
+
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
     await fs.rm(path.join(this.resultsDir, jobId), { recursive: true, force: true });

@@ -53,6 +53,8 @@ export interface ResultStore {
   read(key: string, offset: number, length: number): Promise<Buffer>;
   /** Removes these stored files of a job: an attempt whose result lost to another's (worker/publish-once.ts). */
   removeFiles(files: readonly StoredFile[]): Promise<void>;
+  /** Removes the job's stored results that `keep` does not list: the files of attempts that died before publishing. */
+  removeResultsExcept(jobId: string, keep: readonly StoredFile[]): Promise<void>;
   /** Removes every file of a job (results and staged inputs): cancel, retention. */
   removeJob(jobId: string): Promise<void>;
   /** Removes the inputs staged for a job (inputs/<jobId>/), once the job has ended. */

@@ -120,6 +120,14 @@ export class S3ResultStore implements ResultStore {
     await this.remove(files.map((f) => f.key));
   }
 
+  async removeResultsExcept(jobId: string, keep: readonly StoredFile[]): Promise<void> {
+    if (!isSafeSegment(jobId)) return;
+    const kept = new Set(keep.map((f) => f.key));
+    const keys: string[] = [];
+    for await (const object of this.list(`results/${jobId}/`)) if (!kept.has(object.key)) keys.push(object.key);
+    await this.remove(keys);
+  }
+
   async removeJob(jobId: string): Promise<void> {
     if (!isSafeSegment(jobId)) return;
     const keys: string[] = [];

@@ -183,6 +183,21 @@ describe('staged inputs, removal and the sweep', () => {
     await expect(store.read(bInput, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
   });
 
+  it('removeResultsExcept keeps the published files and the job\'s inputs, and takes an abandoned attempt\'s files', async () => {
+    const { store } = await freshStore();
+    const file = await source('>a\nACGT\n');
+    const abandoned = await store.put('blast-00000000000000aa', 'hits.tsv', file, 'text/plain');
+    const published = await store.put('blast-00000000000000aa', 'attempt2.hits.tsv', file, 'text/plain');
+    const input = await store.stageInput('blast-00000000000000aa', 'query', file);
+    const other = await store.put('blast-00000000000000bb', 'hits.tsv', file, 'text/plain');
+
+    await store.removeResultsExcept('blast-00000000000000aa', [published]);
+    await expect(store.read(abandoned.key, 0, 3)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.read(published.key, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
+    await expect(store.read(input, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
+    await expect(store.read(other.key, 0, 3)).resolves.toEqual(Buffer.from('>a\n'));
+  });
+
   it('lists the jobs with staged inputs, and removeStagedInputs takes one job\'s inputs but never its results', async () => {
     const { store } = await freshStore();
     const file = await source('>a\nACGT\n');

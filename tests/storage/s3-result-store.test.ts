@@ -190,6 +190,21 @@ describe.each(S3_SERVER_KINDS)('on %s', (kind) => {
       expect((await download((await store.link(a1)).url)).status).toBe(404);
     });
 
+    it('removeResultsExcept keeps the published files and the job\'s inputs, and takes an abandoned attempt\'s files', async () => {
+      const store = await readyStore();
+      const file = await tempFile('r.tsv', 'r\n');
+      const abandoned = await store.put('blast-00000000000000da', 'hits.tsv', file, 'text/plain');
+      const published = await store.put('blast-00000000000000da', 'attempt2.hits.tsv', file, 'text/plain');
+      const input = await store.stageInput('blast-00000000000000da', 'query', file);
+      const other = await store.put('blast-00000000000000db', 'hits.tsv', file, 'text/plain');
+
+      await store.removeResultsExcept('blast-00000000000000da', [published]);
+      await expect(store.read(abandoned.key, 0, 10)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(store.read(published.key, 0, 10)).resolves.toEqual(Buffer.from('r\n'));
+      await expect(store.read(input, 0, 10)).resolves.toEqual(Buffer.from('r\n'));
+      await expect(store.read(other.key, 0, 10)).resolves.toEqual(Buffer.from('r\n'));
+    });
+
     it('lists the jobs with staged inputs, and removeStagedInputs takes one job\'s inputs but never its results', async () => {
       const store = await readyStore();
       const file = await tempFile('y.tsv', 'y\n');
