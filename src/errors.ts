@@ -103,5 +103,14 @@ export function decodeStoredError(failedReason: string | undefined): StoredError
   } catch {
     // not ours: fall through
   }
+  if (failedReason === BULLMQ_STALLED_TOO_OFTEN) {
+    return {
+      code: 'infrastructure',
+      message: `the workers running this job stopped (died, were killed or froze) more often than BIO_QUEUE_MAX_ATTEMPTS allows; the job is failed rather than run again, in case it is what kills them (the workers' logs say why they stopped)`,
+    };
+  }
   return { code: 'infrastructure', message: failedReason };
 }
+
+// BullMQ's own reason for a job whose lock lapsed more than maxStalledCount times.
+const BULLMQ_STALLED_TOO_OFTEN = 'job stalled more than allowable limit';

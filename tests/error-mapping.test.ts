@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
 import { mapError, VERDICTS, type FailureCode } from '../src/error-mapping.js';
-import { BioQueueError, ERROR_CODES, inputError } from '../src/errors.js';
+import { BioQueueError, decodeStoredError, ERROR_CODES, inputError } from '../src/errors.js';
 
 const EVERY_CODE: readonly FailureCode[] = [...ERROR_CODES, 'config_invalid', 'internal_error'];
 
@@ -103,5 +103,15 @@ describe('mapError', () => {
       log: 'error',
     });
     expect(mapError('a string, thrown')).toMatchObject({ code: 'internal_error', message: 'a string, thrown' });
+  });
+});
+
+describe('decodeStoredError', () => {
+  it('says in our words why BullMQ failed a job whose workers kept stopping', () => {
+    // The reason BullMQ's moveStalledJobsToWait script writes, word for word.
+    const stored = decodeStoredError('job stalled more than allowable limit');
+    expect(stored?.code).toBe('infrastructure');
+    expect(stored?.message).toContain('BIO_QUEUE_MAX_ATTEMPTS');
+    expect(decodeStoredError('some other reason')).toEqual({ code: 'infrastructure', message: 'some other reason' });
   });
 });
