@@ -1,5 +1,8 @@
 // The one table MCP, HTTP and the command read their verdicts from: every code has a status a
 // client can act on and an exit code, chosen by the code alone.
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
@@ -107,9 +110,12 @@ describe('mapError', () => {
 });
 
 describe('decodeStoredError', () => {
-  it('says in our words why BullMQ failed a job whose workers kept stopping', () => {
-    // The reason BullMQ's moveStalledJobsToWait script writes, word for word.
-    const stored = decodeStoredError('job stalled more than allowable limit');
+  it('says in our words why BullMQ failed a job whose workers kept stopping', async () => {
+    // The reason BullMQ's own moveStalledJobsToWait script writes, read from the installed BullMQ.
+    const scripts = path.join(path.dirname(createRequire(import.meta.url).resolve('bullmq')), 'scripts');
+    const script = (await fs.readdir(scripts)).find((f) => /^moveStalledJobsToWait-\d+\.js$/.test(f))!;
+    const reason = /local failedReason = "([^"]+)"/.exec(await fs.readFile(path.join(scripts, script), 'utf8'))![1]!;
+    const stored = decodeStoredError(reason);
     expect(stored?.code).toBe('infrastructure');
     expect(stored?.message).toContain('BIO_QUEUE_MAX_ATTEMPTS');
     expect(decodeStoredError('some other reason')).toEqual({ code: 'infrastructure', message: 'some other reason' });
