@@ -17,12 +17,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BioQueueError, inputError } from '../src/errors.js';
 import { findDatabase } from '../src/databases/find-database.js';
+import type { Logger } from '../src/logger.js';
 import type { PublishSpec } from '../tools/define-tool.js';
 import { buildOnce, type BuildLocks } from './build-lock.js';
 
 export interface PublishingJob {
   jobId: string;
   locks: BuildLocks;
+  log: Logger;
   signal?: AbortSignal | undefined;
 }
 
@@ -67,7 +69,7 @@ export async function publishDatabase(workDir: string, dbDir: string, db: Publis
       await fs.writeFile(publisherRecordPath(dbDir, db), `${job.jobId}\n`);
       await moveFiles(sourceDir, name, dbDir, db, files);
     },
-    { signal: job.signal },
+    { signal: job.signal, onWait: () => job.log.info({ database: db.name }, 'another attempt or job is publishing a database of this name: waiting for it') },
   );
   if (outcome === 'built') return 'published';
   await assertDatabaseFree(dbDir, db, job.jobId);

@@ -120,7 +120,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
   const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   if (published) {
-    const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, signal: deps.signal });
+    const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, log, signal: deps.signal });
     // This run's own build is left in the work dir (removed with it); the result describes the
     // same input built by the same tool.
     if (outcome === 'kept') log.warn({ database: published.name }, 'an earlier attempt of this job already published the database: keeping it');

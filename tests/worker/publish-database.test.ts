@@ -25,12 +25,13 @@ const spec: PublishSpec = { param: 'name', name: 'lambda', kind: blastNucleotide
 
 let redis: Redis;
 let locks: BuildLocks;
+const log = createLogger('silent');
 let root: string;
 let dbDir: string;
 
 beforeAll(() => {
   redis = new Redis(inject('redisUrl'));
-  locks = redisBuildLocks(redis, `t${randomBytes(6).toString('hex')}`, createLogger('silent'));
+  locks = redisBuildLocks(redis, `t${randomBytes(6).toString('hex')}`, log);
 });
 afterAll(async () => {
   await redis.quit();
@@ -72,14 +73,14 @@ describe('publishing a database twice from one job', () => {
     dbDir = path.join(root, 'databases');
     const first = await attemptBuild('attempt1');
     const built = await inodes(path.join(first, 'db'));
-    expect(await publishDatabase(first, dbDir, spec, { jobId: 'job-1', locks })).toBe('published');
+    expect(await publishDatabase(first, dbDir, spec, { jobId: 'job-1', locks, log })).toBe('published');
     const published = await inodes(dbDir);
     expect(published).toEqual(built);
 
     // The retry checks the name before running, builds again, then publishes.
     await assertDatabaseFree(dbDir, spec, 'job-1');
     const second = await attemptBuild('attempt2');
-    expect(await publishDatabase(second, dbDir, spec, { jobId: 'job-1', locks })).toBe('kept');
+    expect(await publishDatabase(second, dbDir, spec, { jobId: 'job-1', locks, log })).toBe('kept');
     expect(await inodes(dbDir)).toEqual(published);
     expect(await blastdbcmdInfo()).toContain('48,502 total bases');
     // Nothing new in the folder but the record, and list_databases shows one database.
@@ -94,7 +95,7 @@ describe('publishing a database twice from one job', () => {
     dbDir = path.join(root, 'databases');
     const attempts = await Promise.all(['a', 'b', 'c'].map(attemptBuild));
     const builds = await Promise.all(attempts.map((w) => inodes(path.join(w, 'db'))));
-    const outcomes = await Promise.all(attempts.map((w) => publishDatabase(w, dbDir, spec, { jobId: 'job-2', locks })));
+    const outcomes = await Promise.all(attempts.map((w) => publishDatabase(w, dbDir, spec, { jobId: 'job-2', locks, log })));
     expect(outcomes.filter((o) => o === 'published')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'kept')).toHaveLength(2);
     const winner = outcomes.indexOf('published');
@@ -110,10 +111,10 @@ describe('a name another job took', () => {
   it('is refused before the run and at the move, and its database is left as it was', async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), 'publish-db-'));
     dbDir = path.join(root, 'databases');
-    await publishDatabase(await attemptBuild('owner'), dbDir, spec, { jobId: 'job-owner', locks });
+    await publishDatabase(await attemptBuild('owner'), dbDir, spec, { jobId: 'job-owner', locks, log });
     const before = await inodes(dbDir, () => true);
     await expectRefused(assertDatabaseFree(dbDir, spec, 'job-other'));
-    await expectRefused(publishDatabase(await attemptBuild('other'), dbDir, spec, { jobId: 'job-other', locks }));
+    await expectRefused(publishDatabase(await attemptBuild('other'), dbDir, spec, { jobId: 'job-other', locks, log }));
     expect(await inodes(dbDir, () => true)).toEqual(before);
   });
 
@@ -123,7 +124,7 @@ describe('a name another job took', () => {
     await fs.mkdir(dbDir);
     await execa('makeblastdb', ['-in', LAMBDA, '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda')]);
     await expectRefused(assertDatabaseFree(dbDir, spec, 'job-3'));
-    await expectRefused(publishDatabase(await attemptBuild('late'), dbDir, spec, { jobId: 'job-3', locks }));
+    await expectRefused(publishDatabase(await attemptBuild('late'), dbDir, spec, { jobId: 'job-3', locks, log }));
     expect((await fs.readdir(dbDir)).filter((f) => f.startsWith('.'))).toEqual([]);
   });
 
@@ -138,7 +139,7 @@ describe('a name another job took', () => {
     await assertDatabaseFree(dbDir, spec, 'job-4');
     const work = await attemptBuild('fresh');
     const built = await inodes(path.join(work, 'db'));
-    expect(await publishDatabase(work, dbDir, spec, { jobId: 'job-4', locks })).toBe('published');
+    expect(await publishDatabase(work, dbDir, spec, { jobId: 'job-4', locks, log })).toBe('published');
     expect(await inodes(dbDir)).toEqual(built);
     expect(await fs.readFile(publisherRecordPath(dbDir, spec), 'utf8')).toBe('job-4\n');
     expect(await blastdbcmdInfo()).toContain('48,502 total bases');
