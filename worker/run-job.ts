@@ -75,7 +75,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     onStatus: (message) => deps.report({ percent: 0, stage: 'staging', message }),
   });
   const published = tool.publishes?.(params);
-  if (published) await assertDatabaseFree(config.dbDir, published);
+  if (published) await assertDatabaseFree(config.dbDir, published, jobId);
   await fs.mkdir(path.join(workDir, 'tmp'));
   if (published) await fs.mkdir(path.join(workDir, path.dirname(published.prefix)), { recursive: true });
   if (deps.signal?.aborted) throw new BioQueueError('cancelled', 'cancelled by request');
@@ -119,7 +119,12 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
   const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
   const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
-  if (published) await publishDatabase(workDir, config.dbDir, published);
+  if (published) {
+    const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, log, signal: deps.signal });
+    // This run's own build is left in the work dir (removed with it); the result describes the
+    // same input built by the same tool.
+    if (outcome === 'kept') log.warn({ database: published.name }, 'an earlier attempt of this job already published the database: keeping it');
+  }
   const files: StoredFile[] = [];
   for (const output of outputs) {
     const storedName = deps.attemptTag ? `${deps.attemptTag}.${output.name}` : output.name;

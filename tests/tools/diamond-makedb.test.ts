@@ -44,8 +44,9 @@ describe('diamond_makedb_async', () => {
     expect(first.files.map((f) => f.name)).toEqual(['dbinfo.txt']);
     expect((await published(h, 'globins45')).equals(await hand.file('g.dmnd'))).toBe(true);
     expect(await fs.readFile(outputPath(first, 'dbinfo.txt'), 'utf8')).toBe(String(await hand.file('dbinfo.txt')));
-    // Only the .dmnd reaches the databases folder.
-    expect((await fs.readdir(h.config.dbDir)).sort()).toEqual(['globins45.dmnd']);
+    // Only the .dmnd reaches the databases folder, with the hidden record of the job that published it.
+    expect((await fs.readdir(h.config.dbDir)).sort()).toEqual(['.globins45.diamond.published-by', 'globins45.dmnd']);
+    expect(await fs.readFile(path.join(h.config.dbDir, '.globins45.diamond.published-by'), 'utf8')).toBe(`${first.job_id}\n`);
   });
 
   it('summarises with the counts diamond makedb printed by hand', async () => {
