@@ -3,7 +3,10 @@
 import type { JobResult, JobStatus, Submission } from '../jobs/job-model.js';
 
 export function submissionText(s: Submission): string {
-  return `Job ${s.job_id} queued (${s.tool} on the ${s.queue} queue, priority ${s.priority}). Check it with get_job_status or wait_for_job.`;
+  const where = `${s.tool} on the ${s.queue} queue, priority ${s.priority}`;
+  // A repeated idempotency_key answers with the job it made, which may have moved on since.
+  const state = s.status === 'queued' ? `queued (${where})` : `${s.status} (${where}; submitted before with this idempotency_key)`;
+  return `Job ${s.job_id} ${state}. Check it with get_job_status or wait_for_job.`;
 }
 
 export function statusText(s: JobStatus): string {
