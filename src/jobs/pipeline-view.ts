@@ -2,7 +2,8 @@
 // overall percent (steps weighted by their expected share of the run), an ETA, and — when a step
 // failed or was cancelled — the pipeline's end at once, naming that step, without waiting for
 // BullMQ to carry the failure up the chain of parents (which takes a worker of each later step's
-// queue). The lowest failed step is the cause: later steps fail only because it did.
+// queue). The lowest failed step is the cause: later steps fail only because it did, and show as
+// cancelled (skipped, never run).
 import type { ResultStore } from '../storage/result-store.js';
 import { estimateEtaSeconds } from './eta.js';
 import type { JobResult, JobStatus, PipelineStepResult, PipelineStepStatus } from './job-model.js';
@@ -36,6 +37,8 @@ export function toPipelineStatus(root: AnyJob, rootState: BullState, steps: read
   if (own.status === 'completed') return { ...base, progress: { percent: 100, message: 'completed' }, queue_position: null, eta_seconds: null };
   const badIndex = rows.findIndex((r) => ENDED_BADLY.has(r.status));
   if (badIndex >= 0) {
+    // The steps after it never run (BullMQ fails them unrun as the failure goes up the chain): skipped.
+    for (const row of rows.slice(badIndex + 1)) if (row.status !== 'completed') Object.assign(row, { status: 'cancelled', percent: 0 });
     const bad = stepStatuses[badIndex];
     const step = rows[badIndex]!;
     const status = step.status === 'cancelled' || own.status === 'cancelled' ? 'cancelled' : 'failed';
