@@ -14,9 +14,9 @@ export function serverInstructions(catalog: readonly AnyToolDefinition[], pipeli
       'follow with get_job_status or wait_for_job (progress and an ETA), then get_job_result for a summary and download links; files are never inlined.',
     "Chain steps by giving an earlier job's output file as an input: job://<job_id>/<file name> (e.g. job://align-…/aligned.bam).",
     'list_databases shows the databases tools can name and the reference indexes already built (a first job on a new reference builds its index once).',
-    `Tools by queue: ${lines.join('; ')}.`,
     ...(pipelines.length > 0
       ? [`Several steps as one job (each step runs on its own tool's queue; a step takes an earlier one's output as step:<n>/<file>): ${pipelines.map(mcpToolName).join(', ')}.`]
       : []),
+    `Tools by queue: ${lines.join('; ')}.`,
   ].join('\n');
 }
