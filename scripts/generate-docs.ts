@@ -11,7 +11,15 @@ import { jobTools } from '../src/mcp/tools/index.js';
 import { packageRoot } from '../src/package-info.js';
 import { renderToolPackages, TOOL_PACKAGES_FILE } from './tool-packages.js';
 import { catalog } from '../tools/index.js';
-import type { AnyToolDefinition } from '../tools/define-tool.js';
+import { pipelines } from '../tools/pipelines.js';
+import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
+import type { SubmittableDefinition } from '../src/mcp/catalog-tools.js';
+
+/** What the tools table lists of a *_async tool: a catalog tool, or a pipeline (on the pipeline queue). */
+export type DocumentedTool = SubmittableDefinition & { queue?: string };
+
+/** The catalog and the pipelines, as the MCP server registers them. */
+export const SUBMITTABLE: readonly DocumentedTool[] = Object.freeze([...catalog, ...pipelines.map((p) => ({ ...p, queue: PIPELINE_QUEUE }))]);
 
 /** One row of the tools table. */
 export interface ToolDoc {
@@ -45,12 +53,12 @@ function cell(text: string): string {
 }
 
 // The catalog entries as table rows, named as the MCP server names them.
-export function catalogToolDocs(tools: readonly AnyToolDefinition[]): ToolDoc[] {
-  return tools.map((tool) => ({ name: mcpToolName(tool), title: tool.title, description: firstSentence(tool.description), queue: tool.queue }));
+export function catalogToolDocs(tools: readonly DocumentedTool[]): ToolDoc[] {
+  return tools.map((tool) => ({ name: mcpToolName(tool), title: tool.title, description: firstSentence(tool.description), ...(tool.queue ? { queue: tool.queue } : {}) }));
 }
 
 // Every MCP tool the server registers: the catalog's *_async tools, then the job tools.
-export function renderToolsTable(tools: readonly AnyToolDefinition[] = catalog, jobTools: readonly ToolDoc[] = JOB_TOOLS): string {
+export function renderToolsTable(tools: readonly DocumentedTool[] = SUBMITTABLE, jobTools: readonly ToolDoc[] = JOB_TOOLS): string {
   const rows = [...catalogToolDocs(tools), ...jobTools].map(
     (t) => `| \`${t.name}\` | ${cell(t.title)} | ${cell(t.description)} | ${t.queue ? `\`${t.queue}\`` : '—'} |`,
   );

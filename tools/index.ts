@@ -2,6 +2,7 @@
 // adding a tool is adding a file and a line here. Queue names and database kinds are read off
 // the entries, so a new family brings its own.
 import type { AnyToolDefinition, BinarySpec, DatabaseKind } from './define-tool.js';
+import { PIPELINE_QUEUE } from './define-pipeline.js';
 import { blastn } from './blastn.js';
 import { blastp } from './blastp.js';
 import { blastx } from './blastx.js';
@@ -60,6 +61,9 @@ export function findTool(name: string): AnyToolDefinition | undefined {
 
 /** The queue families, in catalog order: one BullMQ queue each, one worker service each in compose. */
 export const QUEUE_NAMES: readonly string[] = Object.freeze([...new Set(catalog.map((tool) => tool.queue))]);
+
+/** Every queue a job may be on: the families, and the pipelines' own (their steps run on the families'). */
+export const JOB_QUEUE_NAMES: readonly string[] = Object.freeze([...QUEUE_NAMES, PIPELINE_QUEUE]);
 
 /** Every kind of named database some tool reads, may read, or builds. */
 export function databaseKinds(tools: readonly AnyToolDefinition[] = catalog): DatabaseKind[] {

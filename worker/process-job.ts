@@ -16,6 +16,7 @@ import type { BuildLocks } from './build-lock.js';
 import type { LockKeeper } from './lock-keeper.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { runJob, type RunJobDeps } from './run-job.js';
+import { resolveStepInputs } from './step-inputs.js';
 
 export const SHUTDOWN = 'shutdown';
 /** The abort reason of a job whose lock another worker now holds: this attempt stops, that one goes on. */
@@ -58,7 +59,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
       const attemptTag = attemptTagOf(job.attemptsStarted);
       log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
-      const result = await runJob(job.id!, job.data, tool, workDir, {
+      const data = await resolveStepInputs(job.data, deps.ledger);
+      const result = await runJob(job.id!, data, tool, workDir, {
         config: deps.config,
         store: deps.store,
         locks: deps.locks,

@@ -82,6 +82,8 @@ export async function stageInput(
   deps: StageDeps,
 ): Promise<StagedInput> {
   if (ref.kind === 'database') return stageDatabase(field, ref.name, spec, deps.config.dbDir);
+  // step-inputs.ts turns these into the stored files of their steps before anything is staged.
+  if (ref.kind === 'step') throw new BioQueueError('infrastructure', `${field}: the output of pipeline step ${ref.step} was not resolved before staging`);
   await fs.mkdir(path.join(workDir, INPUTS_DIR), { recursive: true });
   const raw = await placeRaw(field, ref, workDir, names, deps);
   // References with cached indexes are kept decompressed, so every index kind can read them.
@@ -108,7 +110,7 @@ interface RawInput {
 
 // The bytes as the caller gave them, linked or fetched into inputs/, named so that tools which
 // go by the file extension (fastp and ".gz") see the right one.
-async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database' }>, workDir: string, names: InputNames, deps: StageDeps): Promise<RawInput> {
+async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database' | 'step' }>, workDir: string, names: InputNames, deps: StageDeps): Promise<RawInput> {
   const { config, signal } = deps;
   const dir = path.join(workDir, INPUTS_DIR);
   if (ref.kind === 'inline') {
@@ -150,7 +152,7 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
 // The file on this machine's disk behind a reference, if there is one: a path inside the roots
 // (its real path, checked again since submit, as a folder on the way may have become a symlink
 // leading out), or an object of local storage (another job's output, an upload).
-async function localFileOf(field: string, ref: Exclude<InputRef, { kind: 'database' | 'inline' }>, deps: StageDeps): Promise<string | undefined> {
+async function localFileOf(field: string, ref: Exclude<InputRef, { kind: 'database' | 'inline' | 'step' }>, deps: StageDeps): Promise<string | undefined> {
   if (ref.kind === 'path') return resolveLocalFile(field, ref.path, deps.config.inputRoots, deps.config.inputMaxBytes);
   if (ref.kind !== 'stored') return undefined;
   const file = deps.store.localPath(ref.key);
@@ -193,7 +195,7 @@ async function isGzipText(field: string, file: string): Promise<boolean> {
 }
 
 // The last segment of what the caller gave (path, URL, upload, job output).
-function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' }>): string {
+function baseNameOf(ref: Exclude<InputRef, { kind: 'database' | 'inline' | 'step' }>): string {
   switch (ref.kind) {
     case 'path':
       return path.basename(ref.path);

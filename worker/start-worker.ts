@@ -6,7 +6,10 @@
 // Closing is bounded whatever Redis does (src/redis/close-within.ts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { BioQueueError, encodeStoredError, toStoredError } from '../src/errors.js';
+import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
+import { createPipelineProcessor } from './pipeline-processor.js';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
@@ -60,6 +63,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const watchdog = startToolWatchdog(log);
   // A job's main loop may be blocked at most for as long as the job may run at all.
   const lockKeeper = startLockKeeper({ target, prefix: config.prefix, lockDurationMs: config.stalledMs, maxBlockedMs: config.hardTimeLimitMs, log });
+  const ledger = redisResultLedger(commands, config.prefix, config.retentionMs);
   const processor = createJobProcessor({
     config,
     workRoot,
@@ -68,7 +72,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     log,
     threads: defaultThreads(concurrency, config.toolThreads),
     isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,
-    ledger: redisResultLedger(commands, config.prefix, config.retentionMs),
+    ledger,
     lockKeeper,
     watchdog,
   });
@@ -99,6 +103,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
     return worker;
   });
+
+  // Every worker also serves the pipeline queue: its jobs run no tool (pipeline-processor.ts), so
+  // any live worker finishes a pipeline whose steps have completed, whatever families it serves.
+  const assemble = createPipelineProcessor({ ledger, log });
+  const pipelineWorker = new Worker<JobData, JobReturn>(PIPELINE_QUEUE, async (job) => {
+    try {
+      return await assemble(job);
+    } catch (err) {
+      const stored = toStoredError(err);
+      log.warn({ jobId: job.id, code: stored.code, message: stored.message }, 'pipeline failed');
+      if (err instanceof BioQueueError && !err.retryable) throw new UnrecoverableError(encodeStoredError(stored));
+      throw new Error(encodeStoredError(stored));
+    }
+  }, { connection: commands, prefix: config.prefix, name: `${os.hostname()}.${process.pid}`, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
+  pipelineWorker.on('error', (err) => log.error({ err, queue: PIPELINE_QUEUE }, 'worker error'));
+  // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.
+  pipelineWorker.on('completed', (job) => void settleEndedJob(ended, job.id!, job.data));
+  pipelineWorker.on('failed', (job) => {
+    if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+  });
+  workers.push(pipelineWorker);
 
   await subscriber.subscribe(keys.cancelChannel);
   subscriber.on('message', (_channel, jobId: string) => {

@@ -26,6 +26,8 @@ export const InputRefSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('s3'), bucket: z.string().min(3), key: z.string().min(1) }),
   /** A database in the workers' databases folder, by name (hmmscan's profiles, DIAMOND's database). */
   z.object({ kind: z.literal('database'), name: z.string() }),
+  /** An output of an earlier step of the same pipeline (`step:<n>/<file>`): that step's job, resolved by the worker once it has run. */
+  z.object({ kind: z.literal('step'), step: z.number().int().min(0), job_id: z.string(), name: z.string() }),
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;
 

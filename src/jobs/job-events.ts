@@ -6,7 +6,7 @@ import { QueueEvents } from 'bullmq';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { connectRedis, type RedisTarget } from '../redis/redis-target.js';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 
 const EVENTS = ['active', 'progress', 'completed', 'failed', 'removed', 'waiting', 'delayed'] as const;
 
@@ -26,7 +26,7 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
     waiters.delete(jobId);
     for (const resolve of set) resolve();
   };
-  const readers = QUEUE_NAMES.map((name) => {
+  const readers = JOB_QUEUE_NAMES.map((name) => {
     const events = new QueueEvents(name, { connection: connectRedis(target, `bio-mcp-queue:events:${name}`), prefix: config.prefix });
     for (const event of EVENTS) events.on(event, wake as never);
     events.on('error', (err) => log.warn({ err, queue: name }, 'job event stream error'));

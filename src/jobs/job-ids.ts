@@ -1,7 +1,7 @@
 // Job ids name their queue ("blast-k3j9x2m1q8zt"), so a status call finds the job in one
 // Redis round trip without an index lookup, on any server that shares the Redis.
 import { randomBytes } from 'node:crypto';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const JOB_ID = /^([a-z][a-z0-9]*)-([0-9a-z]{16})$/;
@@ -18,5 +18,5 @@ export function queueOfJobId(jobId: string): string | undefined {
   const match = JOB_ID.exec(jobId);
   if (!match) return undefined;
   const queue = match[1]!;
-  return QUEUE_NAMES.includes(queue) ? queue : undefined;
+  return JOB_QUEUE_NAMES.includes(queue) ? queue : undefined;
 }

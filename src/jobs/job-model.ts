@@ -57,6 +57,16 @@ export const ProgressSchema = z.object({
 });
 export type Progress = z.infer<typeof ProgressSchema>;
 
+/** Where one step of a pipeline stands, as the pipeline's status shows it. */
+export const PipelineStepStatusSchema = z.object({
+  step: z.number().describe('Counting from 0, as step:<n>/<file> references do.'),
+  tool: z.string(),
+  job_id: z.string().describe('The step\'s own job; get_job_status and get_job_result work with it too.'),
+  status: JobStatusName,
+  percent: z.number(),
+});
+export type PipelineStepStatus = z.infer<typeof PipelineStepStatusSchema>;
+
 export const StatusSchema = z.object({
   job_id: z.string(),
   tool: z.string(),
@@ -69,6 +79,7 @@ export const StatusSchema = z.object({
   finished_at: z.string().nullable(),
   attempts: z.number(),
   error: JobErrorSchema.nullable(),
+  steps: z.array(PipelineStepStatusSchema).optional().describe('Pipelines only: each step, in the order they run.'),
 });
 export type JobStatus = z.infer<typeof StatusSchema>;
 
@@ -101,8 +112,24 @@ export const ResultFileSchema = z.object({
   expires_at: z.string().nullable(),
   media_type: z.string(),
   resource_uri: z.string(),
+  intermediate: z.boolean().optional().describe('Pipelines only: made by a step before the last, kept for reference.'),
 });
 export type ResultFile = z.infer<typeof ResultFileSchema>;
+
+/** One step of a completed pipeline, in its result: what ran and what it made. */
+export const PipelineStepResultSchema = z.object({
+  step: z.number(),
+  tool: z.string(),
+  job_id: z.string(),
+  summary: z.record(z.string(), z.unknown()),
+  command: z.array(z.string()),
+  steps: z.array(RunStepSchema),
+  tool_version: z.string().nullable(),
+  runtime_seconds: z.number(),
+  /** Names of this step's files among the pipeline's files. */
+  files: z.array(z.string()),
+});
+export type PipelineStepResult = z.infer<typeof PipelineStepResultSchema>;
 
 export const ResultSchema = z.object({
   job_id: z.string(),
@@ -118,6 +145,7 @@ export const ResultSchema = z.object({
   runtime_seconds: z.number().nullable(),
   notes: z.array(z.string()).describe('What happened on the way, e.g. a run again with fewer threads after the tool passed the memory limit.'),
   error: JobErrorSchema.nullable(),
+  pipeline_steps: z.array(PipelineStepResultSchema).optional().describe('Pipelines only: every step\'s summary, command, tool version and files.'),
 });
 export type JobResult = z.infer<typeof ResultSchema>;
 
@@ -130,6 +158,10 @@ export const JobDataSchema = z.object({
   priority: z.number(),
   owner: z.string(),
   submitted_at: z.string(),
+  /** A pipeline's own job: its steps' jobs, in the order they run (each the child of the next). */
+  pipeline: z.object({ steps: z.array(z.object({ tool: z.string(), job_id: z.string(), weight: z.number() })) }).optional(),
+  /** A step of a pipeline: the pipeline's job and this step's place in it. */
+  parent: z.object({ job_id: z.string(), step: z.number() }).optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 
@@ -149,6 +181,7 @@ export const JobReturnSchema = z.object({
   finished_at: z.string(),
   /** What happened on the way that a person should know (a run again with fewer threads after the memory limit). */
   notes: z.array(z.string()).optional(),
+  pipeline_steps: z.array(PipelineStepResultSchema).optional(),
 });
 export type JobReturn = z.infer<typeof JobReturnSchema>;
 

@@ -3,27 +3,32 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 import type { JobData, JobReturn } from './job-model.js';
 
 export type JobQueue = Queue<JobData, JobReturn>;
 export type JobQueues = ReadonlyMap<string, JobQueue>;
 
-export function openJobQueues(config: Config, connection: Redis, log: Logger): JobQueues {
+/** The retry and retention rules every job gets: the queues' defaults, and given to each job of a flow (FlowProducer does not read queue defaults). */
+export function jobDefaults(config: Pick<Config, 'maxAttempts' | 'retryBackoffMs' | 'retentionMs'>) {
   const retentionSeconds = Math.ceil(config.retentionMs / 1000);
+  return {
+    // Only infrastructure failures come back for another attempt: input and tool errors
+    // are thrown as UnrecoverableError by the worker.
+    attempts: config.maxAttempts,
+    backoff: { type: 'exponential', delay: config.retryBackoffMs },
+    removeOnComplete: { age: retentionSeconds },
+    removeOnFail: { age: retentionSeconds },
+  };
+}
+
+export function openJobQueues(config: Config, connection: Redis, log: Logger): JobQueues {
   const queues = new Map<string, JobQueue>();
-  for (const name of QUEUE_NAMES) {
+  for (const name of JOB_QUEUE_NAMES) {
     const queue = new Queue<JobData, JobReturn>(name, {
         connection,
         prefix: config.prefix,
-        defaultJobOptions: {
-          // Only infrastructure failures come back for another attempt: input and tool errors
-          // are thrown as UnrecoverableError by the worker.
-          attempts: config.maxAttempts,
-          backoff: { type: 'exponential', delay: config.retryBackoffMs },
-          removeOnComplete: { age: retentionSeconds },
-          removeOnFail: { age: retentionSeconds },
-        },
+        defaultJobOptions: jobDefaults(config),
       });
     // Without a listener BullMQ prints connection errors to the console; they belong in the log.
     queue.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { FlowProducer } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
@@ -14,11 +15,16 @@ import type { FileDownload, ResultStore } from '../storage/result-store.js';
 import type { AnyToolDefinition, InputSpec } from '../../tools/define-tool.js';
 import { DATABASE_NAME } from '../../tools/common-options.js';
 import { databaseKinds, findTool } from '../../tools/index.js';
+import { findPipeline } from '../../tools/pipelines.js';
+import { parseStepRef, PIPELINE_QUEUE } from '../../tools/define-pipeline.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
 import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
-import { bullPriority, type JobQueues } from './job-queues.js';
+import { bullPriority, jobDefaults, type JobQueues } from './job-queues.js';
+import { chainFlow, type FlowMember } from './job-flow.js';
+import { planPipeline, type PipelinePlan } from './pipeline-plan.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
+import { toPipelineResult, toPipelineStatus, type StepSnapshot } from './pipeline-view.js';
 import { readTombstone, writeTombstone } from './tombstone.js';
 import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
@@ -49,6 +55,7 @@ export function isTerminal(status: JobStatusName): boolean {
 export class JobService {
   private readonly keys: JobKeys;
   private readonly usage: OwnerUsage;
+  private flowProducer: FlowProducer | undefined;
 
   constructor(
     private readonly config: Config,
@@ -68,17 +75,22 @@ export class JobService {
    */
   async submit(toolName: string, rawParams: unknown, options: SubmitOptions): Promise<Submission> {
     const { caller, idempotencyKey } = options;
-    const tool = findTool(toolName);
-    if (!tool) throw inputError('job_type', `unknown tool "${toolName}"`);
-    const params = parseParams(tool, rawParams);
-    const jobId = newJobId(tool.queue);
-    if (idempotencyKey === undefined) return this.submitNew(tool, params, options, jobId);
+    const pipeline = findPipeline(toolName);
+    const tool = pipeline ? undefined : findTool(toolName);
+    if (!tool && !pipeline) throw inputError('job_type', `unknown tool "${toolName}"`);
+    // Checked whole before anything is queued; for a pipeline every step with it.
+    const plan = pipeline ? planPipeline(pipeline, rawParams) : undefined;
+    const params = plan ? plan.params : parseParams(tool!, rawParams);
+    const queue = pipeline ? PIPELINE_QUEUE : tool!.queue;
+    const add = (jobId: string) => (pipeline ? this.submitPipeline(pipeline.name, plan!, options, jobId) : this.submitNew(tool!, params, options, jobId));
+    const jobId = newJobId(queue);
+    if (idempotencyKey === undefined) return add(jobId);
     const claim = await claimIdempotencyKey({
       redis: this.redis,
       prefix: this.config.prefix,
       owner: caller.owner,
       key: idempotencyKey,
-      fingerprint: submissionFingerprint(tool.name, params, options.priority),
+      fingerprint: submissionFingerprint(toolName, params, options.priority),
       jobId,
       jobExists: (id) => this.find(id, caller).then(
         () => true,
@@ -92,11 +104,11 @@ export class JobService {
     if (claim.kind === 'existing') {
       // Not counted against the rate limit or the quota: nothing new is made.
       const { status } = await this.status(claim.jobId, caller);
-      return { job_id: claim.jobId, status, tool: tool.name, queue: tool.queue, priority: options.priority };
+      return { job_id: claim.jobId, status, tool: toolName, queue, priority: options.priority };
     }
     let submission: Submission;
     try {
-      submission = await this.submitNew(tool, params, options, claim.jobId);
+      submission = await add(claim.jobId);
     } catch (err) {
       await claim.release().catch((releaseError: unknown) => this.log.warn({ err: releaseError, jobId }, 'could not free the idempotency key of a failed submission; it frees itself within minutes'));
       throw err;
@@ -110,61 +122,129 @@ export class JobService {
   // then the job queued under jobId.
   private async submitNew(tool: AnyToolDefinition, params: Record<string, unknown>, options: SubmitOptions, jobId: string): Promise<Submission> {
     const { caller } = options;
+    await this.admit(caller);
+    const staged = new Map<string, number>();
+    try {
+      const inputs = await this.resolveInputs(tool, params, caller, jobId, [], staged);
+      const data = this.jobData(tool.name, params, inputs, options);
+      await this.index(jobId, caller, data);
+      await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
+    } catch (err) {
+      await this.removeStaged(staged);
+      throw err;
+    }
+    await this.countStaged(caller, staged);
+    return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
+  }
+
+  // A pipeline: one flow (job-flow.ts), the pipeline's own job on the pipeline queue at its root
+  // and each step a job of its tool's queue, chained so they run in order. Only the root is
+  // listed by list_jobs; a step is found by its own id too.
+  private async submitPipeline(name: string, plan: PipelinePlan, options: SubmitOptions, jobId: string): Promise<Submission> {
+    const { caller } = options;
+    await this.admit(caller);
+    const stepIds = plan.steps.map((step) => newJobId(step.tool.queue));
+    const staged = new Map<string, number>();
+    try {
+      const steps: FlowMember[] = [];
+      for (const [i, step] of plan.steps.entries()) {
+        const params = { ...step.params };
+        const inputs = await this.resolveInputs(step.tool, params, caller, stepIds[i]!, stepIds, staged);
+        steps.push({ queue: step.tool.queue, name: step.tool.name, jobId: stepIds[i]!, data: { ...this.jobData(step.tool.name, params, inputs, options), parent: { job_id: jobId, step: i } } });
+      }
+      const rootData: JobData = {
+        ...this.jobData(name, plan.params, {}, options),
+        pipeline: { steps: plan.steps.map((step, i) => ({ tool: step.tool.name, job_id: stepIds[i]!, weight: step.weight })) },
+      };
+      await this.index(jobId, caller, rootData);
+      const jobOptions = { ...jobDefaults(this.config), priority: bullPriority(options.priority) };
+      await this.flows().add(chainFlow({ queue: PIPELINE_QUEUE, name, jobId, data: rootData }, steps, jobOptions));
+    } catch (err) {
+      await this.removeStaged(staged);
+      throw err;
+    }
+    await this.countStaged(caller, staged);
+    return { job_id: jobId, status: 'queued', tool: name, queue: PIPELINE_QUEUE, priority: options.priority };
+  }
+
+  private async admit(caller: Caller): Promise<void> {
     if (caller.remote) await takeSubmitToken(this.redis, this.config.prefix, caller.owner, this.config.http.submitRatePerMinute);
     await this.usage.assertRoom(caller.owner);
+  }
+
+  private jobData(tool: string, params: Record<string, unknown>, inputs: JobData['inputs'], options: SubmitOptions): JobData {
+    return { tool, params, inputs, priority: options.priority, owner: options.caller.owner, submitted_at: new Date().toISOString() };
+  }
+
+  // Index first: should the add fail, list_jobs drops the dangling id; the other order could
+  // leave a queued job that list_jobs never shows.
+  private async index(jobId: string, caller: Caller, data: JobData): Promise<void> {
+    const at = Date.parse(data.submitted_at);
+    await this.redis.multi().zadd(this.keys.index, at, jobId).zadd(this.keys.ownerIndex(caller.owner), at, jobId).exec();
+  }
+
+  // Each input of a tool's parameters resolved for the caller; params are rewritten to say what
+  // each input was. stepIds: the job of each step of the pipeline this job is a step of, for its
+  // step:<n>/<file> inputs (already checked by pipeline-plan.ts). Bytes staged per job go in staged.
+  private async resolveInputs(
+    tool: AnyToolDefinition,
+    params: Record<string, unknown>,
+    caller: Caller,
+    jobId: string,
+    stepIds: readonly string[],
+    staged: Map<string, number>,
+  ): Promise<JobData['inputs']> {
     // Local storage means every worker shares this machine's filesystem (its results land in this
     // data dir), so a path is read in place by the worker. Only S3 storage, whose workers may be
     // anywhere, needs a copy in the store; it is removed when the job ends.
     const stagePaths = this.store.kind === 's3';
-    let stagedBytes = 0;
     const inputs: JobData['inputs'] = {};
-    try {
-      const resolver = this.storedInputs(caller);
-      for (const spec of tool.inputs) {
-        const given = params[spec.param];
-        if (given === undefined) continue; // optional and left out: the schema has said so
-        const expect = inputExpectation(spec, params);
-        const resolveOne = async (value: string, field: string): Promise<InputRef> => {
-          let ref = await resolveInputRef(field, value, expect, this.config, resolver);
-          if (ref.kind === 'path' && stagePaths) {
-            stagedBytes += (await fs.stat(ref.path)).size;
-            ref = { kind: 'stored', key: await this.store.stageInput(jobId, field.replace(/\W/g, '-'), ref.path), name: path.basename(ref.path) };
-          }
-          return ref;
-        };
-        // Keep the job small and readable: the input lives in `inputs`, the params say what it was.
-        if (Array.isArray(given)) {
-          const refs: InputRef[] = [];
-          for (const [i, value] of (given as string[]).entries()) refs.push(await resolveOne(value, `${spec.param}.${i}`));
-          inputs[spec.param] = refs;
-          params[spec.param] = refs.map((ref, i) => describeInput(ref, (given as string[])[i]!));
-        } else {
-          const ref = await resolveOne(String(given), spec.param);
-          inputs[spec.param] = ref;
-          params[spec.param] = describeInput(ref, String(given));
+    const resolver = this.storedInputs(caller);
+    for (const spec of tool.inputs) {
+      const given = params[spec.param];
+      if (given === undefined) continue; // optional and left out: the schema has said so
+      const expect = inputExpectation(spec, params);
+      const resolveOne = async (value: string, field: string): Promise<InputRef> => {
+        const step = parseStepRef(value);
+        if (step !== undefined && step !== 'malformed' && stepIds[step.step] !== undefined) return { kind: 'step', step: step.step, job_id: stepIds[step.step]!, name: step.file };
+        let ref = await resolveInputRef(field, value, expect, this.config, resolver);
+        if (ref.kind === 'path' && stagePaths) {
+          staged.set(jobId, (staged.get(jobId) ?? 0) + (await fs.stat(ref.path)).size);
+          ref = { kind: 'stored', key: await this.store.stageInput(jobId, field.replace(/\W/g, '-'), ref.path), name: path.basename(ref.path) };
         }
-      }
-      const submittedAt = Date.now();
-      const data: JobData = {
-        tool: tool.name,
-        params,
-        inputs,
-        priority: options.priority,
-        owner: caller.owner,
-        submitted_at: new Date(submittedAt).toISOString(),
+        return ref;
       };
-      // Index first: should the add fail, list_jobs drops the dangling id; the other order could
-      // leave a queued job that list_jobs never shows.
-      await this.redis.multi().zadd(this.keys.index, submittedAt, jobId).zadd(this.keys.ownerIndex(caller.owner), submittedAt, jobId).exec();
-      await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
-    } catch (err) {
-      if (stagedBytes > 0) await this.store.removeStagedInputs(jobId).catch((cleanupError: unknown) => this.log.debug({ err: cleanupError, jobId }, 'could not remove the inputs staged for a job that was not queued'));
-      throw err;
+      // Keep the job small and readable: the input lives in `inputs`, the params say what it was.
+      if (Array.isArray(given)) {
+        const refs: InputRef[] = [];
+        for (const [i, value] of (given as string[]).entries()) refs.push(await resolveOne(value, `${spec.param}.${i}`));
+        inputs[spec.param] = refs;
+        params[spec.param] = refs.map((ref, i) => describeInput(ref, (given as string[])[i]!));
+      } else {
+        const ref = await resolveOne(String(given), spec.param);
+        inputs[spec.param] = ref;
+        params[spec.param] = describeInput(ref, String(given));
+      }
     }
-    if (stagedBytes > 0) {
-      await this.usage.record(caller.owner, usageSet.stagedInputs(jobId), stagedBytes).catch((err: unknown) => this.log.warn({ err, jobId }, 'could not count the staged inputs against the owner\'s quota'));
+    return inputs;
+  }
+
+  private async removeStaged(staged: ReadonlyMap<string, number>): Promise<void> {
+    for (const jobId of staged.keys()) {
+      await this.store.removeStagedInputs(jobId).catch((cleanupError: unknown) => this.log.debug({ err: cleanupError, jobId }, 'could not remove the inputs staged for a job that was not queued'));
     }
-    return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
+  }
+
+  private async countStaged(caller: Caller, staged: ReadonlyMap<string, number>): Promise<void> {
+    for (const [jobId, bytes] of staged) {
+      if (bytes === 0) continue;
+      await this.usage.record(caller.owner, usageSet.stagedInputs(jobId), bytes).catch((err: unknown) => this.log.warn({ err, jobId }, 'could not count the staged inputs against the owner\'s quota'));
+    }
+  }
+
+  private flows(): FlowProducer {
+    this.flowProducer ??= new FlowProducer({ connection: this.redis, prefix: this.config.prefix });
+    return this.flowProducer;
   }
 
   /** Whether createUpload works with this store (S3, or local storage behind `serve`). */
@@ -210,6 +290,12 @@ export class JobService {
   async status(jobId: string, caller: Caller): Promise<JobStatus> {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
+    if (found.job.data.pipeline) {
+      const steps = await this.pipelineSteps(found.job);
+      const first = steps[0];
+      const position = first?.job && first.state ? await this.queuePosition(first.job, first.state) : null;
+      return toPipelineStatus(found.job, found.state, steps, position);
+    }
     const position = await this.queuePosition(found.job, found.state);
     return toJobStatus(found.job, found.state, position);
   }
@@ -220,7 +306,18 @@ export class JobService {
       const s = found.status;
       return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, notes: [], error: s.error };
     }
+    if (found.job.data.pipeline) return toPipelineResult(found.job, found.state, await this.pipelineSteps(found.job), this.store);
     return toJobResult(found.job, found.state, this.store);
+  }
+
+  // Each step's job of a pipeline, as its queue has it now.
+  private async pipelineSteps(root: AnyJob): Promise<StepSnapshot[]> {
+    return Promise.all(
+      (root.data.pipeline?.steps ?? []).map(async (step) => {
+        const job = (await this.queue(queueOfJobId(step.job_id) ?? '').getJob(step.job_id)) as AnyJob | undefined;
+        return { ...step, job, state: job ? await job.getState() : undefined };
+      }),
+    );
   }
 
   /**
@@ -276,6 +373,7 @@ export class JobService {
   async cancel(jobId: string, caller: Caller): Promise<JobStatus> {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
+    if (found.job.data.pipeline) return this.cancelPipeline(jobId, found.job, caller);
     const current = toJobStatus(found.job, found.state, null);
     if (isTerminal(current.status)) return current;
     // The flag first: a worker that takes the job from now on sees it before running anything.
@@ -305,6 +403,48 @@ export class JobService {
       }
     }
     await this.redis.publish(this.keys.cancelChannel, jobId);
+    // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
+    const { status } = await this.wait(jobId, caller, 5);
+    return status;
+  }
+
+  // Every step is flagged first, so whichever a worker takes from now on fails as cancelled before
+  // running anything; a running step is stopped as any running job (its process groups killed),
+  // and its failure fails the steps after it. With no step running, the whole flow is removed.
+  private async cancelPipeline(jobId: string, root: AnyJob, caller: Caller): Promise<JobStatus> {
+    const current = await this.status(jobId, caller);
+    if (isTerminal(current.status)) return current;
+    const steps = await this.pipelineSteps(root);
+    const flag = this.redis.multi();
+    for (const id of [jobId, ...steps.map((s) => s.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
+    await flag.exec();
+    const running = steps.filter((s) => s.state === 'active');
+    if (running.length === 0) {
+      // Removing the root removes its children with it; refused if a worker took a step meanwhile.
+      const removed = await root.remove().then(
+        () => true,
+        (err: unknown) => {
+          this.log.debug({ err, jobId }, 'cancel: the pipeline could not be removed; stopping its running step');
+          return false;
+        },
+      );
+      if (removed) {
+        const status: JobStatus = {
+          ...current,
+          status: 'cancelled',
+          progress: { percent: current.progress.percent, message: 'cancelled before it ended' },
+          queue_position: null,
+          eta_seconds: null,
+          finished_at: new Date().toISOString(),
+          error: { code: 'cancelled', message: 'cancelled by request' },
+          ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
+        };
+        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
+        for (const step of steps) if (step.job) await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, step.job_id, step.job.data);
+        return status;
+      }
+    }
+    for (const step of steps) await this.redis.publish(this.keys.cancelChannel, step.job_id);
     // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
     const { status } = await this.wait(jobId, caller, 5);
     return status;

@@ -10,11 +10,14 @@ import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
 
-export function mcpToolName(tool: AnyToolDefinition): string {
+export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
   return `${tool.name}_async`;
 }
 
-export function registerCatalogTools(server: McpServer, catalog: readonly AnyToolDefinition[], jobs: JobService, caller: Caller, log: Logger): void {
+/** A catalog tool or a pipeline: what becomes one `<name>_async` MCP tool. */
+export type SubmittableDefinition = Pick<AnyToolDefinition, 'name' | 'title' | 'description' | 'annotations' | 'input'>;
+
+export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], jobs: JobService, caller: Caller, log: Logger): void {
   for (const tool of catalog) {
     const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
     server.registerTool(

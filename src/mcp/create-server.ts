@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { catalog } from '../../tools/index.js';
+import { pipelines } from '../../tools/pipelines.js';
 import { registerCatalogTools } from './catalog-tools.js';
 import { registerJobResources } from './job-resources.js';
 import { registerJobTools } from './tools/index.js';
@@ -25,10 +26,10 @@ export function createMcpServer({ jobs, config, log, caller }: McpServerOptions)
     { name: 'bio-mcp-queue', version: packageVersion() },
     {
       capabilities: { logging: {} },
-      instructions: serverInstructions(catalog),
+      instructions: serverInstructions(catalog, pipelines),
     },
   );
-  registerCatalogTools(server, catalog, jobs, caller, log);
+  registerCatalogTools(server, [...catalog, ...pipelines], jobs, caller, log);
   registerJobTools(server, { jobs, caller, config, log });
   registerJobResources(server, jobs, caller);
   return server;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultSchema, StatusSchema, SubmissionSchema, type JobResult, type JobStatus, type Submission } from '../../src/jobs/job-model.js';
 import type { JobPage } from '../../src/jobs/job-model.js';
@@ -154,13 +154,13 @@ describe('GET /queues/stats and GET /workers', () => {
     expect(stats.status).toBe(200);
     // Every queue of the catalog, each served by the one embedded worker; only blast had jobs.
     expect(stats.body.queues).toEqual(
-      QUEUE_NAMES.map((queue) => ({ queue, counts: { queued: 0, running: 0, completed: queue === 'blast' ? all.jobs.length : 0, failed: 0, delayed: 0 }, workers: 1 })),
+      JOB_QUEUE_NAMES.map((queue) => ({ queue, counts: { queued: 0, running: 0, completed: queue === 'blast' ? all.jobs.length : 0, failed: 0, delayed: 0 }, workers: 1 })),
     );
 
     const workers = await h.api<{ workers: WorkerInfo[] }>(h.keys.alice, 'GET', '/workers');
     expect(workers.status).toBe(200);
     expect(workers.body.workers).toEqual(
-      QUEUE_NAMES.map((queue) => ({ name: `${os.hostname()}.${process.pid}`, queue, address: expect.any(String), connected_seconds: expect.any(Number), idle_seconds: expect.any(Number) })),
+      JOB_QUEUE_NAMES.map((queue) => ({ name: `${os.hostname()}.${process.pid}`, queue, address: expect.any(String), connected_seconds: expect.any(Number), idle_seconds: expect.any(Number) })),
     );
   });
 });

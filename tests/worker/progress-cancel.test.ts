@@ -3,7 +3,7 @@
 // (another) process removes a queued job and kills a running blastn with its whole group.
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { QUEUE_NAMES } from '../../tools/index.js';
+import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
@@ -89,7 +89,7 @@ describe('a long blastn in a separate worker process', () => {
     expect((await status(high.job_id)).status).toBe('cancelled');
     expect((await status(low.job_id)).queue_position).toBe(1);
     const { queues } = await callOk<{ queues: { queue: string; counts: { queued: number; running: number }; workers: number }[] }>(h.client, 'queue_stats');
-    expect(queues.map((q) => q.queue)).toEqual([...QUEUE_NAMES]);
+    expect(queues.map((q) => q.queue)).toEqual([...JOB_QUEUE_NAMES]);
     expect(queues.find((q) => q.queue === 'blast')).toEqual(expect.objectContaining({ counts: expect.objectContaining({ queued: 1, running: 1 }), workers: 1 }));
     for (const other of queues.filter((q) => q.queue !== 'blast')) expect(other.counts).toEqual({ queued: 0, running: 0, completed: 0, failed: 0, delayed: 0 });
 
