@@ -55,6 +55,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
         await Promise.all([
           closeWithin(REDIS_CLOSE_MS, 'the job event readers', { close: () => events.close(), drop: () => events.disconnect() }, log),
           closeWithin(REDIS_CLOSE_MS, 'the job queues', { close: () => closeJobQueues(queues), drop: () => disconnectJobQueues(queues) }, log),
+          closeWithin(REDIS_CLOSE_MS, 'the flow producer', { close: () => jobs.close(), drop: () => jobs.disconnect() }, log),
         ]);
         await closeWithin(REDIS_CLOSE_MS, 'the server Redis connection', { close: () => redis.quit(), drop: () => redis.disconnect() }, log);
       })();

@@ -242,9 +242,25 @@ export class JobService {
     }
   }
 
+  // Made on the first pipeline, on the server's Redis connection; closed with the runtime.
   private flows(): FlowProducer {
-    this.flowProducer ??= new FlowProducer({ connection: this.redis, prefix: this.config.prefix });
+    if (!this.flowProducer) {
+      const producer = new FlowProducer({ connection: this.redis, prefix: this.config.prefix });
+      // Without a listener BullMQ prints connection errors to the console; they belong in the log.
+      producer.on('error', (err) => this.log.warn({ err }, 'flow producer connection error'));
+      this.flowProducer = producer;
+    }
     return this.flowProducer;
+  }
+
+  /** Closes what this service opened itself (the flow producer); the queues and Redis are the runtime's. */
+  async close(): Promise<void> {
+    await this.flowProducer?.close();
+  }
+
+  /** Drops the flow producer's connection at once, for a close that Redis does not answer. */
+  async disconnect(): Promise<void> {
+    await this.flowProducer?.disconnect();
   }
 
   /** Whether createUpload works with this store (S3, or local storage behind `serve`). */

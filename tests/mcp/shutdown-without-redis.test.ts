@@ -9,7 +9,7 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startThrowawayRedis, type ThrowawayRedis } from '../../bench/support/throwaway-redis.js';
-import { REPO, testEnv } from '../support/harness.js';
+import { FIXTURES, REPO, testEnv } from '../support/harness.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 // The drain time plus SHUTDOWN_GRACE_MS is the bound the process holds itself to; this is only
@@ -29,7 +29,13 @@ afterEach(async () => {
 });
 
 // Starts the command against a Redis of its own, waits until it says `ready`, then stops Redis.
-async function startThenStopRedis(args: string[], ready: string, extraEnv: Record<string, string> = {}): Promise<{ proc: ResultPromise; stderr: () => string; dataDir: string }> {
+// beforeStop runs while Redis is still up, with what the process has logged so far.
+async function startThenStopRedis(
+  args: string[],
+  ready: string,
+  extraEnv: Record<string, string> = {},
+  beforeStop: (stderr: string) => Promise<void> = async () => undefined,
+): Promise<{ proc: ResultPromise; stderr: () => string; dataDir: string }> {
   redisDir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-shutdown-redis-'));
   redis = await startThrowawayRedis(redisDir);
   const { env, dataDir } = await testEnv({
@@ -51,6 +57,7 @@ async function startThenStopRedis(args: string[], ready: string, extraEnv: Recor
     });
     void proc.then((r) => reject(new Error(`exited before it was ready (${r.exitCode}): ${stderr}`)));
   });
+  await beforeStop(stderr);
   await redis.stop();
   return { proc, stderr: () => stderr, dataDir };
 }
@@ -91,6 +98,21 @@ describe('shutdown with Redis stopped', () => {
 
   it('serve: ends on SIGTERM', async () => {
     const { proc, stderr, dataDir } = await startThenStopRedis(['serve'], 'serving MCP');
+    proc.kill('SIGTERM');
+    await expectOrderlyExit(proc, stderr, dataDir);
+  });
+
+  it('serve: ends on SIGTERM with a pipeline submitted (its flow producer is closed with the rest)', async () => {
+    const { proc, stderr, dataDir } = await startThenStopRedis(['serve'], 'serving MCP', {}, async (logged) => {
+      const line = logged.split('\n').find((l) => l.includes('serving MCP'))!;
+      const { url } = JSON.parse(line) as { url: string };
+      const answer = await fetch(`${url}/jobs/submit`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer a-key-long-enough-for-the-test', 'Content-Type': 'application/json' },
+        body: JSON.stringify({ job_type: 'qc_and_align', parameters: { reference: path.join(FIXTURES, 'lambda_virus.fa'), reads_1: path.join(FIXTURES, 'lambda_reads_1.fq.gz') } }),
+      });
+      expect(answer.status, await answer.clone().text()).toBe(202);
+    });
     proc.kill('SIGTERM');
     await expectOrderlyExit(proc, stderr, dataDir);
   });
