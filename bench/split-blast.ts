@@ -6,7 +6,10 @@
 // Redis: processes and files only. Split and merge times are reported apart from the searches.
 //
 //   npm run bench:split                      (= npm run build && node dist/bench/split-blast.js)
-//   node dist/bench/split-blast.js [--runs 1] [--parts 2] [--workload DIR]
+//   node dist/bench/split-blast.js [--runs 1] [--parts 2] [--record-cost 240] [--workload DIR]
+//
+// (b) runs twice: parts balanced by letters alone (the issue's rule), then by letters plus
+// --record-cost letters a query (0 leaves it out): blastn spends time per query as well.
 //
 // The workload is built once into .bench-data/split-blast/ (or --workload DIR) and reused. It
 // needs `apt-get install -y ncbi-blast+ seqkit bowtie2-examples any2fasta-examples`.
@@ -80,9 +83,9 @@ interface SplitTimes {
   partMs: number[];
 }
 
-async function split(workload: string, scratch: string, parts: number): Promise<SplitTimes> {
+async function split(workload: string, scratch: string, parts: number, recordCost: number): Promise<SplitTimes> {
   const start = performance.now();
-  const { ms: splitMs, value: queryParts } = await timed(() => splitQuery(path.join(workload, QUERY), parts, path.join(scratch, 'parts')));
+  const { ms: splitMs, value: queryParts } = await timed(() => splitQuery(path.join(workload, QUERY), path.join(scratch, 'parts'), { parts, recordCost }));
   check(queryParts.length === parts, `asked for ${parts} parts, got ${queryParts.length}`);
   const outputs = queryParts.map((p) => `${p.path}.tsv`);
   const partMs: number[] = [];
@@ -101,15 +104,23 @@ async function split(workload: string, scratch: string, parts: number): Promise<
   return { splitMs, searchMs, mergeMs, totalMs, partLetters: queryParts.map((p) => p.letters), partMs };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+// The middle value; for an even count, the mean of the two middle ones.
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const s = (ms: number) => (ms / 1000).toFixed(2);
+const thousands = (n: number) => n.toLocaleString('en-US');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, parts: { type: 'string' }, workload: { type: 'string' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, parts: { type: 'string' }, workload: { type: 'string' }, 'record-cost': { type: 'string' } } });
   const runs = Number(values.runs ?? 1);
   const parts = Number(values.parts ?? 2);
+  const recordCost = Number(values['record-cost'] ?? 240);
   check(Number.isInteger(runs) && runs >= 1, '--runs: a whole number from 1');
   check(Number.isInteger(parts) && parts >= 1, '--parts: a whole number from 1');
+  check(Number.isInteger(recordCost) && recordCost >= 0, '--record-cost: a whole number of letters from 0');
   for (const bin of ['blastn', 'makeblastdb', 'seqkit']) {
     const found = await execa('sh', ['-c', 'command -v "$1"', 'sh', bin], { reject: false });
     check(found.exitCode === 0, `${bin} is not on PATH; install: ${INSTALL}`);
@@ -119,17 +130,21 @@ async function main(): Promise<void> {
   const measure = await measureQuery(path.join(workload, QUERY));
   check(measure.records === QUERY_RECORDS, `${QUERY} holds ${measure.records} records, expected ${QUERY_RECORDS}`);
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-split-'));
+  // Parts balanced by letters (the issue's rule), then by letters plus a cost per query.
+  const costs = recordCost > 0 ? [0, recordCost] : [0];
   const threads2: number[] = [];
   const threads1: number[] = [];
-  const splits: SplitTimes[] = [];
+  const splits: SplitTimes[][] = costs.map(() => []);
   const loadBefore = os.loadavg()[0]!;
   try {
     // Cases take turns run by run, so load from elsewhere on the machine falls on all of them alike.
     for (let run = 1; run <= runs; run++) {
       progress(`run ${run}/${runs}: blastn -num_threads 2…`);
       threads2.push(await unsplit(workload, path.join(scratch, 'threads2.tsv'), 2));
-      progress(`run ${run}/${runs}: split into ${parts}, ${parts} × blastn -num_threads 1, merge…`);
-      splits.push(await split(workload, path.join(scratch, `split${run}`), parts));
+      for (const [i, cost] of costs.entries()) {
+        progress(`run ${run}/${runs}: split into ${parts} (record cost ${cost}), ${parts} × blastn -num_threads 1, merge…`);
+        splits[i]!.push(await split(workload, path.join(scratch, `split${run}-${cost}`), parts, cost));
+      }
       progress(`run ${run}/${runs}: blastn -num_threads 1…`);
       threads1.push(await unsplit(workload, path.join(scratch, 'threads1.tsv'), 1));
     }
@@ -138,22 +153,31 @@ async function main(): Promise<void> {
   }
   const loadAfter = os.loadavg()[0]!;
   const a = median(threads2);
-  const b = median(splits.map((x) => x.totalMs));
   const c = median(threads1);
   const out = [
-    `${QUERY} (${measure.records.toLocaleString('en-US')} queries, ${measure.letters.toLocaleString('en-US')} letters) against ${DATABASE}, blastn -task blastn -outfmt 6; ` +
+    `${QUERY} (${thousands(measure.records)} queries, ${thousands(measure.letters)} letters) against ${DATABASE}, blastn -task blastn -outfmt 6; ` +
       `${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; median of ${runs} run(s), seconds`,
     '',
-    '| case | wall s | vs (a) | output |',
+    '| case | wall s | (a) ÷ case | output |',
     '|---|---:|---:|---|',
     `| (a) blastn -num_threads 2 | ${s(a)} | 1.00× | sha256 as expected |`,
-    `| (b) split in ${parts} (letters ${splits[0]!.partLetters.map((l) => l.toLocaleString('en-US')).join(' / ')}), ${parts} × blastn -num_threads 1 at once, merged | ${s(b)} | ${(a / b).toFixed(2)}× | merged sha256 = unsplit |`,
-    `|     of which: split | ${s(median(splits.map((x) => x.splitMs)))} | | |`,
-    `|     of which: the ${parts} searches (each: ${splits[0]!.partMs.map(s).join(' / ')}) | ${s(median(splits.map((x) => x.searchMs)))} | | |`,
-    `|     of which: merge | ${s(median(splits.map((x) => x.mergeMs)))} | | |`,
-    `| (c) blastn -num_threads 1 | ${s(c)} | ${(a / c).toFixed(2)}× | sha256 as expected |`,
   ];
-  if (runs > 1) out.push('', `all runs (a / b / c): ${threads2.map((v, i) => `${s(v)} / ${s(splits[i]!.totalMs)} / ${s(threads1[i]!)}`).join('; ')}`);
+  costs.forEach((cost, i) => {
+    const list = splits[i]!;
+    const b = median(list.map((x) => x.totalMs));
+    const label = cost === 0 ? 'letters' : `letters + ${cost} a query`;
+    out.push(
+      `| (b${i + 1}) split in ${parts} by ${label} (part letters ${list[0]!.partLetters.map(thousands).join(' / ')}), ${parts} × blastn -num_threads 1 at once, merged | ${s(b)} | ${(a / b).toFixed(2)}× | merged sha256 = unsplit |`,
+      `|     of which: split | ${s(median(list.map((x) => x.splitMs)))} | | |`,
+      `|     of which: the ${parts} searches at once (each part alone: ${list[0]!.partMs.map(s).join(' / ')} in run 1) | ${s(median(list.map((x) => x.searchMs)))} | | |`,
+      `|     of which: merge | ${s(median(list.map((x) => x.mergeMs)))} | | |`,
+    );
+  });
+  out.push(`| (c) blastn -num_threads 1 | ${s(c)} | ${(a / c).toFixed(2)}× | sha256 as expected |`);
+  if (runs > 1) {
+    const perRun = threads2.map((v, r) => [s(v), ...splits.map((list) => s(list[r]!.totalMs)), s(threads1[r]!)].join(' / '));
+    out.push('', `each run (a / ${costs.map((_, i) => `b${i + 1}`).join(' / ')} / c): ${perRun.join('; ')}`);
+  }
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

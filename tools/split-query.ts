@@ -107,19 +107,21 @@ export function partCountFor(split: number | 'auto', measure: Pick<QueryMeasure,
 }
 
 /**
- * The first record (0-based) of each of `parts` parts. A record goes to the part its middle
- * letter falls in, so part sizes differ from the ideal by at most half a record on each side;
- * every part gets at least one record (needs parts ≤ records).
+ * The first record (0-based) of each of `parts` parts. A record weighs its letters plus
+ * `recordCost` and goes to the part its middle falls in, so part weights differ from the ideal
+ * by at most half a record on each side; every part gets at least one record (needs parts ≤
+ * records).
  */
-export function partStarts(recordLetters: ArrayLike<number>, parts: number): number[] {
+export function partStarts(recordLetters: ArrayLike<number>, parts: number, recordCost = 0): number[] {
   const records = recordLetters.length;
   if (!Number.isInteger(parts) || parts < 1 || parts > records) throw new RangeError(`parts must be a whole number from 1 to ${records} (the records), got ${parts}`);
+  const weight = (i: number) => recordLetters[i]! + recordCost;
   let total = 0;
-  for (let i = 0; i < records; i++) total += recordLetters[i]!;
+  for (let i = 0; i < records; i++) total += weight(i);
   const starts = [0];
   let before = 0;
   for (let i = 0; i < records; i++) {
-    const length = recordLetters[i]!;
+    const length = weight(i);
     const current = starts.length - 1;
     // With no letters at all, share the records out evenly instead.
     const wanted = total > 0 ? Math.floor((parts * (before + length / 2)) / total) : Math.floor((parts * i) / records);
@@ -142,17 +144,30 @@ async function closeStream(stream: WriteStream): Promise<void> {
   await once(stream, 'close');
 }
 
+export interface SplitOptions {
+  /** A number of parts (capped by the records), or "auto" (see partCountFor). */
+  parts: number | 'auto';
+  /** For "auto"; SPLIT_DEFAULTS when left out (the configuration's BIO_QUEUE_SPLIT_* in the queue). */
+  limits?: SplitLimits;
+  /**
+   * Letters a record costs on top of its own when parts are balanced; 0 (the default) balances
+   * letters alone. A search spends time per query as well as per letter: blastn -task blastn
+   * on short reads costs about 240 letters a query (bench/RESULTS.md, issue 9).
+   */
+  recordCost?: number;
+}
+
 /**
  * Splits the FASTA file `query` into parts written to `outDir` (created if missing) as
  * part-001.fa, part-002.fa, …, in query order. The parts' bytes concatenated are the file's
  * bytes: headers, line wrapping and anything before the first record (kept in part 1) are
  * untouched. Throws when the file holds no record.
  */
-export async function splitQuery(query: string, split: number | 'auto', outDir: string, limits: SplitLimits = SPLIT_DEFAULTS): Promise<QueryPart[]> {
+export async function splitQuery(query: string, outDir: string, options: SplitOptions): Promise<QueryPart[]> {
   const measure = await measureQuery(query);
   if (measure.records === 0) throw new RangeError(`${query}: no FASTA record (no line starting with ">") to split`);
-  const count = partCountFor(split, measure, limits);
-  const starts = partStarts(measure.recordLetters, count);
+  const count = partCountFor(options.parts, measure, options.limits ?? SPLIT_DEFAULTS);
+  const starts = partStarts(measure.recordLetters, count, options.recordCost ?? 0);
   await fs.mkdir(outDir, { recursive: true });
   const parts: QueryPart[] = starts.map((start, i) => {
     const end = starts[i + 1] ?? measure.records;

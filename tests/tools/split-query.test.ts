@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { measureQuery, partCountFor, partStarts, splitQuery, SPLIT_DEFAULTS } from '../../tools/split-query.js';
 import { FIXTURES } from '../support/harness.js';
 
@@ -33,6 +34,13 @@ describe('partStarts', () => {
     expect(partStarts([0, 0, 0, 0], 2)).toEqual([0, 2]);
   });
 
+  it('balances letters plus a cost per record when given one', () => {
+    // Ten short records and two long ones: by letters alone the long ones make half.
+    const lengths = [...Array(10).fill(10), 50, 50];
+    expect(partStarts(lengths, 2)).toEqual([0, 10]);
+    expect(partStarts(lengths, 2, 40)).toEqual([0, 7]);
+  });
+
   it('refuses more parts than records', () => {
     expect(() => partStarts([5, 5], 3)).toThrow('parts must be a whole number from 1 to 2 (the records), got 3');
   });
@@ -50,8 +58,11 @@ describe('partCountFor', () => {
     expect(partCountFor(7, { records: 100, letters: 10 }, limits)).toBe(7);
     expect(partCountFor(7, { records: 5, letters: 10 }, limits)).toBe(5);
   });
-  it('defaults to parts of at least 100,000 letters, at most 16', () => {
+  it('defaults to parts of at least 100,000 letters, at most 16, as the configuration does; BIO_QUEUE_SPLIT_* change them', () => {
     expect(SPLIT_DEFAULTS).toEqual({ minPartLetters: 100_000, maxParts: 16 });
+    expect(loadConfig({ HOME: '/home/ada' }).split).toEqual(SPLIT_DEFAULTS);
+    expect(loadConfig({ HOME: '/home/ada', BIO_QUEUE_SPLIT_MIN_PART_LETTERS: '5000', BIO_QUEUE_SPLIT_MAX_PARTS: '4' }).split).toEqual({ minPartLetters: 5000, maxParts: 4 });
+    expect(() => loadConfig({ BIO_QUEUE_SPLIT_MAX_PARTS: '0' })).toThrow('BIO_QUEUE_SPLIT_MAX_PARTS');
   });
 });
 
@@ -61,7 +72,7 @@ describe('splitQuery', () => {
     const original = await fs.readFile(query);
     const measure = await measureQuery(query);
     expect(measure.records).toBe(20);
-    const parts = await splitQuery(query, 3, path.join(dir, 'lambda3'));
+    const parts = await splitQuery(query, path.join(dir, 'lambda3'), { parts: 3 });
     expect(parts.map((p) => path.basename(p.path))).toEqual(['part-001.fa', 'part-002.fa', 'part-003.fa']);
     expect((await concatenated(parts.map((p) => p.path))).equals(original)).toBe(true);
     expect(parts.reduce((n, p) => n + p.records, 0)).toBe(20);
@@ -80,7 +91,7 @@ describe('splitQuery', () => {
     const query = path.join(dir, 'wrapped.fa');
     const text = '; a comment line\r\n>a one\r\nACGT\r\nAC\r\n>b two\r\nAAAAAAAAAA\r\nAAAAAAAAAA\r\n>c\r\nAC GT\r\n>d\r\nA\r\n';
     await fs.writeFile(query, text);
-    const parts = await splitQuery(query, 2, path.join(dir, 'wrapped'));
+    const parts = await splitQuery(query, path.join(dir, 'wrapped'), { parts: 2 });
     expect(parts.map((p) => [p.records, p.letters])).toEqual([
       [1, 6],
       [3, 25],
@@ -94,7 +105,7 @@ describe('splitQuery', () => {
     const records: string[] = [];
     for (let i = 0; i < 5000; i++) records.push(`>q${i}\n${'ACGT'.repeat(5 + (i % 50))}\n`);
     await fs.writeFile(query, records.join(''));
-    const parts = await splitQuery(query, 4, path.join(dir, 'many'));
+    const parts = await splitQuery(query, path.join(dir, 'many'), { parts: 4 });
     expect((await concatenated(parts.map((p) => p.path))).toString()).toBe(records.join(''));
     const total = parts.reduce((n, p) => n + p.letters, 0);
     for (const part of parts) expect(Math.abs(part.letters - total / 4)).toBeLessThanOrEqual(220);
@@ -103,8 +114,8 @@ describe('splitQuery', () => {
 
   it('gives one part per record when asked for more parts than records, and one part for one sequence', async () => {
     const query = path.join(FIXTURES, 'lambda_queries.fa');
-    expect(await splitQuery(query, 50, path.join(dir, 'fifty'))).toHaveLength(20);
-    const one = await splitQuery(path.join(FIXTURES, 'hbb_human.fa'), 'auto', path.join(dir, 'one'));
+    expect(await splitQuery(query, path.join(dir, 'fifty'), { parts: 50 })).toHaveLength(20);
+    const one = await splitQuery(path.join(FIXTURES, 'hbb_human.fa'), path.join(dir, 'one'), { parts: 'auto' });
     expect(one).toHaveLength(1);
     expect(await fs.readFile(one[0]!.path, 'utf8')).toBe(await fs.readFile(path.join(FIXTURES, 'hbb_human.fa'), 'utf8'));
   });
@@ -112,6 +123,6 @@ describe('splitQuery', () => {
   it('refuses a file with no record', async () => {
     const query = path.join(dir, 'empty.fa');
     await fs.writeFile(query, '\n\n');
-    await expect(splitQuery(query, 2, path.join(dir, 'empty'))).rejects.toThrow(`${query}: no FASTA record (no line starting with ">") to split`);
+    await expect(splitQuery(query, path.join(dir, 'empty'), { parts: 2 })).rejects.toThrow(`${query}: no FASTA record (no line starting with ">") to split`);
   });
 });

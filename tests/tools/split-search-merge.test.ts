@@ -97,7 +97,7 @@ let runs = 0;
 async function splitAndMerge(command: Command, query: string, split: number, format: MergeFormat): Promise<SplitRun> {
   const id = `run${++runs}`;
   const unsplit = await run(command, query, q(`${id}.unsplit`));
-  const queryParts = await splitQuery(query, split, q(`${id}.parts`));
+  const queryParts = await splitQuery(query, q(`${id}.parts`), { parts: split });
   const parts: string[] = [];
   for (const part of queryParts) parts.push(await run(command, part.path, `${part.path}.out`));
   const merged = q(`${id}.merged`);
