@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     out.push(
       `| (b${i + 1}) split in ${parts} by ${label} (part letters ${list[0]!.partLetters.map(thousands).join(' / ')}), ${parts} × blastn -num_threads 1 at once, merged | ${s(b)} | ${(a / b).toFixed(2)}× | merged sha256 = unsplit |`,
       `|     of which: split | ${s(median(list.map((x) => x.splitMs)))} | | |`,
-      `|     of which: the ${parts} searches at once (each part alone: ${list[0]!.partMs.map(s).join(' / ')} in run 1) | ${s(median(list.map((x) => x.searchMs)))} | | |`,
+      `|     of which: the ${parts} searches at once (each part: ${list[0]!.partMs.map(s).join(' / ')} in run 1) | ${s(median(list.map((x) => x.searchMs)))} | | |`,
       `|     of which: merge | ${s(median(list.map((x) => x.mergeMs)))} | | |`,
     );
   });
