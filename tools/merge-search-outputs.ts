@@ -11,7 +11,24 @@
 // - JSON (-outfmt 15): one {"BlastOutput2": [...]} array of per-query reports, each with
 //   "query_id": "Query_N" numbered across the run.
 // Query_N is the query's position in the input, whatever its id (checked on BLAST+ 2.12.0 with
-// duplicate ids and gi|/lcl| ids), so part k's numbers are shifted by the queries before it.
+// duplicate ids and gi|/lcl| ids), so part k's numbers are shifted by the queries before it, in
+// the warnings of a query's message too.
+//
+// What a split run can still change (tests/tools/split-search-merge.test.ts, bench/RESULTS.md):
+// - A query BLAST cannot compute ungapped Karlin-Altschul statistics for (wholly masked) is
+//   warned about in its XML/JSON message, and its JSON report lacks "query_masking" and "hits",
+//   only when no query of its run has statistics: alone in a part it is, in the whole run not.
+//   Its hits are the same: none.
+// - BLAST searches queries in batches, and the batch size can change weak hits near the E-value
+//   cut-off (BATCH_SIZE=20000 dropped 4 of 206,426 lines with E 3.5-6.7 on the bench workload),
+//   while 2 to 100 parts at BLAST's own batch sizes gave the same bytes: parts must run with
+//   the environment of the unsplit run (no BATCH_SIZE or CHUNK_SIZE of their own).
+// - DIAMOND picks its seed algorithm per run: query-indexed when the query has at most 32 Mi
+//   letters and the database at least 256 Mi (and the query's seed table is small enough),
+//   double-indexed otherwise. Against such a database, the parts of a query of more than 32 Mi
+//   letters would run query-indexed where the whole ran double-indexed: give the parts
+//   --algo 0 then. (Not tested here: the fixtures' database is small, so every run is
+//   double-indexed.)
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import fs from 'node:fs/promises';
