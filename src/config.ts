@@ -120,6 +120,16 @@ export const configVariables = {
     default: '30',
     doc: 'Lock duration and stalled-check interval: a running job whose worker stops renewing its lock for this long (the worker died or froze) goes back to the queue for another attempt. Locks are renewed from a thread of their own, so a worker busy on a long synchronous step keeps its jobs; lower it for faster recovery from dead workers.',
   },
+  BIO_QUEUE_SPLIT_MIN_PART_LETTERS: {
+    schema: count(1, Number.MAX_SAFE_INTEGER).default(100_000),
+    default: '100000',
+    doc: 'Split-query searches (split: "auto"): the fewest query letters (bases or residues) worth a part of their own; below it, starting a search and loading its database cost more than the part saves. A query gets one part per this many letters, up to BIO_QUEUE_SPLIT_MAX_PARTS.',
+  },
+  BIO_QUEUE_SPLIT_MAX_PARTS: {
+    schema: count(1, 1000).default(16),
+    default: '16',
+    doc: 'Split-query searches (split: "auto"): the most parts a query is split into; more parts than free workers only wait in the queue.',
+  },
   BIO_STORAGE_RETENTION_DAYS: {
     schema: z.coerce.number({ message: 'expected a number of days' }).positive({ message: 'expected a number of days greater than 0' }).default(7),
     default: '7',
@@ -332,6 +342,8 @@ export interface Config {
   maxAttempts: number;
   retryBackoffMs: number;
   stalledMs: number;
+  /** How split-query searches choose their number of parts for split: "auto". */
+  split: Readonly<{ minPartLetters: number; maxParts: number }>;
   retentionMs: number;
   inlineMaxBytes: number;
   urlMaxBytes: number;
@@ -473,6 +485,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxAttempts: p.BIO_QUEUE_MAX_ATTEMPTS,
     retryBackoffMs: p.BIO_QUEUE_RETRY_BACKOFF_SECONDS * 1000,
     stalledMs: p.BIO_QUEUE_STALLED_SECONDS * 1000,
+    split: Object.freeze({ minPartLetters: p.BIO_QUEUE_SPLIT_MIN_PART_LETTERS, maxParts: p.BIO_QUEUE_SPLIT_MAX_PARTS }),
     retentionMs: p.BIO_STORAGE_RETENTION_DAYS * 24 * 3600 * 1000,
     inlineMaxBytes: p.BIO_QUEUE_INLINE_MAX_BYTES,
     urlMaxBytes: p.BIO_QUEUE_URL_MAX_BYTES,
