@@ -23,8 +23,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { packageRoot } from '../src/package-info.js';
-import { mergeSearchOutputs } from '../tools/merge-search-outputs.js';
-import { measureQuery, splitQuery } from '../tools/split-query.js';
+import { mergeSearchOutputs } from '../worker/merge-search-outputs.js';
+import { measureQuery, splitQuery } from '../worker/split-query.js';
 
 const QUERY = 'reads26k.fa';
 const DATABASE = 'lepto_lambda';

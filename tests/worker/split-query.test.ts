@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { measureQuery, partCountFor, partStarts, splitQuery, SPLIT_DEFAULTS } from '../../tools/split-query.js';
+import { measureQuery, partCountFor, partStarts, splitQuery, SPLIT_DEFAULTS } from '../../worker/split-query.js';
 import { FIXTURES } from '../support/harness.js';
 
 let dir: string;

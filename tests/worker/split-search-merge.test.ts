@@ -12,8 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mergeSearchOutputs, type MergeFormat } from '../../tools/merge-search-outputs.js';
-import { splitQuery } from '../../tools/split-query.js';
+import { mergeSearchOutputs, type MergeFormat } from '../../worker/merge-search-outputs.js';
+import { splitQuery } from '../../worker/split-query.js';
 import { FIXTURES } from '../support/harness.js';
 
 // One codon of the standard genetic code per amino acid.
