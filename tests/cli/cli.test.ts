@@ -5,6 +5,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { catalog } from '../../tools/index.js';
+import { pipelines } from '../../tools/pipelines.js';
 import { REPO, testEnv } from '../support/harness.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
@@ -55,7 +56,7 @@ describe('bio-mcp-queue', () => {
     expect(demo.stderr).toBe('');
     expect(demo.exitCode, demo.stdout).toBe(0);
     // The catalog's *_async tools and the 7 job tools of stdio (no upload tool there).
-    expect(demo.stdout).toMatch(new RegExp(`^Connected\\. ${catalog.length + 7} MCP tools: `, 'm'));
+    expect(demo.stdout).toMatch(new RegExp(`^Connected\\. ${catalog.length + pipelines.length + 7} MCP tools: `, 'm'));
     expect(demo.stdout).toMatch(/^makeblastdb \[#+\] 100% done$/m);
     expect(demo.stdout).toMatch(/^blastn +\[#+\] 100% done$/m);
     expect(demo.stdout).toMatch(/^20 hits for 20 of 20 queries \(2\.\d+\.\d+\+, [\d.]+ s\)$/m);

@@ -5,6 +5,7 @@ import fs from 'node:fs/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { catalog } from '../../tools/index.js';
+import { pipelines } from '../../tools/pipelines.js';
 import { mcpToolName } from '../../src/mcp/catalog-tools.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, REPO, testEnv, waitDone } from '../support/harness.js';
@@ -38,10 +39,12 @@ afterAll(async () => {
 describe('bio-mcp-queue over stdio', () => {
   it('lists the public tools', async () => {
     const { tools } = await client.listTools();
-    // One *_async tool per catalog entry (tests/tools/catalog.test.ts pins those names), then the job tools.
+    // One *_async tool per catalog entry (tests/tools/catalog.test.ts pins those names) and per
+    // pipeline, then the job tools.
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
         ...catalog.map(mcpToolName),
+        ...pipelines.map(mcpToolName),
         'get_job_status', 'get_job_result', 'wait_for_job', 'cancel_job', 'list_jobs', 'list_databases', 'queue_stats',
       ].sort(),
     );

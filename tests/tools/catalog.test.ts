@@ -74,9 +74,16 @@ function argvOf(tool: AnyToolDefinition, raw: Record<string, unknown>): string[]
 }
 
 // Exported values of a module that have the shape of a catalog entry.
+// A tool definition names its queue and binaries; a pipeline's (tools/pipelines.ts) names neither.
 function definitionsIn(module: Record<string, unknown>): unknown[] {
   return Object.values(module).filter(
-    (v) => typeof v === 'object' && v !== null && typeof (v as AnyToolDefinition).name === 'string' && typeof (v as AnyToolDefinition).steps === 'function',
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as AnyToolDefinition).name === 'string' &&
+      typeof (v as AnyToolDefinition).steps === 'function' &&
+      typeof (v as AnyToolDefinition).queue === 'string' &&
+      Array.isArray((v as AnyToolDefinition).binaries),
   );
 }
 
