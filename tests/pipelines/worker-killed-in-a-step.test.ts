@@ -44,7 +44,7 @@ function startsOf(jobId: string): number {
 beforeAll(async () => {
   h = await startHarness({ embeddedWorker: false, env: { BIO_QUEUE_STALLED_SECONDS: '2', BIO_QUEUE_RETRY_BACKOFF_SECONDS: '1' } });
   // Big enough that bwa mem runs for seconds, so the kill lands while it aligns.
-  workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: 300_000, readLength: 100 });
+  workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: 100_000, readLength: 100 });
   hand = await runByHand(
     { 'genome.fa': workload.genomePath, 'reads.fq': workload.readsPath },
     [
