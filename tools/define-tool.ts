@@ -228,7 +228,7 @@ export interface SplitSpec {
   /** How every output file of the tool is merged, given the parameters. */
   format(params: Record<string, unknown>): SplitMergeFormat;
   /** Letters a record costs on top of its own when parts are balanced (split-query.ts); 0 when left out. */
-  recordCost?: number;
+  recordCost?(params: Record<string, unknown>): number;
 }
 
 export interface ToolAnnotations {

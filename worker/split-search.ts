@@ -82,7 +82,7 @@ async function splitIntoParts(job: Job<JobData, JobReturn>, tool: AnyToolDefinit
     const staged = await stageInput(spec.input, ref, { ...inputSpec, readsGzip: false, keepIds: false }, residues, workDir, new InputNames(), { config: deps.config, store: deps.store, signal });
     if (staged.kind !== 'file') throw new BioQueueError('input_invalid', `${spec.input}: a split search needs a query file, not a database`, { field: spec.input });
     const split = job.data.params.split as number | 'auto';
-    const files = await splitQuery(staged.absolute, path.join(workDir, 'parts'), { parts: split, limits: deps.config.split, recordCost: spec.recordCost ?? 0 });
+    const files = await splitQuery(staged.absolute, path.join(workDir, 'parts'), { parts: split, limits: deps.config.split, recordCost: spec.recordCost?.(job.data.params) ?? 0 });
     const { split: _asked, ...partParams } = job.data.params;
     const parts: SplitPart[] = [];
     for (const file of files) {

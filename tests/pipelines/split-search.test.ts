@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { runByHand, type ByHand } from '../support/by-hand.js';
 import { callOk, FIXTURES, startHarness, waitDone, type Harness } from '../support/harness.js';
+import { processesOfJob } from '../support/processes.js';
 import { expectNoWorkLeft, outputPath, runTool, type ToolResult } from '../support/tool-jobs.js';
 
 vi.setConfig({ testTimeout: 240_000 });
@@ -28,8 +29,8 @@ const status = (jobId: string) => callOk<Status>(h.client, 'get_job_status', { j
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  // Two parts run at once, as on two workers.
-  h = await startHarness({ env: { BIO_QUEUE_WORKER_CONCURRENCY: '2' } });
+  // Two parts run at once, as on two workers; "auto" makes a part of every 1,000 letters (lambda_queries.fa has 3,006).
+  h = await startHarness({ env: { BIO_QUEUE_WORKER_CONCURRENCY: '2', BIO_QUEUE_SPLIT_MIN_PART_LETTERS: '1000', BIO_QUEUE_SPLIT_MAX_PARTS: '4' } });
   slow = await writeSyntheticWorkload(path.join(h.inputsDir, 'slow'), { genomeBases: 100_000, reads: 6_000, readLength: 150 });
   hand = await runByHand(
     { 'inputs/lambda_virus.fa': path.join(FIXTURES, 'lambda_virus.fa'), 'inputs/lambda_queries.fa': queries },
@@ -94,6 +95,14 @@ describe('blastn_async with split', () => {
       }
     });
   }
+
+  it('with "auto" makes one part per BIO_QUEUE_SPLIT_MIN_PART_LETTERS letters, with the same bytes', async () => {
+    const split = await runTool(h, 'blastn', { query: queries, database: 'lambda', split: 'auto' });
+    const { split: parts } = split.summary as Parts;
+    expect(parts.parts).toHaveLength(3);
+    expect(parts.parts.reduce((n, p) => n + p.letters, 0)).toBe(3006);
+    expect(await read(split, 'hits.tsv')).toBe(String(await hand.file('hits.tsv')));
+  });
 
   it('refuses a split that is not "auto" or a whole number, naming the field', async () => {
     const result = (await h.client.callTool({ name: 'blastn_async', arguments: { query: queries, database: 'lambda', split: 0 } })) as { isError?: boolean; content: { text: string }[] };
@@ -176,14 +185,16 @@ describe('a split search that is stopped', () => {
     const cancelled = await callOk<Status>(h.client, 'cancel_job', { job_id });
     expect(['cancelled', 'running']).toContain(cancelled.status);
     const done = (await waitDone(h.client, job_id)) as unknown as Status;
-    expect(done.status).toBe('cancelled');
+    expect(done.status, JSON.stringify(done.error)).toBe('cancelled');
     for (const row of running.steps!) {
       let part = await status(row.job_id);
       while (part.status === 'running') {
         await sleep(100);
         part = await status(row.job_id);
       }
-      expect(part.status).toBe('cancelled');
+      expect(part.status, JSON.stringify(part.error)).toBe('cancelled');
+      // No blastn of the part left running.
+      expect(await processesOfJob(h.config.workRoot, row.job_id)).toEqual([]);
     }
     await expectNoWorkLeft(h);
   });
