@@ -64,6 +64,8 @@ export function createSplitSearchProcessor(deps: SplitSearchDeps) {
     }
     // False once every part has completed: then merge. True: BullMQ wakes this job when they have.
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
+    // Cancelled while its parts ran, which all completed before their cancel arrived: nothing is merged.
+    if (signal?.aborted || (await deps.isCancelRequested(job.id!))) throw cancelled();
     return mergeParts(job, tool, parts, deps, log, signal);
   };
 }

@@ -409,7 +409,7 @@ export class JobService {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
     if (found.job.data.pipeline) return this.cancelPipeline(jobId, found.job, caller);
-    if (found.job.data.split && found.state !== 'active') return this.cancelSplit(jobId, found.job, caller);
+    if (found.job.data.split) return this.cancelSplit(jobId, found.job, found.state, caller);
     const current = toJobStatus(found.job, found.state, null);
     if (isTerminal(current.status)) return current;
     // The flag first: a worker that takes the job from now on sees it before running anything.
@@ -486,18 +486,18 @@ export class JobService {
     return status;
   }
 
-  // A split search waiting for its parts: the search is flagged (a part a worker takes from now on
-  // fails as cancelled before running: its parent is flagged), its running parts are stopped as
-  // any running job, and with none running the whole is removed (children go with their parent).
-  // One that is still splitting or merging is cancelled as a running job (the caller above).
-  private async cancelSplit(jobId: string, root: AnyJob, caller: Caller): Promise<JobStatus> {
+  // A split search: the search and its parts are flagged (a part a worker takes from now on fails
+  // as cancelled before running: its parent is flagged), whatever runs — the split or merge of the
+  // search's own job, its parts — is stopped as any running job, and with nothing running the
+  // whole is removed (children go with their parent).
+  private async cancelSplit(jobId: string, root: AnyJob, rootState: BullState, caller: Caller): Promise<JobStatus> {
     const current = await this.status(jobId, caller);
     if (isTerminal(current.status)) return current;
     const parts = await this.splitParts(root);
     const flag = this.redis.multi();
     for (const id of [jobId, ...parts.map((p) => p.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
     await flag.exec();
-    if (!parts.some((p) => p.state === 'active')) {
+    if (rootState !== 'active' && !parts.some((p) => p.state === 'active')) {
       const removed = await root.remove().then(
         () => true,
         (err: unknown) => {
@@ -522,7 +522,7 @@ export class JobService {
         return status;
       }
     }
-    for (const part of parts) await this.redis.publish(this.keys.cancelChannel, part.job_id);
+    for (const id of [jobId, ...parts.map((p) => p.job_id)]) await this.redis.publish(this.keys.cancelChannel, id);
     const { status } = await this.wait(jobId, caller, 5);
     return status;
   }
