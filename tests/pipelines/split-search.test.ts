@@ -5,6 +5,7 @@
 // search cancelled ends the whole, naming the part, with no part left running.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { runByHand, type ByHand } from '../support/by-hand.js';
@@ -122,6 +123,20 @@ describe('diamond_blastp_async with split', () => {
     const { split: parts, ...summary } = split.summary as Record<string, unknown> & Parts;
     expect(summary).toEqual(whole.summary);
     expect(parts.parts).toHaveLength(2);
+    // A gzip query (DIAMOND reads gzip itself) is split as its text.
+    const gz = path.join(h.inputsDir, 'globins45.fa.gz');
+    await fs.writeFile(gz, gzipSync(await fs.readFile(globins)));
+    const fromGzip = await runTool(h, 'diamond_blastp', { ...options, query: gz, split: 2 });
+    expect(await read(fromGzip, 'hits.tsv')).toBe(bytes);
+  });
+
+  it('is listed by list_jobs as one job, without its parts', async () => {
+    const split = await runTool(h, 'diamond_blastp', { query: globins, database: 'globins45', split: 3 });
+    const { split: parts } = split.summary as Parts;
+    const { jobs } = await callOk<{ jobs: { job_id: string }[] }>(h.client, 'list_jobs', { limit: 100 });
+    const ids = jobs.map((j) => j.job_id);
+    expect(ids).toContain(split.job_id);
+    for (const part of parts.parts) expect(ids).not.toContain(part.job_id);
   });
 });
 
