@@ -218,6 +218,19 @@ export interface InputFacts {
   residues: number;
 }
 
+/** How a split-query run of the tool (the `split` parameter, tools/split-option.ts) merges its parts' outputs. */
+export type SplitMergeFormat = 'tabular' | 'tabular-commented' | 'json' | 'xml';
+
+/** A search whose query can be split into parts, each run as a job of the same tool, the outputs merged in query order. */
+export interface SplitSpec {
+  /** The input parameter that is split (a FASTA of many records). */
+  input: string;
+  /** How every output file of the tool is merged, given the parameters. */
+  format(params: Record<string, unknown>): SplitMergeFormat;
+  /** Letters a record costs on top of its own when parts are balanced (split-query.ts); 0 when left out. */
+  recordCost?(params: Record<string, unknown>): number;
+}
+
 export interface ToolAnnotations {
   readOnlyHint?: boolean;
   destructiveHint?: boolean;
@@ -249,6 +262,8 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   /** Stderr text that means the run failed even though the tool exited 0 (seqkit, fastp). */
   failsOnStderr?: RegExp;
   summarize(params: z.output<Schema>, outputs: OutputReader, inputs: Readonly<Record<string, InputFacts>>): Promise<Record<string, unknown>>;
+  /** The tool takes a `split` parameter and can run split-query (worker/split-search.ts). */
+  split?: SplitSpec;
   limits: {
     /** Largest total size of the outputs, in bytes. */
     maxOutputBytes: number;

@@ -12,6 +12,7 @@ import { defineTool, type AnyToolDefinition, type ErrorRule, type InputSpec } fr
 import { diamondBinary, diamondDatabase, diamondIndex } from './diamond-kinds.js';
 import { databaseOrProteins, evalue, maxTargetSeqs, sensitivity } from './diamond-options.js';
 import { createSearchPassTracker } from './diamond-progress.js';
+import { splitOption } from './split-option.js';
 
 export const HITS_TSV = 'hits.tsv';
 
@@ -41,6 +42,7 @@ export function defineDiamondSearch(spec: DiamondSearchSpec): AnyToolDefinition 
     evalue,
     max_target_seqs: maxTargetSeqs,
     sensitivity,
+    split: splitOption,
   });
   type Params = z.output<typeof input>;
   return defineTool({
@@ -74,6 +76,7 @@ export function defineDiamondSearch(spec: DiamondSearchSpec): AnyToolDefinition 
     outputs: () => [{ name: HITS_TSV, mediaType: 'text/tab-separated-values' }],
     errors: [...(spec.errors ?? []), UNREADABLE_DATABASE],
     summarize: async (_p: Params, outputs) => ({ ...(await summarizeBlastOutput('tabular', outputs.lines(HITS_TSV))) }),
+    split: { input: 'query', format: () => 'tabular' },
     limits: { maxOutputBytes: 20 * GiB },
   });
 }

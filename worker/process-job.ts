@@ -31,7 +31,8 @@ export interface ProcessJobDeps {
   locks: BuildLocks;
   log: Logger;
   threads: number;
-  isCancelRequested(jobId: string): Promise<boolean>;
+  /** Whether the job, or its parent (a pipeline, a split search), has been cancelled. */
+  isCancelRequested(jobId: string, parentId?: string): Promise<boolean>;
   /** The job's one published result, whichever attempt finishes first. */
   ledger: ResultLedger;
   /** Renews the locks of running jobs from a thread a blocked event loop cannot stop. */
@@ -53,7 +54,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         log.warn('an earlier attempt of this job published its result: returning it without running the tool again');
         return earlier;
       }
-      if (await deps.isCancelRequested(job.id!)) throw cancelled();
+      if (await deps.isCancelRequested(job.id!, job.data.parent?.job_id)) throw cancelled();
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));

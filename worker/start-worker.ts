@@ -6,10 +6,12 @@
 // Closing is bounded whatever Redis does (src/redis/close-within.ts).
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { Job, Queue, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import { BioQueueError, encodeStoredError, toStoredError } from '../src/errors.js';
 import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
 import { createPipelineProcessor } from './pipeline-processor.js';
+import { createSplitSearchProcessor, stopSiblingParts } from './split-search.js';
+import { jobDefaults } from '../src/jobs/job-queues.js';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
@@ -71,11 +73,34 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     locks: redisBuildLocks(commands, config.prefix, log),
     log,
     threads: defaultThreads(concurrency, config.toolThreads),
-    isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,
+    // A pipeline's step or a split search's part is cancelled with its parent too.
+    isCancelRequested: async (jobId, parentId) => (await commands.exists(keys.cancelFlag(jobId), ...(parentId ? [keys.cancelFlag(parentId)] : []))) > 0,
     ledger,
     lockKeeper,
     watchdog,
   });
+
+  // Queues this worker adds jobs to or reads jobs from (split searches' parts), opened when first needed.
+  const partQueues = new Map<string, Queue<JobData, JobReturn>>();
+  const queueOf = (name: string) => {
+    let q = partQueues.get(name);
+    if (!q) {
+      q = new Queue<JobData, JobReturn>(name, { connection: commands, prefix: config.prefix });
+      q.on('error', (err) => log.warn({ err, queue: name }, 'queue connection error'));
+      partQueues.set(name, q);
+    }
+    return q;
+  };
+  // A failed part of a split search stops its siblings: the parent and every part flagged, then told.
+  const siblings = {
+    readParent: async (jobId: string) => (await Job.fromId<JobData, JobReturn>(queueOf(PIPELINE_QUEUE), jobId))?.data,
+    async cancel(jobIds: readonly string[]) {
+      const flag = commands.multi();
+      for (const id of jobIds) flag.set(keys.cancelFlag(id), '1', 'PX', config.retentionMs);
+      await flag.exec();
+      for (const id of jobIds) await commands.publish(keys.cancelChannel, id);
+    },
+  };
 
   const workers = queues.map((queue) => {
     const worker = new Worker<JobData, JobReturn>(queue, processor, {
@@ -94,7 +119,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
     worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
     worker.on('failed', (job) => {
-      if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+      if (job?.finishedOn === undefined) return;
+      void settleEndedJob(ended, job.id!, job.data);
+      if (job.data.parent) void stopSiblingParts(job, siblings).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not stop the other parts of a failed split search'));
     });
     // Another worker took the job over (this process froze past the lock): stop this attempt's
     // tool now rather than run it twice to the end; publish-once.ts keeps the first result anyway.
@@ -106,11 +133,27 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   // Every worker also serves the pipeline queue: its jobs run no tool (pipeline-processor.ts), so
   // any live worker finishes a pipeline whose steps have completed, whatever families it serves.
+  // Split-query searches' own jobs live there too (split-search.ts): they add their parts to the tools' queues.
   const assemble = createPipelineProcessor({ ledger, log });
-  const pipelineWorker = new Worker<JobData, JobReturn>(PIPELINE_QUEUE, async (job) => {
+  const splitSearch = createSplitSearchProcessor({
+    config,
+    store,
+    ledger,
+    log,
+    workRoot,
+    isCancelRequested: async (jobId) => (await commands.exists(keys.cancelFlag(jobId))) === 1,
+    partOptions: jobDefaults(config),
+    async addPart(queue, name, data, options) {
+      await queueOf(queue).add(name, data, options);
+    },
+  });
+  const pipelineWorker = new Worker<JobData, JobReturn>(PIPELINE_QUEUE, async (job, token, signal) => {
     try {
-      return await assemble(job);
+      return await (job.data.split ? splitSearch(job, token, signal) : assemble(job));
     } catch (err) {
+      // Not a failure: the split search waits for its parts (moveToWaitingChildren).
+      if (err instanceof WaitingChildrenError) throw err;
+      if (signal?.aborted && !(err instanceof BioQueueError && err.code === 'cancelled')) err = new BioQueueError('cancelled', 'cancelled by request');
       const stored = toStoredError(err);
       log.warn({ jobId: job.id, code: stored.code, message: stored.message }, 'pipeline failed');
       if (err instanceof BioQueueError && !err.retryable) throw new UnrecoverableError(encodeStoredError(stored));
@@ -154,6 +197,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           const said = (what: string) => (err: unknown) => log.debug({ err }, `worker shutdown: could not ${what}`);
           await Promise.all([
             lockKeeper.close().catch(said('stop the lock-keeping thread')),
+            ...[...partQueues.values()].map((q) => closeWithin(REDIS_CLOSE_MS, 'a part queue', { close: () => q.close(), drop: () => q.disconnect() }, log)),
             closeWithin(REDIS_CLOSE_MS, 'the cancel subscription', { close: () => subscriber.quit(), drop: () => subscriber.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the worker Redis connection', { close: () => commands.quit(), drop: () => commands.disconnect() }, log),
           ]);

@@ -1,6 +1,6 @@
 // Job ids name their queue ("blast-k3j9x2m1q8zt"), so a status call finds the job in one
 // Redis round trip without an index lookup, on any server that shares the Redis.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
@@ -10,6 +10,17 @@ export function newJobId(queue: string): string {
   const bytes = randomBytes(16);
   let suffix = '';
   for (const b of bytes) suffix += ALPHABET[b % 32];
+  return `${queue}-${suffix}`;
+}
+
+/**
+ * An id of `queue` that is always the same for the same seed: a split search's parts, so that a
+ * second attempt at adding them adds the same jobs (BullMQ ignores an id it already holds).
+ */
+export function derivedJobId(queue: string, seed: string): string {
+  const bytes = createHash('sha256').update(seed).digest();
+  let suffix = '';
+  for (const b of bytes.subarray(0, 16)) suffix += ALPHABET[b % 32];
   return `${queue}-${suffix}`;
 }
 

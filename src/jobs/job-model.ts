@@ -79,7 +79,7 @@ export const StatusSchema = z.object({
   finished_at: z.string().nullable(),
   attempts: z.number(),
   error: JobErrorSchema.nullable(),
-  steps: z.array(PipelineStepStatusSchema).optional().describe('Pipelines only: each step, in the order they run.'),
+  steps: z.array(PipelineStepStatusSchema).optional().describe('Pipelines: each step, in the order they run. Split-query searches: each part, in query order.'),
 });
 export type JobStatus = z.infer<typeof StatusSchema>;
 
@@ -160,7 +160,12 @@ export const JobDataSchema = z.object({
   submitted_at: z.string(),
   /** A pipeline's own job: its steps' jobs, in the order they run (each the child of the next). */
   pipeline: z.object({ steps: z.array(z.object({ tool: z.string(), job_id: z.string(), weight: z.number() })) }).optional(),
-  /** A step of a pipeline: the pipeline's job and this step's place in it. */
+  /**
+   * A split-query search's own job (worker/split-search.ts): empty until its worker has split the
+   * query, then each part's job, in query order, with the letters and records it holds.
+   */
+  split: z.object({ parts: z.array(z.object({ job_id: z.string(), letters: z.number(), records: z.number() })).optional() }).optional(),
+  /** A step of a pipeline, or a part of a split-query search (step: the part's place, from 0): its parent job. */
   parent: z.object({ job_id: z.string(), step: z.number() }).optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;

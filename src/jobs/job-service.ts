@@ -17,6 +17,7 @@ import { DATABASE_NAME } from '../../tools/common-options.js';
 import { databaseKinds, findTool } from '../../tools/index.js';
 import { findPipeline } from '../../tools/pipelines.js';
 import { parseStepRef, PIPELINE_QUEUE } from '../../tools/define-pipeline.js';
+import { wantsSplit } from '../../tools/split-option.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
 import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
@@ -25,6 +26,7 @@ import { chainFlow, type FlowMember } from './job-flow.js';
 import { planPipeline, type PipelinePlan } from './pipeline-plan.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
 import { toPipelineResult, toPipelineStatus, type StepSnapshot } from './pipeline-view.js';
+import { toSplitResult, toSplitStatus, type PartSnapshot } from './split-view.js';
 import { readTombstone, writeTombstone } from './tombstone.js';
 import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
@@ -81,8 +83,10 @@ export class JobService {
     // Checked whole before anything is queued; for a pipeline every step with it.
     const plan = pipeline ? planPipeline(pipeline, rawParams) : undefined;
     const params = plan ? plan.params : parseParams(tool!, rawParams);
-    const queue = pipeline ? PIPELINE_QUEUE : tool!.queue;
-    const add = (jobId: string) => (pipeline ? this.submitPipeline(pipeline.name, plan!, options, jobId) : this.submitNew(tool!, params, options, jobId));
+    // A split-query search is its own job on the pipeline queue, whose worker fans it out (worker/split-search.ts).
+    const split = tool?.split !== undefined && wantsSplit(params);
+    const queue = pipeline || split ? PIPELINE_QUEUE : tool!.queue;
+    const add = (jobId: string) => (pipeline ? this.submitPipeline(pipeline.name, plan!, options, jobId) : this.submitNew(tool!, params, options, jobId, split));
     const jobId = newJobId(queue);
     if (idempotencyKey === undefined) return add(jobId);
     const claim = await claimIdempotencyKey({
@@ -120,21 +124,24 @@ export class JobService {
 
   // Rate and quota first, then each input resolved (and, for S3 storage, path inputs staged),
   // then the job queued under jobId.
-  private async submitNew(tool: AnyToolDefinition, params: Record<string, unknown>, options: SubmitOptions, jobId: string): Promise<Submission> {
+  // A split search (split) is queued the same way, as its own job on the pipeline queue: its
+  // worker splits the query and adds the parts as its children.
+  private async submitNew(tool: AnyToolDefinition, params: Record<string, unknown>, options: SubmitOptions, jobId: string, split = false): Promise<Submission> {
+    const queue = split ? PIPELINE_QUEUE : tool.queue;
     const { caller } = options;
     await this.admit(caller);
     const staged = new Map<string, number>();
     try {
       const inputs = await this.resolveInputs(tool, params, caller, jobId, [], staged);
-      const data = this.jobData(tool.name, params, inputs, options);
+      const data: JobData = { ...this.jobData(tool.name, params, inputs, options), ...(split ? { split: {} } : {}) };
       await this.index(jobId, caller, data);
-      await this.queue(tool.queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
+      await this.queue(queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     } catch (err) {
       await this.removeStaged(staged);
       throw err;
     }
     await this.countStaged(caller, staged);
-    return { job_id: jobId, status: 'queued', tool: tool.name, queue: tool.queue, priority: options.priority };
+    return { job_id: jobId, status: 'queued', tool: tool.name, queue, priority: options.priority };
   }
 
   // A pipeline: one flow (job-flow.ts), the pipeline's own job on the pipeline queue at its root
@@ -313,6 +320,7 @@ export class JobService {
       return toPipelineStatus(found.job, found.state, steps, position);
     }
     const position = await this.queuePosition(found.job, found.state);
+    if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), position);
     return toJobStatus(found.job, found.state, position);
   }
 
@@ -323,7 +331,18 @@ export class JobService {
       return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, notes: [], error: s.error };
     }
     if (found.job.data.pipeline) return toPipelineResult(found.job, found.state, await this.pipelineSteps(found.job), this.store);
+    if (found.job.data.split) return toSplitResult(found.job, found.state, await this.splitParts(found.job), this.store);
     return toJobResult(found.job, found.state, this.store);
+  }
+
+  // Each part's job of a split search, as its queue has it now; none before the query is split.
+  private async splitParts(root: AnyJob): Promise<PartSnapshot[]> {
+    return Promise.all(
+      (root.data.split?.parts ?? []).map(async (part) => {
+        const job = (await this.queue(queueOfJobId(part.job_id) ?? '').getJob(part.job_id)) as AnyJob | undefined;
+        return { job_id: part.job_id, letters: part.letters, job, state: job ? await job.getState() : undefined };
+      }),
+    );
   }
 
   // Each step's job of a pipeline, as its queue has it now.
@@ -390,6 +409,7 @@ export class JobService {
     const found = await this.find(jobId, caller);
     if (found.kind === 'tombstone') return found.status;
     if (found.job.data.pipeline) return this.cancelPipeline(jobId, found.job, caller);
+    if (found.job.data.split) return this.cancelSplit(jobId, found.job, found.state, caller);
     const current = toJobStatus(found.job, found.state, null);
     if (isTerminal(current.status)) return current;
     // The flag first: a worker that takes the job from now on sees it before running anything.
@@ -462,6 +482,47 @@ export class JobService {
     }
     for (const step of steps) await this.redis.publish(this.keys.cancelChannel, step.job_id);
     // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
+    const { status } = await this.wait(jobId, caller, 5);
+    return status;
+  }
+
+  // A split search: the search and its parts are flagged (a part a worker takes from now on fails
+  // as cancelled before running: its parent is flagged), whatever runs — the split or merge of the
+  // search's own job, its parts — is stopped as any running job, and with nothing running the
+  // whole is removed (children go with their parent).
+  private async cancelSplit(jobId: string, root: AnyJob, rootState: BullState, caller: Caller): Promise<JobStatus> {
+    const current = await this.status(jobId, caller);
+    if (isTerminal(current.status)) return current;
+    const parts = await this.splitParts(root);
+    const flag = this.redis.multi();
+    for (const id of [jobId, ...parts.map((p) => p.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
+    await flag.exec();
+    if (rootState !== 'active' && !parts.some((p) => p.state === 'active')) {
+      const removed = await root.remove().then(
+        () => true,
+        (err: unknown) => {
+          this.log.debug({ err, jobId }, 'cancel: the split search could not be removed; stopping its running parts');
+          return false;
+        },
+      );
+      if (removed) {
+        const status: JobStatus = {
+          ...current,
+          status: 'cancelled',
+          progress: { percent: current.progress.percent, message: 'cancelled before it ended' },
+          queue_position: null,
+          eta_seconds: null,
+          finished_at: new Date().toISOString(),
+          error: { code: 'cancelled', message: 'cancelled by request' },
+          ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
+        };
+        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
+        await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, jobId, root.data);
+        for (const part of parts) if (part.job) await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, part.job_id, part.job.data);
+        return status;
+      }
+    }
+    for (const id of [jobId, ...parts.map((p) => p.job_id)]) await this.redis.publish(this.keys.cancelChannel, id);
     const { status } = await this.wait(jobId, caller, 5);
     return status;
   }
