@@ -4,11 +4,14 @@
 //   (a) `blastn -num_threads 2` by hand;
 //   (q1) one blastn_async job on one worker process with 2 tool threads;
 //   (q2) blastn_async with split 2 on two worker processes of 1 tool thread each.
+// With --scale: blastn_async on 1 to 4 worker processes of 1 tool thread, split into as many parts
+// as workers (1: unsplit), with the time outside the slowest part (splitting, queueing, merging)
+// apart: what a lab gets from more machines. On this 2-core machine past 2 workers they share cores.
 // Each queue case has its own redis-server and data dir; worker processes are real `worker`
 // commands (dist/src/cli/main.js). Wall time is submit → completed as wait_for_job sees it.
 // Pinned: every output must have the sha256 of the unsplit hits (206,426 lines), or the run stops.
 //
-//   npm run build && node dist/bench/split-blast-queue.js [--runs 1] [--workload DIR]
+//   npm run build && node dist/bench/split-blast-queue.js [--runs 1] [--workload DIR] [--scale]
 //
 // The workload is the one bench/split-blast.ts builds into .bench-data/split-blast/.
 import { createHash } from 'node:crypto';
@@ -45,7 +48,7 @@ async function sha256(file: string): Promise<string> {
 
 // One queue case: its own Redis and data dir (the database linked in), `workers` worker
 // processes of `threads` tool threads each, one blastn_async job; returns submit → completed.
-async function throughQueue(workload: string, cleanup: Cleanup, workers: number, threads: number, split: number | undefined): Promise<{ ms: number; parts: number }> {
+async function throughQueue(workload: string, cleanup: Cleanup, workers: number, threads: number, split: number | undefined): Promise<{ ms: number; parts: number; slowestPartMs: number }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-splitq-'));
   cleanup.add(`remove ${dir}`, () => fs.rm(dir, { recursive: true, force: true }));
   const redis = await startThrowawayRedis(dir);
@@ -84,17 +87,20 @@ async function throughQueue(workload: string, cleanup: Cleanup, workers: number,
   const hits = result.files.find((f) => f.name === 'hits.tsv');
   check(hits !== undefined, 'no hits.tsv');
   check((await sha256(new URL(hits.url).pathname)) === EXPECTED_SHA256, `${job_id}: hits.tsv sha256 is not the unsplit one`);
-  const parts = ((result.summary?.split as { parts?: unknown[] } | undefined)?.parts ?? []).length;
+  const partList = (result.summary?.split as { parts?: { runtime_seconds?: number }[] } | undefined)?.parts ?? [];
+  // Unsplit, the one job's own tool run is the "part".
+  const slowestPartMs = partList.length > 0 ? Math.max(...partList.map((p) => (p.runtime_seconds ?? 0) * 1000)) : (result.runtime_seconds ?? 0) * 1000;
   await cleanup.run();
-  return { ms, parts };
+  return { ms, parts: partList.length, slowestPartMs };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string' }, workload: { type: 'string' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string' }, workload: { type: 'string' }, scale: { type: 'boolean' } } });
   const runs = Number(values.runs ?? 1);
   check(Number.isInteger(runs) && runs >= 1, '--runs: a whole number from 1');
   const workload = path.resolve(values.workload ?? path.join(packageRoot(), '.bench-data', 'split-blast'));
   check(existsSync(path.join(workload, QUERY)) && existsSync(path.join(workload, `${DATABASE}.nin`)), `${workload}: no workload; build it with npm run bench:split (or make_blastn_bench.sh)`);
+  if (values.scale) return scaling(workload);
   const loadBefore = os.loadavg()[0]!;
   const rows: Record<string, number[]> = { a: [], q1: [], q2: [] };
   let parts = 0;
@@ -130,6 +136,23 @@ async function main(): Promise<void> {
       `each run (a / q1 / q2): ${rows.a!.map((_, r) => [rows.a![r]!, rows.q1![r]!, rows.q2![r]!].map(s).join(' / ')).join('; ')}`,
       '',
     ].join('\n'),
+  );
+}
+
+// 1 to 4 single-thread workers, the query split into as many parts (1: unsplit).
+async function scaling(workload: string): Promise<void> {
+  const loadBefore = os.loadavg()[0]!;
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const lines = ['| workers × 1 thread | parts | wall s | speed-up vs 1 | slowest part s | outside the parts s (split, queue, merge) |', '|---:|---:|---:|---:|---:|---:|'];
+  let one = 0;
+  for (let workers = 1; workers <= 4; workers++) {
+    progress(`scaling: ${workers} worker(s)…`);
+    const run = await throughQueue(workload, new Cleanup(), workers, 1, workers > 1 ? workers : undefined);
+    if (workers === 1) one = run.ms;
+    lines.push(`| ${workers} | ${run.parts || 1} | ${s(run.ms)} | ${(one / run.ms).toFixed(2)}× | ${s(run.slowestPartMs)} | ${s(run.ms - run.slowestPartMs)} |`);
+  }
+  process.stdout.write(
+    [`${QUERY} against ${DATABASE}, blastn -task blastn, tabular, every output sha256 as expected; ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0]!.toFixed(1)} after`, '', ...lines, ''].join('\n'),
   );
 }
 

@@ -62,7 +62,9 @@ const SMALL: Omit<ChaosSettings, 'seed' | 'keep'> = {
   slowShare: 0.08,
   serveKills: 2,
   redisRestarts: 1,
-  deadlineMs: 150_000,
+  // Generous: on a loaded CI machine the small run has taken 145 s end to end; a job still
+  // unfinished at the deadline counts as lost.
+  deadlineMs: 240_000,
   stalledSeconds: 8,
   orphanGraceMs: 1000,
 };

@@ -27,7 +27,8 @@ describe('the memory limit', () => {
   beforeAll(async () => {
     // blastn holds about 85 MiB on this search, fastp allocates about 1.1 GiB at start.
     h = await startHarness({ env: { BIO_QUEUE_TOOL_MEMORY_MAX_BYTES: String(40 * MiB), BIO_QUEUE_TOOL_THREADS: '1' } });
-    workload = await writeSyntheticWorkload(path.join(h.inputsDir, 'blast'), { genomeBases: 2_000_000, reads: 2000, readLength: 250 });
+    // Enough reads that blastn holds its memory for seconds, however late a loaded machine samples it.
+    workload = await writeSyntheticWorkload(path.join(h.inputsDir, 'blast'), { genomeBases: 2_000_000, reads: 10_000, readLength: 250 });
     await execa('makeblastdb', ['-in', workload.genomePath, '-dbtype', 'nucl', '-out', path.join(h.config.dbDir, 'synthetic')]);
   });
   afterAll(async () => h?.close());

@@ -165,7 +165,7 @@ const NUCLEOTIDES = 'ACGT';
 // Letters no nucleotide code uses: a record of them is clearly protein.
 const PROTEIN_ONLY = 'EFILPQ';
 const letters = (alphabet: string, min: number, max: number) => fc.string({ unit: fc.constantFrom(...alphabet), minLength: min, maxLength: max });
-/** Bytes a FASTA or FASTQ sequence line never holds: digits, punctuation, control characters, non-ASCII. */
+/** Bytes a FASTA sequence line never holds (nor a FASTQ one, but for "."): digits, punctuation, control characters, non-ASCII. */
 const BAD_SEQUENCE_CHARS = ['1', '0', '!', '.', '@', '#', '/', '\u0000', '\u0001', '\u001b', '\u007f', '\u00a0', '\u00e9', '\u0391', '\u200b', '\u202e', '\ufeff', '😀'];
 
 // Structurally broken text of each format the parameter takes, and records of the wrong residues.
@@ -173,6 +173,8 @@ function brokenTexts(spec: RefSpec): fc.Arbitrary<string> {
   const good = spec.residues === 'protein' ? letters('ACDEFGHIKLMNPQRSTVWY', 1, 30) : letters(NUCLEOTIDES, 1, 30);
   const id = fc.stringMatching(/^[A-Za-z0-9_.|-]{1,20}$/);
   const bad = fc.constantFrom(...BAD_SEQUENCE_CHARS);
+  // A read may hold "." for a no-call (src/inputs/fastq-check.ts); a FASTA sequence may not.
+  const badInRead = fc.constantFrom(...BAD_SEQUENCE_CHARS.filter((c) => c !== '.'));
   const texts: fc.Arbitrary<string>[] = [];
   if (spec.formats.includes('fasta')) {
     texts.push(
@@ -190,7 +192,7 @@ function brokenTexts(spec: RefSpec): fc.Arbitrary<string> {
       read.map(([name, seq]) => `@${name}\n${seq}\n+\n${'I'.repeat(seq.length + 1)}\n`),
       read.map(([name, seq]) => `@${name}\n${seq}\n${'I'.repeat(seq.length)}\n`),
       read.map(([name, seq]) => `@${name}\n${seq}\n`),
-      fc.tuple(id, good, bad, good).map(([name, a, b, c]) => `@${name}\n${a}${b}${c}\n+\n${'I'.repeat(a.length + 1 + c.length)}\n`),
+      fc.tuple(id, good, badInRead, good).map(([name, a, b, c]) => `@${name}\n${a}${b}${c}\n+\n${'I'.repeat(a.length + 1 + c.length)}\n`),
       fc.tuple(read, fc.constantFrom(' ', '\u0000', '\u007f', '\u00e9')).map(([[name, seq], q]) => `@${name}\n${seq}\n+\n${q}${'I'.repeat(seq.length - 1)}\n`),
     );
   }

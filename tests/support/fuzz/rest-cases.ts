@@ -51,7 +51,8 @@ export function badBody(submissions: fc.Arbitrary<BadSubmission>, maxBodyBytes: 
       body('a byte-order mark', () => `\ufeff${text}`, inner),
       body('starting with bytes that are not UTF-8', () => Buffer.concat([Buffer.from([0xff, 0xfe, 0xc0]), Buffer.from(text)])),
       // Decoded with replacement characters, so the tool's name is one no tool has.
-      body('with bytes that are not UTF-8 in the tool name', () => Buffer.concat([Buffer.from(TYPE_KEY), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(TYPE_KEY.length))]), ['body', 'job_type']),
+      // The parameters' own fault may be named first, as for a duplicate key.
+      body('with bytes that are not UTF-8 in the tool name', () => Buffer.concat([Buffer.from(TYPE_KEY), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(TYPE_KEY.length))]), ['body', 'job_type', ...inner]),
       body('deeply nested', () => `{"job_type":"${bad.tool}","parameters":${'['.repeat(depth)}${']'.repeat(depth)}}`, ['body', 'parameters']),
       // The last of two keys wins; the parameters' own fault may be named first.
       body('a duplicate key', () => text.replace(/\}$/, ',"job_type":"no_such_tool"}'), [...inner, 'job_type']),
