@@ -448,42 +448,8 @@ export class JobService {
   // running anything; a running step is stopped as any running job (its process groups killed),
   // and its failure fails the steps after it. With no step running, the whole flow is removed.
   private async cancelPipeline(jobId: string, root: AnyJob, caller: Caller): Promise<JobStatus> {
-    const current = await this.status(jobId, caller);
-    if (isTerminal(current.status)) return current;
-    const steps = await this.pipelineSteps(root);
-    const flag = this.redis.multi();
-    for (const id of [jobId, ...steps.map((s) => s.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
-    await flag.exec();
-    const running = steps.filter((s) => s.state === 'active');
-    if (running.length === 0) {
-      // Removing the root removes its children with it; refused if a worker took a step meanwhile.
-      const removed = await root.remove().then(
-        () => true,
-        (err: unknown) => {
-          this.log.debug({ err, jobId }, 'cancel: the pipeline could not be removed; stopping its running step');
-          return false;
-        },
-      );
-      if (removed) {
-        const status: JobStatus = {
-          ...current,
-          status: 'cancelled',
-          progress: { percent: current.progress.percent, message: 'cancelled before it ended' },
-          queue_position: null,
-          eta_seconds: null,
-          finished_at: new Date().toISOString(),
-          error: { code: 'cancelled', message: 'cancelled by request' },
-          ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
-        };
-        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
-        for (const step of steps) if (step.job) await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, step.job_id, step.job.data);
-        return status;
-      }
-    }
-    for (const step of steps) await this.redis.publish(this.keys.cancelChannel, step.job_id);
-    // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
-    const { status } = await this.wait(jobId, caller, 5);
-    return status;
+    // The root only gathers the steps' results at the end: a running step is what is stopped.
+    return this.cancelWithChildren(jobId, root, await this.pipelineSteps(root), caller, { what: 'pipeline', rootRunning: false, stopRoot: false });
   }
 
   // A split search: the search and its parts are flagged (a part a worker takes from now on fails
@@ -491,17 +457,31 @@ export class JobService {
   // search's own job, its parts — is stopped as any running job, and with nothing running the
   // whole is removed (children go with their parent).
   private async cancelSplit(jobId: string, root: AnyJob, rootState: BullState, caller: Caller): Promise<JobStatus> {
+    return this.cancelWithChildren(jobId, root, await this.splitParts(root), caller, { what: 'split search', rootRunning: rootState === 'active', stopRoot: true });
+  }
+
+  // A job with children (a pipeline's steps, a split search's parts): all are flagged cancelled,
+  // so a child a worker takes from now on fails before running. With nothing running, removing
+  // the root removes its children with it and a tombstone answers for it; otherwise whatever runs
+  // is stopped as any running job (stopRoot: the root's own work too).
+  private async cancelWithChildren(
+    jobId: string,
+    root: AnyJob,
+    children: readonly { job_id: string; job: AnyJob | undefined; state: BullState | undefined }[],
+    caller: Caller,
+    options: { what: string; rootRunning: boolean; stopRoot: boolean },
+  ): Promise<JobStatus> {
     const current = await this.status(jobId, caller);
     if (isTerminal(current.status)) return current;
-    const parts = await this.splitParts(root);
     const flag = this.redis.multi();
-    for (const id of [jobId, ...parts.map((p) => p.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
+    for (const id of [jobId, ...children.map((c) => c.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
     await flag.exec();
-    if (rootState !== 'active' && !parts.some((p) => p.state === 'active')) {
+    if (!options.rootRunning && !children.some((c) => c.state === 'active')) {
+      // Refused if a worker took a child (or the root) meanwhile: then it is stopped below.
       const removed = await root.remove().then(
         () => true,
         (err: unknown) => {
-          this.log.debug({ err, jobId }, 'cancel: the split search could not be removed; stopping its running parts');
+          this.log.debug({ err, jobId }, `cancel: the ${options.what} could not be removed; stopping what runs`);
           return false;
         },
       );
@@ -517,12 +497,15 @@ export class JobService {
           ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
         };
         await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
-        await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, jobId, root.data);
-        for (const part of parts) if (part.job) await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, part.job_id, part.job.data);
+        const ended = { store: this.store, usage: this.usage, log: this.log };
+        await settleEndedJob(ended, jobId, root.data);
+        for (const child of children) if (child.job) await settleEndedJob(ended, child.job_id, child.job.data);
         return status;
       }
     }
-    for (const id of [jobId, ...parts.map((p) => p.job_id)]) await this.redis.publish(this.keys.cancelChannel, id);
+    const running = options.stopRoot ? [jobId, ...children.map((c) => c.job_id)] : children.map((c) => c.job_id);
+    for (const id of running) await this.redis.publish(this.keys.cancelChannel, id);
+    // Give the workers a moment to stop the tools, so the answer usually says "cancelled".
     const { status } = await this.wait(jobId, caller, 5);
     return status;
   }
