@@ -21,21 +21,16 @@ import { startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { writeSyntheticReadsFastq } from './support/synthetic-reads.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
+import { check, progress } from './support/bench-checks.js';
 
 const THREADS = 2;
 const FIXTURE_RECORDS = 4008;
-const progress = (text: string) => process.stderr.write(`${text}\n`);
-
 interface Workload {
   label: string;
   reference: string;
   reads: string[];
   /** BAM records every run must give. */
   records: number;
-}
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
 }
 
 async function bamRecords(file: string): Promise<number> {

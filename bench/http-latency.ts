@@ -21,6 +21,7 @@ import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
+import { check } from './support/bench-checks.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const QUERY_ID = 'r1';
@@ -37,10 +38,6 @@ function parseSettings(argv: string[]): { submits: number; runs: number } {
     return n;
   };
   return { submits: count('submits', values.submits, 200), runs: count('runs', values.runs, 30) };
-}
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
 }
 
 async function timed<T>(samples: number[] | undefined, run: () => Promise<T>): Promise<T> {

@@ -19,14 +19,9 @@ import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { startServerChild } from './support/server-child.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
+import { check, progress } from './support/bench-checks.js';
 
 const READ_LENGTH = 150;
-const progress = (text: string) => process.stderr.write(`${text}\n`);
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
-}
-
 // Reads of READ_LENGTH random bases with a constant quality, until `bytes` are written.
 async function writeFastq(file: string, bytes: number): Promise<number> {
   const out = createWriteStream(file);

@@ -25,12 +25,11 @@ import { startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { writeSyntheticReadsFastq } from './support/synthetic-reads.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
+import { check, progress } from './support/bench-checks.js';
 
 const THREADS = 2;
 // The fixture pairs' 4,000 reads after fastp's default filters, aligned.
 const FIXTURE_RECORDS = 1291;
-const progress = (text: string) => process.stderr.write(`${text}\n`);
-
 interface Workload {
   label: string;
   reference: string;
@@ -41,10 +40,6 @@ interface Workload {
 
 /** The commands of one step by hand, as argv lists (a list of several is a pipe), each with where its stdout goes. */
 type HandCommand = { pipeline: string[][]; stdout?: string };
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
-}
 
 // Exactly what the catalog's fastp, bwa_mem and samtools_flagstat run, with the files in one
 // folder (the reads under their own names, as the worker stages them).

@@ -14,8 +14,7 @@
 //   npm run build && node dist/bench/split-blast-queue.js [--runs 1] [--workload DIR] [--scale]
 //
 // The workload is the one bench/split-blast.ts builds into .bench-data/split-blast/.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,23 +27,12 @@ import { packageRoot } from '../src/package-info.js';
 import { startRuntime } from '../src/runtime.js';
 import { Cleanup } from './support/cleanup.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
+import { check, progress, sha256 } from './support/bench-checks.js';
 
 const QUERY = 'reads26k.fa';
 const DATABASE = 'lepto_lambda';
 const EXPECTED_SHA256 = '38732d145ca153f0a9d59943e4fdd2d10038cdbe6727ab1eebe718339440ff65';
 const MAIN = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
-
-const progress = (text: string) => process.stderr.write(`${text}\n`);
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 // One queue case: its own Redis and data dir (the database linked in), `workers` worker
 // processes of `threads` tool threads each, one blastn_async job; returns submit → completed.

@@ -15,8 +15,7 @@
 // needs `apt-get install -y ncbi-blast+ seqkit bowtie2-examples any2fasta-examples`.
 // Pinned: the query must hold 26,000 records, and every output (unsplit and merged) must be the
 // 206,426 lines whose sha256 the script gives; a run that computes anything else stops.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +24,7 @@ import { execa } from 'execa';
 import { packageRoot } from '../src/package-info.js';
 import { mergeSearchOutputs } from '../worker/merge-search-outputs.js';
 import { measureQuery, splitQuery } from '../worker/split-query.js';
+import { check, progress, sha256 } from './support/bench-checks.js';
 
 const QUERY = 'reads26k.fa';
 const DATABASE = 'lepto_lambda';
@@ -33,18 +33,6 @@ const QUERY_RECORDS = 26_000;
 const EXPECTED_SHA256 = '38732d145ca153f0a9d59943e4fdd2d10038cdbe6727ab1eebe718339440ff65';
 const INSTALL = 'apt-get install -y ncbi-blast+ seqkit bowtie2-examples any2fasta-examples';
 const EXAMPLES = ['/usr/share/doc/bowtie2/examples/reads/reads_1.fq.gz', '/usr/share/doc/any2fasta/examples/test.gbk.gz'];
-
-const progress = (text: string) => process.stderr.write(`${text}\n`);
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 // Builds the workload with the shared script unless it is there already.
 async function prepareWorkload(dir: string): Promise<void> {

@@ -24,6 +24,7 @@ import { startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf } from './support/tiny-blast.js';
+import { check, progress } from './support/bench-checks.js';
 
 // Pinned inputs (bench/README.md): if a fixture changes, the run stops rather than measuring
 // something else. r1 is a 122-base lambda read with a single megablast hit on the genome.
@@ -76,12 +77,6 @@ function fastaRecords(text: string): { id: string; sequence: string; text: strin
       return { id: header.split(/\s/)[0]!, sequence: lines.join('').trim(), text: `>${chunk.trimEnd()}\n` };
     });
 }
-
-function check(ok: boolean, message: string): asserts ok {
-  if (!ok) throw new Error(`check failed: ${message}`);
-}
-
-const progress = (text: string) => process.stderr.write(`${text}\n`);
 
 // Runs `run` and, unless this is a warm-up round, appends its duration in ms to samples.
 function timer(samples: number[], warm: boolean) {

@@ -9,27 +9,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import type { Figures } from '../../bench/chaos/report.js';
 import { REPO } from '../support/harness.js';
 import { processesWithCwdUnder } from '../support/processes.js';
 
 const CHAOS = path.join(REPO, 'dist', 'bench', 'chaos', 'main.js');
 
-interface ChaosFigures {
-  submitted: number;
-  acknowledged: number;
-  completed: number;
-  verified: number;
-  wrongResults: number;
-  lost: number;
-  duplicated: number;
-  orphans: number;
-  leftovers: number;
-  workerKills: number;
-  workerKillsMidTool: number;
-  serveKills: number;
-  redisRestarts: number;
-  pass: boolean;
-}
+// The figures bench/chaos prints on its CHAOS-FIGURES line.
+type ChaosFigures = Figures & { pass: boolean };
 
 describe('chaos suite (small)', () => {
   it('loses, duplicates and leaves behind nothing while workers, serve and Redis are killed', { timeout: 360_000 }, async () => {
