@@ -9,42 +9,25 @@
 //    them, end up in the databases folder.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesWithCwdUnder } from '../support/processes.js';
+import { until, workerProcesses, type WorkerProcess } from '../support/worker-processes.js';
 import { jobKeys } from '../../src/jobs/job-keys.js';
 import { buildLockKey } from '../../worker/build-lock.js';
 
-const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const LAMBDA = path.join(REPO, 'fixtures', 'lambda_virus.fa');
 const WAITING = 'another attempt or job is publishing a database of this name: waiting for it';
 const KEEPING = 'an earlier attempt of this job already published the database: keeping it';
 
 let h: Harness;
 let redis: Redis;
-const workers: { proc: ResultPromise; log: () => string }[] = [];
+const workers = workerProcesses(() => h.env, 'blast');
+const startWorker = () => workers.start();
 
 type Status = { status: string; attempts: number; progress: { percent: number; message: string } };
-
-function startWorker(): { proc: ResultPromise; log: () => string } {
-  let log = '';
-  const proc = execa(process.execPath, [MAIN, 'worker', '--queues', 'blast'], { env: { ...h.env, BIO_QUEUE_LOG_LEVEL: 'info' }, stdin: 'ignore', reject: false, forceKillAfterDelay: false });
-  proc.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const worker = { proc, log: () => log };
-  workers.push(worker);
-  return worker;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, giveUpMs = 120_000): Promise<T> {
-  for (let waited = 0; ; waited += 100) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (waited > giveUpMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const exists = (file: string) => fs.stat(file).then(() => true, () => false);
 
@@ -56,7 +39,7 @@ async function inodes(dir: string, name: string): Promise<Map<string, number>> {
 }
 
 // The work dir of `worker`'s attempt at `jobId`, once it exists.
-async function workDirOf(worker: { proc: ResultPromise }, jobId: string): Promise<string> {
+async function workDirOf(worker: WorkerProcess, jobId: string): Promise<string> {
   const folder = await until('the worker\'s work folder', async () => (await fs.readdir(h.config.workRoot)).find((f) => f.includes(`.${worker.proc.pid}.`)));
   const job = await until('the job\'s work dir', async () => (await fs.readdir(path.join(h.config.workRoot, folder))).find((f) => f.startsWith(`${jobId}-`)));
   return path.join(h.config.workRoot, folder, job);
@@ -93,13 +76,7 @@ beforeAll(async () => {
   redis = new Redis(h.env.BIO_QUEUE_REDIS_URL!);
 });
 
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.proc.kill('SIGCONT');
-    w.proc.kill('SIGKILL');
-    await w.proc;
-  }
-});
+afterEach(() => workers.stopAll());
 
 afterAll(async () => {
   redis?.disconnect();

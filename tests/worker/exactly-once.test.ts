@@ -6,36 +6,18 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
+import { callOk, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { processesWithCwdUnder } from '../support/processes.js';
+import { until, workerProcesses } from '../support/worker-processes.js';
 import { jobKeys } from '../../src/jobs/job-keys.js';
 
-const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 
 let h: Harness;
 let workload: SyntheticWorkload;
-const workers: { proc: ResultPromise; log: () => string }[] = [];
-
-function startWorker(): { proc: ResultPromise; log: () => string } {
-  let log = '';
-  const proc = execa(process.execPath, [MAIN, 'worker', '--queues', 'blast'], { env: { ...h.env, BIO_QUEUE_LOG_LEVEL: 'info' }, stdin: 'ignore', reject: false, forceKillAfterDelay: false });
-  proc.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const worker = { proc, log: () => log };
-  workers.push(worker);
-  return worker;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, giveUpMs = 120_000): Promise<T> {
-  for (let waited = 0; ; waited += 100) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (waited > giveUpMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const workers = workerProcesses(() => h.env, 'blast');
+const startWorker = () => workers.start();
 
 beforeAll(async () => {
   h = await startHarness({ embeddedWorker: false, env: { BIO_QUEUE_STALLED_SECONDS: '1', BIO_QUEUE_RETRY_BACKOFF_SECONDS: '1' } });
@@ -47,13 +29,7 @@ beforeAll(async () => {
   await builder.proc;
 });
 
-afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    w.proc.kill('SIGCONT');
-    w.proc.kill('SIGKILL');
-    await w.proc;
-  }
-});
+afterEach(() => workers.stopAll());
 
 afterAll(async () => h?.close());
 
