@@ -90,7 +90,7 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
           if ((await cgroup.oomKills()) > 0) found({ kind: 'memory', limit: memory, observed: await cgroup.peak(), stopped: true });
           return;
         }
-        const sample = await groupMemory(pgids);
+        const sample = groupMemory(pgids);
         if (sample.total > memory.bytes) found({ kind: 'memory', limit: memory, observed: sample.total, culprit: largest(pgids, sample.byGroup), stopped: true });
       };
       const diskCheck = async (stopped: boolean) => {

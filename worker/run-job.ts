@@ -118,7 +118,9 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
 
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
   const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
-  const summary = await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
+  // A split search's part is summarised by no one: the merge summarises the whole output, and a
+  // part's own summary (a second or so of a large BLAST output) would only be thrown away.
+  const summary = data.parent?.part ? { part_of: data.parent.job_id } : await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   if (published) {
     const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, log, signal: deps.signal });
     // This run's own build is left in the work dir (removed with it); the result describes the

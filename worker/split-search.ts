@@ -99,7 +99,7 @@ async function splitIntoParts(job: Job<JobData, JobReturn>, tool: AnyToolDefinit
         priority: job.data.priority,
         owner: job.data.owner,
         submitted_at: job.data.submitted_at,
-        parent: { job_id: job.id!, step: file.index - 1 },
+        parent: { job_id: job.id!, step: file.index - 1, part: true },
       };
       await deps.addPart(tool.queue, tool.name, data, {
         ...deps.partOptions,

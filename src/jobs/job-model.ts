@@ -165,8 +165,11 @@ export const JobDataSchema = z.object({
    * query, then each part's job, in query order, with the letters and records it holds.
    */
   split: z.object({ parts: z.array(z.object({ job_id: z.string(), letters: z.number(), records: z.number() })).optional() }).optional(),
-  /** A step of a pipeline, or a part of a split-query search (step: the part's place, from 0): its parent job. */
-  parent: z.object({ job_id: z.string(), step: z.number() }).optional(),
+  /**
+   * A step of a pipeline, or a part of a split-query search (step: the part's place, from 0): its
+   * parent job. part: a split search's part, whose output the parent merges and summarises whole.
+   */
+  parent: z.object({ job_id: z.string(), step: z.number(), part: z.boolean().optional() }).optional(),
 });
 export type JobData = z.infer<typeof JobDataSchema>;
 

@@ -340,7 +340,7 @@ export class JobService {
     return Promise.all(
       (root.data.split?.parts ?? []).map(async (part) => {
         const job = (await this.queue(queueOfJobId(part.job_id) ?? '').getJob(part.job_id)) as AnyJob | undefined;
-        return { job_id: part.job_id, letters: part.letters, job, state: job ? await job.getState() : undefined };
+        return { job_id: part.job_id, letters: part.letters, job, state: job ? await job.getState() : undefined, published: job ? undefined : await this.isPublished(part.job_id) };
       }),
     );
   }
@@ -350,9 +350,15 @@ export class JobService {
     return Promise.all(
       (root.data.pipeline?.steps ?? []).map(async (step) => {
         const job = (await this.queue(queueOfJobId(step.job_id) ?? '').getJob(step.job_id)) as AnyJob | undefined;
-        return { ...step, job, state: job ? await job.getState() : undefined };
+        return { ...step, job, state: job ? await job.getState() : undefined, published: job ? undefined : await this.isPublished(step.job_id) };
       }),
     );
+  }
+
+  // A child's job gone from its queue either completed and was removed by age (its result is
+  // still published) or was removed unrun with its cancelled parent.
+  private async isPublished(jobId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.published(jobId))) === 1;
   }
 
   /**

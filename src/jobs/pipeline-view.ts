@@ -16,17 +16,30 @@ export interface StepSnapshot {
   weight: number;
   job: AnyJob | undefined;
   state: BullState | undefined;
+  /** Once the job is removed: whether it had published a result (completed, then removed by age). */
+  published?: boolean | undefined;
 }
 
 const ENDED_BADLY = new Set(['failed', 'cancelled']);
+
+/**
+ * A child job no longer in its queue. Removing a cancelled parent removes its children with it,
+ * so while the parent is still to end, only a child that completed can be gone: removed by age
+ * (retention shorter than a long pipeline). Once the parent has ended, a child's published
+ * result says it completed; without one it was removed unrun.
+ */
+export function removedChildStatus(published: boolean | undefined, rootState: BullState): Pick<PipelineStepStatus, 'status' | 'percent'> {
+  const rootEnded = rootState === 'completed' || rootState === 'failed';
+  return published || !rootEnded ? { status: 'completed', percent: 100 } : { status: 'cancelled', percent: 0 };
+}
 
 export function toPipelineStatus(root: AnyJob, rootState: BullState, steps: readonly StepSnapshot[], queuePosition: number | null, nowMs = Date.now()): JobStatus {
   const own = toJobStatus(root, rootState, null, nowMs);
   const stepStatuses = steps.map((step) => (step.job && step.state ? toJobStatus(step.job, step.state, null, nowMs) : undefined));
   const rows: PipelineStepStatus[] = steps.map((step, i) => {
     const s = stepStatuses[i];
-    // A step removed before it ran: the pipeline was cancelled while it waited.
-    return { step: i, tool: step.tool, job_id: step.job_id, status: s?.status ?? 'cancelled', percent: s?.progress.percent ?? 0 };
+    if (!s) return { step: i, tool: step.tool, job_id: step.job_id, ...removedChildStatus(step.published, rootState) };
+    return { step: i, tool: step.tool, job_id: step.job_id, status: s.status, percent: s.progress.percent };
   });
   const totalWeight = steps.reduce((n, s) => n + s.weight, 0) || 1;
   const done = steps.reduce((n, s, i) => n + (s.weight * (rows[i]!.status === 'completed' ? 100 : rows[i]!.status === 'running' ? rows[i]!.percent : 0)), 0);

@@ -7,6 +7,7 @@ import type { ResultStore } from '../storage/result-store.js';
 import { estimateEtaSeconds } from './eta.js';
 import type { JobResult, JobStatus, PipelineStepStatus } from './job-model.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
+import { removedChildStatus } from './pipeline-view.js';
 
 /** One part's job as read from its queue; job is undefined once removed. */
 export interface PartSnapshot {
@@ -14,6 +15,8 @@ export interface PartSnapshot {
   letters: number;
   job: AnyJob | undefined;
   state: BullState | undefined;
+  /** Once the job is removed: whether it had published a result (completed, then removed by age). */
+  published?: boolean | undefined;
 }
 
 const ENDED_BADLY = new Set(['failed', 'cancelled']);
@@ -27,8 +30,8 @@ export function toSplitStatus(root: AnyJob, rootState: BullState, parts: readonl
   const partStatuses = parts.map((p) => (p.job && p.state ? toJobStatus(p.job, p.state, null, nowMs) : undefined));
   const rows: PipelineStepStatus[] = parts.map((p, i) => {
     const s = partStatuses[i];
-    // A part removed before it ran: the search was cancelled while it waited.
-    return { step: i, tool: root.data.tool, job_id: p.job_id, status: s?.status ?? 'cancelled', percent: s?.progress.percent ?? 0 };
+    if (!s) return { step: i, tool: root.data.tool, job_id: p.job_id, ...removedChildStatus(p.published, rootState) };
+    return { step: i, tool: root.data.tool, job_id: p.job_id, status: s.status, percent: s.progress.percent };
   });
   const totalLetters = parts.reduce((sum, p) => sum + p.letters, 0) || 1;
   const done = parts.reduce((sum, p, i) => sum + p.letters * (rows[i]!.status === 'completed' ? 100 : rows[i]!.status === 'running' ? rows[i]!.percent : 0), 0);

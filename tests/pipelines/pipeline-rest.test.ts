@@ -1,7 +1,7 @@
 // Pipelines through the REST API of the real `serve` stack: submitted as any job_type (a named
 // pipeline and run_pipeline), followed to the end, read back with every step; a bad run_pipeline
 // refused with 400 naming the step; an idempotency_key giving back the same pipeline and making
-// one flow; and the ETA a running pipeline shows.
+// one flow; and the ETA a running pipeline shows, which a completed step removed by age leaves as it was.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -133,6 +133,21 @@ describe('a running pipeline', () => {
     expect(s.progress.percent).toBeGreaterThanOrEqual(22.2);
     expect(s.progress.percent).toBeLessThan(100);
     expect(s.progress.message).toMatch(/^step 1 of 3 \(bwa_mem\): /);
+
+    // A completed step's job removed from its queue, as age-based retention does in a long
+    // pipeline: it still counts as completed, the pipeline runs on.
+    const fastpJob = (s.steps[0] as { job_id: string }).job_id;
+    const qc = new Queue('qc', { connection: redis, prefix: h.config.prefix });
+    try {
+      expect(await qc.remove(fastpJob)).toBe(1);
+    } finally {
+      await qc.close();
+    }
+    const after = (await h.api<typeof s>(h.keys.alice, 'GET', `/jobs/${job_id}/status`)).body;
+    expect(after.steps[0], JSON.stringify(after)).toMatchObject({ status: 'completed', percent: 100 });
+    expect(after.status).toBe('running');
+    expect(after.progress.percent).toBeGreaterThanOrEqual(22.2);
+
     expect((await h.api<JobStatus>(h.keys.alice, 'DELETE', `/jobs/${job_id}`)).status).toBe(200);
     expect((await waitForJob(h.url, h.keys.alice, job_id)).status).toBe('cancelled');
   }, 180_000);
