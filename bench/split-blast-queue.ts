@@ -2,6 +2,9 @@
 // ../shared/fixtures/make_blastn_bench.sh (reads26k.fa against lepto_lambda, -task blastn,
 // tabular), side by side in one run:
 //   (a) `blastn -num_threads 2` by hand;
+//   (b) the query cut as split 2 cuts it, the two parts searched by hand at once with 1 thread
+//       each and their outputs concatenated: what a split could gain on this machine with no
+//       queue at all, so (q2) ÷ (b) is what the queue costs;
 //   (q1) one blastn_async job on one worker process with 2 tool threads;
 //   (q2) blastn_async with split 2 on two worker processes of 1 tool thread each.
 // With --scale: blastn_async on 1 to 4 worker processes of 1 tool thread, split into as many parts
@@ -28,6 +31,8 @@ import { startRuntime } from '../src/runtime.js';
 import { Cleanup } from './support/cleanup.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { check, progress, sha256 } from './support/bench-checks.js';
+import { SPLIT_DEFAULTS, splitQuery } from '../worker/split-query.js';
+import { findTool } from '../tools/index.js';
 
 const QUERY = 'reads26k.fa';
 const DATABASE = 'lepto_lambda';
@@ -82,6 +87,27 @@ async function throughQueue(workload: string, cleanup: Cleanup, workers: number,
   return { ms, parts: partList.length, slowestPartMs };
 }
 
+// (b): the parts split 2 makes (the same cut: blastn's own per-query cost), searched by hand at
+// once, outputs concatenated in order into what the unsplit search writes.
+async function partsByHand(workload: string): Promise<number> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-splitq-hand-'));
+  try {
+    const recordCost = findTool('blastn')!.split!.recordCost?.({ task: 'blastn' }) ?? 0;
+    const parts = await splitQuery(path.join(workload, QUERY), dir, { parts: 2, limits: SPLIT_DEFAULTS, recordCost });
+    const start = performance.now();
+    await Promise.all(
+      parts.map((part) => execa('blastn', ['-task', 'blastn', '-query', part.path, '-db', DATABASE, '-outfmt', '6', '-num_threads', '1', '-out', `${part.path}.tsv`], { cwd: workload })),
+    );
+    const out = path.join(dir, 'hits.tsv');
+    await fs.writeFile(out, Buffer.concat(await Promise.all(parts.map((part) => fs.readFile(`${part.path}.tsv`)))));
+    const ms = performance.now() - start;
+    check((await sha256(out)) === EXPECTED_SHA256, 'parts by hand: sha256 is not the expected one');
+    return ms;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string' }, workload: { type: 'string' }, scale: { type: 'boolean' } } });
   const runs = Number(values.runs ?? 1);
@@ -90,7 +116,7 @@ async function main(): Promise<void> {
   check(existsSync(path.join(workload, QUERY)) && existsSync(path.join(workload, `${DATABASE}.nin`)), `${workload}: no workload; build it with npm run bench:split (or make_blastn_bench.sh)`);
   if (values.scale) return scaling(workload);
   const loadBefore = os.loadavg()[0]!;
-  const rows: Record<string, number[]> = { a: [], q1: [], q2: [] };
+  const rows: Record<string, number[]> = { a: [], b: [], q1: [], q2: [] };
   let parts = 0;
   for (let run = 1; run <= runs; run++) {
     progress(`run ${run}/${runs}: blastn -num_threads 2 by hand…`);
@@ -100,6 +126,8 @@ async function main(): Promise<void> {
     rows.a!.push(performance.now() - start);
     check((await sha256(out)) === EXPECTED_SHA256, 'by hand: sha256 is not the expected one');
     await fs.rm(out, { force: true });
+    progress(`run ${run}/${runs}: the two parts by hand at once…`);
+    rows.b!.push(await partsByHand(workload));
     progress(`run ${run}/${runs}: one job, one worker with 2 threads…`);
     rows.q1!.push((await throughQueue(workload, new Cleanup(), 1, 2, undefined)).ms);
     progress(`run ${run}/${runs}: split 2, two workers with 1 thread each…`);
@@ -118,10 +146,13 @@ async function main(): Promise<void> {
       '| case | wall s | (a) ÷ case | output |',
       '|---|---:|---:|---|',
       line('(a) blastn -num_threads 2 by hand', 'a'),
+      line('(b) split 2\'s two parts by hand at once, 1 thread each', 'b'),
       line('(q1) blastn_async, one worker, 2 tool threads', 'q1'),
       line(`(q2) blastn_async split 2 (${parts} parts), two workers of 1 tool thread`, 'q2'),
       '',
-      `each run (a / q1 / q2): ${rows.a!.map((_, r) => [rows.a![r]!, rows.q1![r]!, rows.q2![r]!].map(s).join(' / ')).join('; ')}`,
+      `what the queue adds to a split (q2 − b): ${s(median(rows.q2!) - median(rows.b!))} s; to one job (q1 − a): ${s(median(rows.q1!) - a)} s`,
+      '',
+      `each run (a / b / q1 / q2): ${rows.a!.map((_, r) => [rows.a![r]!, rows.b![r]!, rows.q1![r]!, rows.q2![r]!].map(s).join(' / ')).join('; ')}`,
       '',
     ].join('\n'),
   );

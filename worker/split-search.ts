@@ -60,7 +60,7 @@ export function createSplitSearchProcessor(deps: SplitSearchDeps) {
     let parts = job.data.split?.parts;
     if (!parts) {
       parts = await splitIntoParts(job, tool, deps, log, signal);
-      await job.updateData({ ...job.data, split: { parts } });
+      await job.updateData({ ...job.data, split: { parts, starts: job.attemptsStarted } });
     }
     // False once every part has completed: then merge. True: BullMQ wakes this job when they have.
     if (await job.moveToWaitingChildren(token)) throw new WaitingChildrenError();
@@ -133,7 +133,9 @@ async function mergeParts(job: Job<JobData, JobReturn>, tool: AnyToolDefinition,
   try {
     const files: StoredFile[] = [];
     const outputs = tool.outputs(params);
-    const tag = attemptTagOf(job.attemptsStarted);
+    // Waking up to merge is a start of its own to BullMQ: the first merge is not a retry, and stores
+    // its files under their own names.
+    const tag = attemptTagOf(job.attemptsStarted - (job.data.split?.starts ?? 0));
     for (const output of outputs) {
       const partPaths: string[] = [];
       for (const [i, result] of results.entries()) {
@@ -169,6 +171,11 @@ async function mergeParts(job: Job<JobData, JobReturn>, tool: AnyToolDefinition,
       finished_at: new Date().toISOString(),
     };
     const published = await deps.ledger.commit(job.id!, value);
+    // The merged files hold everything the parts made: the parts' own copies would only double
+    // the disk the search takes (and were never counted against its owner, ended-job-storage.ts).
+    for (const part of parts) {
+      await deps.store.removeJob(part.job_id).catch((err: unknown) => log.warn({ err, part: part.job_id }, 'could not remove a merged part\'s files; retention removes them'));
+    }
     log.info({ parts: parts.length }, 'split search: parts merged');
     return published.result;
   } finally {

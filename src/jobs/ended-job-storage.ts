@@ -19,7 +19,9 @@ export interface EndedJobDeps {
 export async function settleEndedJob(deps: EndedJobDeps, jobId: string, data: JobData, returned?: JobReturn): Promise<void> {
   const { store, usage, log } = deps;
   try {
-    if (returned) await usage.record(data.owner, usageSet.results(jobId), returned.files.reduce((sum, f) => sum + f.size_bytes, 0));
+    // A split search's part is not counted: its files are removed once merged into the search's,
+    // which are (worker/split-search.ts).
+    if (returned && !data.parent?.part) await usage.record(data.owner, usageSet.results(jobId), returned.files.reduce((sum, f) => sum + f.size_bytes, 0));
   } catch (err) {
     log.warn({ err, jobId }, 'could not count the job\'s results against its owner\'s quota');
   }

@@ -164,7 +164,13 @@ export const JobDataSchema = z.object({
    * A split-query search's own job (worker/split-search.ts): empty until its worker has split the
    * query, then each part's job, in query order, with the letters and records it holds.
    */
-  split: z.object({ parts: z.array(z.object({ job_id: z.string(), letters: z.number(), records: z.number() })).optional() }).optional(),
+  split: z
+    .object({
+      parts: z.array(z.object({ job_id: z.string(), letters: z.number(), records: z.number() })).optional(),
+      /** The job's starts (BullMQ's attemptsStarted) when its parts were queued: the merge's attempts count from there. */
+      starts: z.number().optional(),
+    })
+    .optional(),
   /**
    * A step of a pipeline, or a part of a split-query search (step: the part's place, from 0): its
    * parent job. part: a split search's part, whose output the parent merges and summarises whole.

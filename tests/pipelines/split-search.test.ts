@@ -1,6 +1,6 @@
 // Split-query searches through the MCP server, on real Redis, BLAST+ and DIAMOND: blastn and
 // diamond_blastp with `split` give the same output as the unsplit job and as the command typed by
-// hand (tabular: the same bytes; JSON and XML: the same document), the result names the parts,
+// hand (tabular: the same bytes; JSON and XML: the same document) and stored once, the result names the parts,
 // status shows every part and one percent over all of them, and a part that is cancelled or the
 // search cancelled ends the whole, naming the part, with no part left running.
 import fs from 'node:fs/promises';
@@ -76,6 +76,9 @@ describe('blastn_async with split', () => {
     const s = await status(split.job_id);
     expect(s.status).toBe('completed');
     expect(s.steps?.map((r) => [r.job_id, r.status])).toEqual(parts.parts.map((p) => [p.job_id, 'completed']));
+    // Merged, the parts' own files are gone: the search's output is stored once.
+    for (const part of parts.parts) expect(await fs.readdir(path.join(h.config.resultsDir, part.job_id)).catch(() => [])).toEqual([]);
+    expect(await fs.readdir(path.join(h.config.resultsDir, split.job_id))).toEqual(['hits.tsv']);
     await expectNoWorkLeft(h);
   });
 
