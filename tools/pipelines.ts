@@ -8,7 +8,7 @@ import { definePipeline, stepRef, type AnyPipelineDefinition } from './define-pi
 import { TRIMMED_1, TRIMMED_2 } from './fastp.js';
 import { genomicRegion } from './genomic-region.js';
 
-const ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+const ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const FOLLOW =
   'Runs as one background job: returns a job_id at once; get_job_status shows each step\'s state, the overall percent and an ETA; get_job_result gives every step\'s summary, command, tool version and files (those of earlier steps marked intermediate). ' +
