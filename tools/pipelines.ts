@@ -78,7 +78,11 @@ export const runPipeline = definePipeline({
       .array(
         z.strictObject({
           tool: z.string().min(1, { message: 'must not be empty' }).max(64).describe('A catalog tool, without "_async" (e.g. "bwa_mem").'),
-          parameters: z.record(z.string(), z.unknown()).describe('The tool\'s parameters; an input may be "step:<n>/<file>", an earlier step\'s output.'),
+          // additionalProperties: true rather than zod's {} for "any value", which schema checkers flag as untyped.
+          parameters: z
+            .record(z.string(), z.unknown())
+            .meta({ additionalProperties: true })
+            .describe('The tool\'s parameters; an input may be "step:<n>/<file>", an earlier step\'s output.'),
         }),
         { message: 'must be a list of steps' },
       )
