@@ -51,6 +51,21 @@ describe('job stderr as MCP log messages', () => {
     expect(linesOf(first).length).toBe(before);
   });
 
+  it('sends a pipeline\'s lines, of every step, under the pipeline\'s own job id', async () => {
+    await h.client.setLoggingLevel('info');
+    const { job_id } = await callOk<{ job_id: string }>(h.client, 'qc_and_align_async', {
+      reference: path.join(FIXTURES, 'lambda_virus.fa'),
+      reads_1: path.join(FIXTURES, 'lambda_reads_1.fq.gz'),
+    });
+    expect((await waitDone(h.client, job_id)).status).toBe('completed');
+    const lines = linesOf(job_id).map((m) => String(m.data));
+    // fastp's report, then bwa mem's: the steps in the order they ran.
+    const fastp = lines.findIndex((line) => line.startsWith('fastp v'));
+    const bwa = lines.findIndex((line) => line.startsWith('[main] CMD: bwa mem '));
+    expect(fastp).toBeGreaterThanOrEqual(0);
+    expect(bwa).toBeGreaterThan(fastp);
+  });
+
   it('sends nothing below the level the client set, and the lines once it lowers the level', async () => {
     await h.client.setLoggingLevel('warning');
     const second = (await align()).job_id;
