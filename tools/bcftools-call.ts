@@ -35,7 +35,7 @@ export const bcftoolsCall = defineTool({
     'region (optional): one stretch to call, such as "chr1:10000-20000"; default the whole reference. The VCF is job://<job_id>/calls.vcf.gz.',
   queue: 'variant',
   binaries: [bcftoolsBinary, samtoolsBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     { param: 'reference', formats: ['fasta'], residues: 'nucleotide', indexes: () => [{ index: faidxIndex }] },

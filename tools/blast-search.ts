@@ -46,7 +46,7 @@ export function defineBlastSearch<Task extends string>(spec: BlastProgramSpec<Ta
     description: spec.description,
     queue: 'blast',
     binaries: [blastBinary(spec.program)],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input,
     // BLAST reads neither FASTQ nor gzip; the ids let progress follow BLAST's query order.
     inputs: [{ param: 'query', formats: ['fasta'], residues: spec.queryKind, keepIds: true }],

@@ -51,7 +51,7 @@ export const bwaMem = defineTool({
     'The BAM (job://<job_id>/aligned.bam) can go straight into bcftools_call_async or the samtools tools.',
   queue: 'align',
   binaries: [bwaBinary, samtoolsBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     { param: 'reference', formats: ['fasta'], residues: 'nucleotide', readsGzip: true, indexes: () => [{ index: bwaIndex }] },

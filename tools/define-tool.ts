@@ -235,6 +235,7 @@ export interface ToolAnnotations {
   readOnlyHint?: boolean;
   destructiveHint?: boolean;
   idempotentHint?: boolean;
+  /** True when an input may be an http(s):// URL the worker fetches: every tool with `inputs`. */
   openWorldHint?: boolean;
 }
 

@@ -31,7 +31,7 @@ export const diamondMakedb = defineTool({
     'name: letters, digits, ".", "_" or "-", not already taken. For a one-off search, the searches also take protein FASTA directly as database.',
   queue: 'blast',
   binaries: [diamondBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input,
   inputs: [{ param: 'input', formats: ['fasta'], residues: 'protein', readsGzip: true }],
   publishes: (p) => ({ param: 'name', name: p.name, kind: diamondDatabase, prefix: `db/${p.name}` }),

@@ -51,7 +51,7 @@ export function defineDiamondSearch(spec: DiamondSearchSpec): AnyToolDefinition 
     description: spec.description,
     queue: 'blast',
     binaries: [diamondBinary],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     input,
     inputs: [
       { param: 'query', ...spec.query },

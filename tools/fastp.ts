@@ -41,7 +41,7 @@ export const fastp = defineTool({
     'Outputs: trimmed_1.fq.gz (and trimmed_2.fq.gz for pairs), fastp.json and fastp.html; job://<job_id>/trimmed_1.fq.gz can go straight into bwa_mem_async or seqkit_stats_async. fastp uses about 1 GB of memory even for small inputs.',
   queue: 'qc',
   binaries: [fastpBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     { param: 'reads_1', formats: ['fastq'], residues: 'nucleotide', readsGzip: true },

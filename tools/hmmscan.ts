@@ -34,7 +34,7 @@ export const hmmscan = defineTool({
     'Optional evalue, domain_evalue or cutoff ("gathering" for Pfam) set the thresholds; HMMER defaults otherwise. To search one profile against many sequences, use hmmsearch_async.',
   queue: 'hmm',
   binaries: [hmmerBinary('hmmscan'), hmmpressBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     { param: 'sequences', formats: ['fasta'], residues: 'protein' },

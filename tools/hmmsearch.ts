@@ -31,7 +31,7 @@ export const hmmsearch = defineTool({
     'Optional evalue, domain_evalue or cutoff ("gathering" for Pfam) set the thresholds; HMMER defaults otherwise. To find the domains of a few sequences in a whole library such as Pfam, use hmmscan_async.',
   queue: 'hmm',
   binaries: [hmmerBinary('hmmsearch')],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     { param: 'profile', formats: ['hmm'] },

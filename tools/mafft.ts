@@ -49,7 +49,7 @@ export const mafft = defineTool({
     'strategy: auto (default), linsi (most accurate), ginsi, einsi, fftns2 (fastest).',
   queue: 'msa',
   binaries: [mafftBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [{ param: 'sequences', formats: ['fasta'], residues: 'any' }],
   steps: (p, ctx) => [

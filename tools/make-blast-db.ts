@@ -34,7 +34,7 @@ export const makeBlastDb = defineTool({
     'input: FASTA text, a file path inside the allowed input folders, an http(s) URL, or an upload:// reference from create_upload_url (how a remote user sends a file from their own machine). name: letters, digits, ".", "_" or "-". dbtype: "nucl" or "prot".',
   queue: 'blast',
   binaries: [blastBinary('makeblastdb')],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   input,
   inputs: [{ param: 'input', formats: ['fasta'], residues: (p) => (p.dbtype === 'prot' ? 'protein' : 'nucleotide') }],
   publishes: (p) => ({ param: 'name', name: p.name, kind: blastDbKind(p.dbtype), prefix: `db/${p.name}` }),

@@ -78,7 +78,7 @@ export const minimap2 = defineTool({
     'The BAM (job://<job_id>/aligned.bam) can go straight into the samtools tools or a variant caller.',
   queue: 'align',
   binaries: [minimap2Binary, samtoolsBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [
     {

@@ -8,7 +8,7 @@ import { definePipeline, stepRef, type AnyPipelineDefinition } from './define-pi
 import { TRIMMED_1, TRIMMED_2 } from './fastp.js';
 import { genomicRegion } from './genomic-region.js';
 
-const ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;
+const ANNOTATIONS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true } as const;
 
 const FOLLOW =
   'Runs as one background job: returns a job_id at once; get_job_status shows each step\'s state, the overall percent and an ETA; get_job_result gives every step\'s summary, command, tool version and files (those of earlier steps marked intermediate). ' +
@@ -78,7 +78,11 @@ export const runPipeline = definePipeline({
       .array(
         z.strictObject({
           tool: z.string().min(1, { message: 'must not be empty' }).max(64).describe('A catalog tool, without "_async" (e.g. "bwa_mem").'),
-          parameters: z.record(z.string(), z.unknown()).describe('The tool\'s parameters; an input may be "step:<n>/<file>", an earlier step\'s output.'),
+          // additionalProperties: true rather than zod's {} for "any value", which schema checkers flag as untyped.
+          parameters: z
+            .record(z.string(), z.unknown())
+            .meta({ additionalProperties: true })
+            .describe('The tool\'s parameters; an input may be "step:<n>/<file>", an earlier step\'s output.'),
         }),
         { message: 'must be a list of steps' },
       )

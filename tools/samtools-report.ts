@@ -26,7 +26,7 @@ export function defineSamtoolsReport(spec: SamtoolsReportSpec): AnyToolDefinitio
     description: spec.description,
     queue: 'align',
     binaries: [samtoolsBinary],
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     input: z.strictObject({ alignments: alignmentsParam }),
     inputs: [alignmentsInput],
     errors: alignmentsErrors,

@@ -21,7 +21,7 @@ export const samtoolsSort = defineTool({
     'The result job://<job_id>/sorted.bam can go straight into samtools_view_async with a region.',
   queue: 'align',
   binaries: [samtoolsBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: z.strictObject({ alignments: alignmentsParam }),
   inputs: [alignmentsInput],
   errors: alignmentsErrors,

@@ -30,7 +30,7 @@ export const samtoolsView = defineTool({
     'A region needs a coordinate-sorted BAM: run samtools_sort_async first on anything else.',
   queue: 'align',
   binaries: [samtoolsBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input: z.strictObject({
     alignments: alignmentsParam,
     region,

@@ -34,7 +34,7 @@ export const seqkitStats = defineTool({
     'Use it to check reads before and after trimming, or an assembly\'s N50.',
   queue: 'qc',
   binaries: [seqkitBinary],
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   input,
   inputs: [{ param: 'sequences', formats: ['fasta', 'fastq'], residues: 'any', readsGzip: true, list: true }],
   // seqkit prints nothing while it counts: progress is by step.

@@ -38,6 +38,8 @@ export interface ProcessJobDeps {
   /** Renews the locks of running jobs from a thread a blocked event loop cannot stop. */
   lockKeeper?: Pick<LockKeeper, 'hold'>;
   watchdog?: RunJobDeps['watchdog'];
+  /** Appends a job's stderr lines to its live log (src/jobs/job-stderr-log.ts). */
+  stderrLog?: (jobId: string, lines: string[]) => Promise<void>;
 }
 
 export type JobProcessor = (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal) => Promise<JobReturn>;
@@ -68,6 +70,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         log,
         threads: deps.threads,
         report: (r) => job.updateProgress(r),
+        // Under the id the client follows: a pipeline's or a split search's, for one of its steps or parts.
+        stderrLines: deps.stderrLog ? (lines) => deps.stderrLog!(job.data.parent?.job_id ?? job.id!, lines) : undefined,
         signal,
         watchdog: deps.watchdog,
         attemptTag,

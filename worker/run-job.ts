@@ -32,6 +32,8 @@ export interface RunJobDeps {
   log: Logger;
   threads: number;
   report(report: ProgressReport): Promise<void>;
+  /** Whole stderr lines of the tool as it runs, for clients following the job. */
+  stderrLines?: ((lines: string[]) => Promise<void>) | undefined;
   signal?: AbortSignal | undefined;
   watchdog?: RunPipelineOptions['watchdog'];
   /** This attempt's own prefix for stored file names, so a second run of the job never overwrites the first's (publish-once.ts); none for the first. */
@@ -91,6 +93,9 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     outputs: { dir: workDir, names: outputs.map((o) => o.name), limit: limits.output },
     log,
   });
+  // The live stderr reaches clients as it is written: without the server's folders, as errors are.
+  const hide = deps.stderrLines ? await serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir }) : undefined;
+  const stderrLines = deps.stderrLines && hide ? (lines: string[]) => deps.stderrLines!(lines.map(hide)) : undefined;
   const { ran, steps, notes } = await runWithMemoryRetry({
     plan: (threads) => tool.steps(params, { ...inputs.context, threads }),
     run: (steps) =>
@@ -107,6 +112,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
         guard,
         watchdog: deps.watchdog,
         report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
+        stderrLines,
         log,
       }),
     threads: inputs.context.threads,

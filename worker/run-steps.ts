@@ -8,6 +8,7 @@ import type { RunStep } from '../src/jobs/job-model.js';
 import type { InstallPackages, Step, ToolDefinition } from '../tools/define-tool.js';
 import type { RunGuard } from './resource-guard.js';
 import { runPipeline, type RunPipelineOptions } from './run-pipeline.js';
+import { stderrLineFeed } from './stderr-lines.js';
 import { startStepProgress, stepStartReport, type StepReport } from './step-progress.js';
 import { toolFailure } from './tool-failure.js';
 import { TOOL_PGID_FILE } from './worker-work-root.js';
@@ -29,6 +30,8 @@ export interface RunStepsOptions {
   guard?: RunGuard | undefined;
   watchdog?: RunPipelineOptions['watchdog'];
   report(report: StepReport): Promise<void>;
+  /** Whole lines of the tools' stderr as they come, for the job's live log; written before the step counts as done. */
+  stderrLines?: ((lines: string[]) => Promise<void>) | undefined;
   log: Logger;
 }
 
@@ -42,6 +45,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
     await options.report(stepStartReport(step, position, step.pipeline[0]![0]!));
     const tracker = step.progress?.tracker(options.ids);
     const progress = startStepProgress({ step, position, workDir: options.workDir, inputTotal: options.inputTotal(step), tracker, report: options.report, log });
+    const lines = options.stderrLines ? stderrLineFeed(options.stderrLines, log) : undefined;
     const elapsed = Date.now() - options.limits.startedAt;
     log.info({ step: step.label, pipeline: step.pipeline }, 'running the tool');
     let run;
@@ -61,12 +65,16 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         // up; a failed write only costs that clean-up, never the run.
         onSpawn: (pgids) =>
           fs.writeFile(path.join(options.workDir, TOOL_PGID_FILE), pgids.join('\n')).catch((err: unknown) => log.debug({ err }, 'could not record the tool process groups')),
-        onStderr: (chunk) => progress.feedStderr(chunk),
+        onStderr: (chunk) => {
+          progress.feedStderr(chunk);
+          lines?.feed(chunk);
+        },
         ...(options.guard ? { guard: options.guard } : {}),
         log,
       });
     } finally {
       await progress.stop();
+      await lines?.flush();
     }
     const failure = toolFailure(run, {
       label: step.label,

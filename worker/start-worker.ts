@@ -26,6 +26,7 @@ import { redisBuildLocks } from './build-lock.js';
 import { startLockKeeper } from './lock-keeper.js';
 import { createJobProcessor, defaultThreads, LOCK_LOST, SHUTDOWN } from './process-job.js';
 import { redisResultLedger } from './publish-once.js';
+import { appendStderrLines } from '../src/jobs/job-stderr-log.js';
 import { startToolWatchdog } from './tool-watchdog.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
 
@@ -78,6 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     ledger,
     lockKeeper,
     watchdog,
+    stderrLog: (jobId, lines) => appendStderrLines(commands, keys, jobId, lines),
   });
 
   // Queues this worker adds jobs to or reads jobs from (split searches' parts), opened when first needed.

@@ -27,7 +27,7 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
   process.stdin.on('end', () => stop('stdin ended'));
   process.stdin.pipe(input);
   runtime = await startRuntime(config, log, { embeddedWorker: config.embeddedWorker });
-  server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER });
+  server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER, clientRoots: true });
   const transport = new StdioServerTransport(input, process.stdout);
   transport.onclose = () => stop('client closed the connection');
   await connectServer(server, transport, log);

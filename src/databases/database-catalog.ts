@@ -21,9 +21,9 @@ export type DatabaseEntry = z.infer<typeof DatabaseEntrySchema>;
 
 export const CachedIndexSchema = z.object({
   kind: z.string().describe('bwa, minimap2, faidx, hmmpress, diamond, …'),
-  variant: z.string().nullable().describe("The index's variant, e.g. minimap2's preset."),
+  variant: z.string().describe("The index's variant, e.g. minimap2's preset.").nullable(),
   source_name: z.string().describe('The reference it was built from, as the first job that needed it named it.'),
-  sha256: z.string().nullable().describe('sha256 of that reference content; null for an index beside a named database.'),
+  sha256: z.string().describe('sha256 of that reference content; null for an index beside a named database.').nullable(),
   size_bytes: z.number(),
   built_at: z.string(),
 });

@@ -13,6 +13,7 @@ import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
 import { errorHandler, HttpError } from './http-errors.js';
 import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
 import { readJsonBody } from './json-body.js';
+import { mcpCors } from './mcp-cors.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
@@ -73,6 +74,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   // address on the lab network), as before; MCP clients are held to loopback and the public URL.
   if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
+  // Browser clients: past the Origin check, so only allowed origins get CORS headers; the preflight needs no key.
+  app.use('/mcp', mcpCors());
   app.use(requireApiKey(keys));
   app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));

@@ -31,7 +31,10 @@ export const InputRefSchema = z.discriminatedUnion('kind', [
 ]);
 export type InputRef = z.infer<typeof InputRefSchema>;
 
-export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'inputMaxBytes' | 'allowPrivateUrls'>;
+export type InputRefConfig = Pick<Config, 'inputRoots' | 'inlineMaxBytes' | 'inputMaxBytes' | 'allowPrivateUrls'> & {
+  /** Why a path is refused when inputRoots is empty, if not for want of BIO_QUEUE_INPUT_ROOTS (client-roots.ts). */
+  noRootsReason?: string;
+};
 
 /** Looks up upload://, s3:// and job:// inputs for the submitting caller (each refuses what it cannot serve). */
 export interface StoredInputResolver {
@@ -84,7 +87,7 @@ export async function resolveInputRef(
   }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
   if (scheme) throw inputError(field, `${shown(value)}: ${scheme[1]}:// URLs are not accepted; ${EXPECTED}`);
-  if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots, config.inputMaxBytes) };
+  if (path.isAbsolute(value)) return { kind: 'path', path: await resolveLocalFile(field, value, config.inputRoots, config.inputMaxBytes, config.noRootsReason) };
   if (expect.databaseName?.test(value)) return { kind: 'database', name: value };
   const orDatabase = expect.databaseName ? ', or a database name from list_databases' : '';
   throw inputError(field, `${EXPECTED}${orDatabase} (got ${shown(value)})`);
@@ -108,8 +111,8 @@ function resolveInline(field: string, text: string, expect: InputExpectation, ma
 // A local input: real path inside the roots, and a non-empty regular file we can read, no longer
 // than maxBytes. The worker calls this again before using it, since the path (or the file's
 // length) may have changed since submit.
-export async function resolveLocalFile(field: string, p: string, roots: readonly string[], maxBytes: number): Promise<string> {
-  const real = await resolveInsideRoots(field, p, roots);
+export async function resolveLocalFile(field: string, p: string, roots: readonly string[], maxBytes: number, noRoots?: string): Promise<string> {
+  const real = await resolveInsideRoots(field, p, roots, noRoots);
   const shownPath = JSON.stringify(p);
   let stat;
   try {

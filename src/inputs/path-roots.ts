@@ -23,8 +23,9 @@ export function isInsideRoots(realPath: string, realRoots: readonly string[]): b
 // The real path of p, refused unless it lies inside one of the (real paths of the) roots. A path
 // that does not exist is reported as missing only when its nearest existing folder is inside a
 // root, so the message never tells a caller whether a file exists elsewhere.
-export async function resolveInsideRoots(field: string, p: string, roots: readonly string[]): Promise<string> {
-  if (roots.length === 0) throw inputError(field, NO_ROOTS);
+// noRoots: why a path is refused when there are no roots at all.
+export async function resolveInsideRoots(field: string, p: string, roots: readonly string[], noRoots = NO_ROOTS): Promise<string> {
+  if (roots.length === 0) throw inputError(field, noRoots);
   if (!path.isAbsolute(p)) throw inputError(field, `${JSON.stringify(p)} is not an absolute path`);
   if (p.includes('\0')) throw inputError(field, 'a path cannot contain a NUL character');
   const resolved = await resolveRoots(roots);

@@ -10,6 +10,8 @@ export interface JobKeys {
   tombstone(jobId: string): string;
   /** A job's one published result (its JobReturn as JSON), set once by the attempt that finished first. */
   published(jobId: string): string;
+  /** A capped stream of the last stderr lines of a running job's tool, for clients following it (job-stderr-log.ts). */
+  stderrLog(jobId: string): string;
   /** Pub/sub channel every worker listens on for cancel requests. */
   cancelChannel: string;
 }
@@ -21,6 +23,7 @@ export function jobKeys(prefix: string): JobKeys {
     cancelFlag: (jobId) => `${prefix}:bioq:cancel:${jobId}`,
     tombstone: (jobId) => `${prefix}:bioq:tombstone:${jobId}`,
     published: (jobId) => `${prefix}:bioq:published:${jobId}`,
+    stderrLog: (jobId) => `${prefix}:bioq:stderr:${jobId}`,
     cancelChannel: `${prefix}:bioq:cancel`,
   };
 }

@@ -31,13 +31,24 @@ export const IdempotencyKey = z
     'Optional. A unique key for this submission (e.g. a UUID): sending it again with the same parameters returns the same job instead of a new one, for as long as the job is kept; with other parameters it is refused.',
   );
 
+// How these schemas read as JSON Schema matters to MCP clients, some of which map tool schemas
+// onto narrower dialects (the MCP Inspector's --strict check names them): zod writes a nullable
+// of a bare type as a type array (["string","null"]), and a value of any kind as {}, neither of
+// which travels well. A nullable's value therefore carries a description (zod then writes anyOf
+// branches of one type each), and a free-form object says additionalProperties: true.
+
+/** An object whose keys and values the tool decides (summaries, parameters). */
+export const FreeFormObject = z.record(z.string(), z.unknown()).meta({ additionalProperties: true });
+
+const ToolVersion = z.string().describe('The tool\'s version as it reports it; null when it would not say.').nullable();
+
 export const JobErrorSchema = z.object({
   code: z.string(),
   message: z.string(),
   field: z.string().optional(),
   command: z.array(z.string()).optional(),
-  exit_code: z.number().nullable().optional(),
-  signal: z.string().nullable().optional(),
+  exit_code: z.number().describe('The tool\'s exit code; null when a signal ended it.').nullable().optional(),
+  signal: z.string().describe('The signal that ended the tool, e.g. SIGKILL.').nullable().optional(),
   stderr_tail: z.string().optional(),
   hint: z.string().optional(),
 });
@@ -72,13 +83,13 @@ export const StatusSchema = z.object({
   tool: z.string(),
   status: JobStatusName,
   progress: ProgressSchema,
-  eta_seconds: z.number().nullable(),
-  queue_position: z.number().nullable(),
+  eta_seconds: z.number().describe('Seconds until the job is expected to finish; null while unknown.').nullable(),
+  queue_position: z.number().describe('Jobs ahead of this one in its queue; null unless queued.').nullable(),
   submitted_at: z.string(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
+  started_at: z.string().describe('When a worker started it (ISO 8601); null while queued.').nullable(),
+  finished_at: z.string().describe('When it ended (ISO 8601); null while it has not.').nullable(),
   attempts: z.number(),
-  error: JobErrorSchema.nullable(),
+  error: JobErrorSchema.describe('Why it failed; null unless failed or cancelled.').nullable(),
   steps: z.array(PipelineStepStatusSchema).optional().describe('Pipelines: each step, in the order they run. Split-query searches: each part, in query order.'),
 });
 export type JobStatus = z.infer<typeof StatusSchema>;
@@ -89,7 +100,7 @@ export const RunStepSchema = z.object({
   /** The argv of each process; each one's stdout fed the next one's stdin. */
   pipeline: z.array(z.array(z.string())),
   /** The file (in the work dir) the last process's stdout went to, if any. */
-  stdout: z.string().nullable(),
+  stdout: z.string().describe('The file the last process\'s stdout went to; null when discarded.').nullable(),
 });
 export type RunStep = z.infer<typeof RunStepSchema>;
 
@@ -97,10 +108,10 @@ export type RunStep = z.infer<typeof RunStepSchema>;
 export const IndexUseSchema = z.object({
   input: z.string().describe('The input parameter it indexes.'),
   kind: z.string(),
-  variant: z.string().nullable(),
+  variant: z.string().describe('The index\'s variant, e.g. minimap2\'s preset; null for kinds that have none.').nullable(),
   sha256: z.string().describe('sha256 of the reference content the index was built from.'),
   reused: z.boolean().describe('true when an earlier job had built it.'),
-  build_seconds: z.number().nullable().describe('How long this job spent building it; null when reused.'),
+  build_seconds: z.number().describe('How long this job spent building it; null when reused.').nullable(),
 });
 export type IndexUse = z.infer<typeof IndexUseSchema>;
 
@@ -109,7 +120,7 @@ export const ResultFileSchema = z.object({
   size_bytes: z.number(),
   sha256: z.string(),
   url: z.string(),
-  expires_at: z.string().nullable(),
+  expires_at: z.string().describe('When the url stops working (ISO 8601); null when it does not expire.').nullable(),
   media_type: z.string(),
   resource_uri: z.string(),
   intermediate: z.boolean().optional().describe('Pipelines only: made by a step before the last, kept for reference.'),
@@ -121,10 +132,10 @@ export const PipelineStepResultSchema = z.object({
   step: z.number(),
   tool: z.string(),
   job_id: z.string(),
-  summary: z.record(z.string(), z.unknown()),
+  summary: FreeFormObject.describe('The step\'s tool-specific summary.'),
   command: z.array(z.string()),
   steps: z.array(RunStepSchema),
-  tool_version: z.string().nullable(),
+  tool_version: ToolVersion,
   runtime_seconds: z.number(),
   /** Names of this step's files among the pipeline's files. */
   files: z.array(z.string()),
@@ -135,16 +146,16 @@ export const ResultSchema = z.object({
   job_id: z.string(),
   tool: z.string(),
   status: JobStatusName,
-  summary: z.record(z.string(), z.unknown()).nullable(),
+  summary: FreeFormObject.describe('The tool-specific summary, e.g. for BLAST the hit count and top hits.').nullable(),
   files: z.array(ResultFileSchema),
-  command: z.array(z.string()).nullable(),
+  command: z.array(z.string()).describe('The main command, as argv; null until the job completed.').nullable(),
   steps: z.array(RunStepSchema).describe('Every command that ran, in order, with their pipes: enough to repeat the run by hand.'),
   indexes: z.array(IndexUseSchema).describe('Cached reference indexes the job used, and whether it built or reused each.'),
-  tool_version: z.string().nullable(),
-  exit_code: z.number().nullable(),
-  runtime_seconds: z.number().nullable(),
+  tool_version: ToolVersion,
+  exit_code: z.number().describe('The tool\'s exit code; null until the job completed.').nullable(),
+  runtime_seconds: z.number().describe('How long the tool ran, in seconds; null until the job completed.').nullable(),
   notes: z.array(z.string()).describe('What happened on the way, e.g. a run again with fewer threads after the tool passed the memory limit.'),
-  error: JobErrorSchema.nullable(),
+  error: JobErrorSchema.describe('Why it failed; null unless failed or cancelled.').nullable(),
   pipeline_steps: z.array(PipelineStepResultSchema).optional().describe('Pipelines only: every step\'s summary, command, tool version and files.'),
 });
 export type JobResult = z.infer<typeof ResultSchema>;
@@ -181,14 +192,14 @@ export type JobData = z.infer<typeof JobDataSchema>;
 
 /** The worker's return value for a completed job. */
 export const JobReturnSchema = z.object({
-  summary: z.record(z.string(), z.unknown()),
+  summary: FreeFormObject,
   files: z.array(StoredFileSchema),
   /** The main command: the first process of the tool's main binary (steps that prepare for it may run first). */
   command: z.array(z.string()),
   /** Every command that ran, in order. */
   steps: z.array(RunStepSchema).optional(),
   indexes: z.array(IndexUseSchema).optional(),
-  tool_version: z.string().nullable(),
+  tool_version: ToolVersion,
   exit_code: z.number(),
   runtime_seconds: z.number(),
   started_at: z.string(),
@@ -213,7 +224,7 @@ export type ProgressReport = z.infer<typeof ProgressReportSchema>;
 
 // Answers of list, queue statistics, workers, health and uploads: MCP output schemas, REST
 // responses and /openapi.json all use these, and JobService's types are inferred from them.
-export const JobPageSchema = z.object({ jobs: z.array(StatusSchema), next_cursor: z.string().nullable() });
+export const JobPageSchema = z.object({ jobs: z.array(StatusSchema), next_cursor: z.string().describe('Pass as cursor for the next page; null on the last.').nullable() });
 export type JobPage = z.infer<typeof JobPageSchema>;
 
 export const QueueStatsSchema = z.object({

@@ -8,7 +8,8 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import { BioQueueError, inputError } from '../errors.js';
-import { resolveInputRef, type InputRef, type InputRefExpectation, type StoredInputResolver } from '../inputs/input-ref.js';
+import { resolveInputRef, type InputRef, type InputRefConfig, type InputRefExpectation, type StoredInputResolver } from '../inputs/input-ref.js';
+import { intersectRoots, NO_SHARED_ROOTS } from '../inputs/client-roots.js';
 import { listDatabaseCatalog, type DatabaseList } from '../databases/database-catalog.js';
 import type { Logger } from '../logger.js';
 import type { FileDownload, ResultStore } from '../storage/result-store.js';
@@ -20,6 +21,7 @@ import { parseStepRef, PIPELINE_QUEUE } from '../../tools/define-pipeline.js';
 import { wantsSplit } from '../../tools/split-option.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
+import { readStderrLines, STDERR_LOG_MAX_LINES } from './job-stderr-log.js';
 import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
 import { bullPriority, jobDefaults, type JobQueues } from './job-queues.js';
 import { chainFlow, type FlowMember } from './job-flow.js';
@@ -39,11 +41,20 @@ import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
 
+/** A client following a job's live stderr (job-stderr-log.ts): where it has read to, and where new lines go. */
+export interface StderrFollower {
+  /** STDERR_LOG_START at first; wait() moves it past each line delivered. */
+  cursor: string;
+  deliver(lines: readonly string[]): Promise<void>;
+}
+
 export interface SubmitOptions {
   priority: number;
   caller: Caller;
   /** Sending the same key again gives back the job it made (idempotency.ts); already checked by the adapter's schema. */
   idempotencyKey?: string | undefined;
+  /** Folders the MCP client shared (its roots, over stdio): path inputs must lie inside these as well as the input roots. */
+  clientRoots?: readonly string[] | undefined;
 }
 
 const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
@@ -132,7 +143,7 @@ export class JobService {
     await this.admit(caller);
     const staged = new Map<string, number>();
     try {
-      const inputs = await this.resolveInputs(tool, params, caller, jobId, [], staged);
+      const inputs = await this.resolveInputs(tool, params, caller, jobId, [], staged, await this.inputRefConfig(options));
       const data: JobData = { ...this.jobData(tool.name, params, inputs, options), ...(split ? { split: {} } : {}) };
       await this.index(jobId, caller, data);
       await this.queue(queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
@@ -154,9 +165,10 @@ export class JobService {
     const staged = new Map<string, number>();
     try {
       const steps: FlowMember[] = [];
+      const refConfig = await this.inputRefConfig(options);
       for (const [i, step] of plan.steps.entries()) {
         const params = { ...step.params };
-        const inputs = await this.resolveInputs(step.tool, params, caller, stepIds[i]!, stepIds, staged);
+        const inputs = await this.resolveInputs(step.tool, params, caller, stepIds[i]!, stepIds, staged, refConfig);
         steps.push({ queue: step.tool.queue, name: step.tool.name, jobId: stepIds[i]!, data: { ...this.jobData(step.tool.name, params, inputs, options), parent: { job_id: jobId, step: i } } });
       }
       const rootData: JobData = {
@@ -172,6 +184,12 @@ export class JobService {
     }
     await this.countStaged(caller, staged);
     return { job_id: jobId, status: 'queued', tool: name, queue: PIPELINE_QUEUE, priority: options.priority };
+  }
+
+  // The input roots, narrowed to the client's own roots when it shared some.
+  private async inputRefConfig(options: SubmitOptions): Promise<InputRefConfig> {
+    if (options.clientRoots === undefined) return this.config;
+    return { ...this.config, inputRoots: await intersectRoots(this.config.inputRoots, options.clientRoots), noRootsReason: NO_SHARED_ROOTS };
   }
 
   private async admit(caller: Caller): Promise<void> {
@@ -200,6 +218,7 @@ export class JobService {
     jobId: string,
     stepIds: readonly string[],
     staged: Map<string, number>,
+    refConfig: InputRefConfig,
   ): Promise<JobData['inputs']> {
     // Local storage means every worker shares this machine's filesystem (its results land in this
     // data dir), so a path is read in place by the worker. Only S3 storage, whose workers may be
@@ -214,7 +233,7 @@ export class JobService {
       const resolveOne = async (value: string, field: string): Promise<InputRef> => {
         const step = parseStepRef(value);
         if (step !== undefined && step !== 'malformed' && stepIds[step.step] !== undefined) return { kind: 'step', step: step.step, job_id: stepIds[step.step]!, name: step.file };
-        let ref = await resolveInputRef(field, value, expect, this.config, resolver);
+        let ref = await resolveInputRef(field, value, expect, refConfig, resolver);
         if (ref.kind === 'path' && stagePaths) {
           staged.set(jobId, (staged.get(jobId) ?? 0) + (await fs.stat(ref.path)).size);
           ref = { kind: 'stored', key: await this.store.stageInput(jobId, field.replace(/\W/g, '-'), ref.path), name: path.basename(ref.path) };
@@ -371,6 +390,7 @@ export class JobService {
     timeoutSeconds: number,
     onProgress?: (status: JobStatus) => Promise<void> | void,
     signal?: AbortSignal,
+    stderr?: StderrFollower,
   ): Promise<{ status: JobStatus; timed_out: boolean }> {
     const deadline = Date.now() + Math.min(timeoutSeconds, this.config.waitMaxSeconds) * 1000;
     let last = '';
@@ -381,9 +401,22 @@ export class JobService {
         last = fingerprint;
         await onProgress?.(status);
       }
+      // Read after the status, which checked the owner; the worker writes a step's lines before
+      // the job can end, so a terminal status is read with all of them.
+      if (stderr) await this.followStderr(jobId, stderr, isTerminal(status.status));
       if (isTerminal(status.status)) return { status, timed_out: false };
       if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true };
       await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+    }
+  }
+
+  // The stderr lines past the follower's cursor; at the end, all of them (a read returns at most a stream's worth).
+  private async followStderr(jobId: string, follower: StderrFollower, toTheEnd: boolean): Promise<void> {
+    for (;;) {
+      const { lines, cursor } = await readStderrLines(this.redis, this.keys, jobId, follower.cursor);
+      follower.cursor = cursor;
+      if (lines.length > 0) await follower.deliver(lines);
+      if (!toTheEnd || lines.length < STDERR_LOG_MAX_LINES) return;
     }
   }
 

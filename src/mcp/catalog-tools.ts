@@ -9,6 +9,7 @@ import { IdempotencyKey, Priority, SubmissionSchema } from '../jobs/job-model.js
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
+import type { SessionRoots } from './session-roots.js';
 
 export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
   return `${tool.name}_async`;
@@ -17,7 +18,15 @@ export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
 /** A catalog tool or a pipeline: what becomes one `<name>_async` MCP tool. */
 export type SubmittableDefinition = Pick<AnyToolDefinition, 'name' | 'title' | 'description' | 'annotations' | 'input'>;
 
-export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], jobs: JobService, caller: Caller, log: Logger): void {
+export interface CatalogToolContext {
+  jobs: JobService;
+  caller: Caller;
+  /** The client's roots, which narrow where path inputs may come from. */
+  roots: SessionRoots;
+  log: Logger;
+}
+
+export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], { jobs, caller, roots, log }: CatalogToolContext): void {
   for (const tool of catalog) {
     const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
     server.registerTool(
@@ -32,7 +41,12 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
       (args: Record<string, unknown>) =>
         asToolResult(log, async () => {
           const { priority, idempotency_key, ...params } = args;
-          const submission = await jobs.submit(tool.name, params, { priority: priority as number, caller, idempotencyKey: idempotency_key as string | undefined });
+          const submission = await jobs.submit(tool.name, params, {
+            priority: priority as number,
+            caller,
+            idempotencyKey: idempotency_key as string | undefined,
+            clientRoots: await roots.paths(),
+          });
           return toolSuccess(submission, submissionText(submission));
         }),
     );

@@ -1,5 +1,6 @@
 // Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
-// (tools/, one file each) and the job file resources, all backed by one JobService.
+// (tools/, one file each) and the job file resources, all backed by one JobService. One server
+// per session, so what a session chooses (its log level, its client's roots) lives with it.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -12,6 +13,8 @@ import { registerJobResources } from './job-resources.js';
 import { registerJobTools } from './tools/index.js';
 import { packageVersion } from '../package-info.js';
 import { serverInstructions } from './server-instructions.js';
+import { trackLogLevel } from './session-log-level.js';
+import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
 
 export interface McpServerOptions {
   jobs: JobService;
@@ -19,9 +22,11 @@ export interface McpServerOptions {
   log: Logger;
   /** Who calls through this server: LOCAL_CALLER for stdio, the API key's caller over HTTP. */
   caller: Caller;
+  /** Ask a client that has roots for them and hold path inputs to them (stdio only: session-roots.ts). */
+  clientRoots?: boolean;
 }
 
-export function createMcpServer({ jobs, config, log, caller }: McpServerOptions): McpServer {
+export function createMcpServer({ jobs, config, log, caller, clientRoots = false }: McpServerOptions): McpServer {
   const server = new McpServer(
     { name: 'bio-mcp-queue', version: packageVersion() },
     {
@@ -29,8 +34,10 @@ export function createMcpServer({ jobs, config, log, caller }: McpServerOptions)
       instructions: serverInstructions(catalog, pipelines),
     },
   );
-  registerCatalogTools(server, [...catalog, ...pipelines], jobs, caller, log);
-  registerJobTools(server, { jobs, caller, config, log });
+  const logLevel = trackLogLevel(server);
+  const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
+  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log });
+  registerJobTools(server, { jobs, caller, config, log, logLevel });
   registerJobResources(server, jobs, caller);
   return server;
 }

@@ -2,6 +2,12 @@
 // output never floods a model's context: bio-mcp-queue://jobs/{job_id}/files/{name}?page=N.
 // A read that fails is a JSON-RPC error whose code says whose fault it is: a bad page or name
 // is Invalid params, a job or file that is not there is MCP's Resource not found.
+// The SDK advertises resources.listChanged for a registered template. We keep it and make it
+// true where it matters: wait_for_job sends notifications/resources/list_changed when it sees one
+// of the caller's jobs complete (tools/wait-for-job.ts), the moment that job's files join the
+// list and the client is there to hear it. Announcing every completion of the caller's jobs
+// (submitted anywhere, watched or not) would need each session to read every queue's event
+// stream; a client that did not wait sees the new files at its next resources/list.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { mapError, type FailureCode } from '../error-mapping.js';

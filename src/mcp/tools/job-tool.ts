@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import type { Caller } from '../../jobs/caller.js';
 import type { JobService } from '../../jobs/job-service.js';
 import type { Logger } from '../../logger.js';
+import type { SessionLogLevel } from '../session-log-level.js';
 
 /** What a tool's handler works with: one session's caller, over the one JobService. */
 export interface JobToolContext {
@@ -15,6 +16,8 @@ export interface JobToolContext {
   config: Config;
   /** Bound to the tool's name by index.ts. */
   log: Logger;
+  /** The level this session's client chose for log messages (logging/setLevel). */
+  logLevel: SessionLogLevel;
 }
 
 export interface JobTool {

@@ -1,9 +1,13 @@
 // wait_for_job: blocks while a job runs, up to a time a client's call survives, and forwards its
-// progress as MCP progress notifications.
+// progress as MCP progress notifications and its tool's new stderr lines as MCP log messages.
 import { z } from 'zod';
+import type { ServerNotification } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../../config.js';
 import { StatusSchema, type JobStatus } from '../../jobs/job-model.js';
+import type { StderrFollower } from '../../jobs/job-service.js';
+import { STDERR_LOG_START } from '../../jobs/job-stderr-log.js';
 import { formatDuration, statusText } from '../format-text.js';
+import type { SessionLogLevel } from '../session-log-level.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -17,7 +21,7 @@ const defaultWait = (config: Config) => Math.min(25, config.waitMaxSeconds);
 
 const description = (config: Config) =>
   `Block until the job finishes or timeout_seconds pass (default ${defaultWait(config)}, at most ${config.waitMaxSeconds}: MCP clients cut calls off at about a minute), then return its status with timed_out. ` +
-  'Sends progress notifications while waiting when the call carries a progress token. Call again to keep waiting; call get_job_result once it has completed.';
+  'Sends progress notifications while waiting when the call carries a progress token, and the tool\'s stderr lines as log messages (level info, logger "job:<job_id>"). Call again to keep waiting; call get_job_result once it has completed.';
 
 const inputSchema = (config: Config) =>
   z.object({
@@ -32,11 +36,18 @@ const inputSchema = (config: Config) =>
 
 const outputSchema = StatusSchema.extend({ timed_out: z.boolean() });
 
+// Jobs this session follows, each with where its stderr was read to, so a second wait_for_job
+// goes on from there; the oldest is forgotten past this many (it would start over).
+const FOLLOWED_JOBS = 100;
+
 export const waitForJob: JobTool = {
   name,
   title,
   summary,
-  register(server, { jobs, caller, config, log }) {
+  register(server, { jobs, caller, config, log, logLevel }) {
+    const followed = new Map<string, StderrFollower>();
+    // Jobs whose completion this session has announced with resources/list_changed.
+    const announced = new Set<string>();
     server.registerTool(
       name,
       { title, description: description(config), inputSchema: inputSchema(config), outputSchema, annotations: READ_ONLY },
@@ -53,7 +64,13 @@ export const waitForJob: JobTool = {
               params: { progressToken: token, progress: s.progress.percent, total: 100, message: statusText(s) },
             });
           };
-          const { status, timed_out } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal);
+          const stderr = stderrFollower(followed, job_id, logLevel, extra.sendNotification);
+          const { status, timed_out } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal, stderr);
+          if (status.status === 'completed' && !announced.has(job_id)) {
+            announced.add(job_id);
+            if (announced.size > FOLLOWED_JOBS) announced.delete(announced.values().next().value!);
+            await extra.sendNotification({ method: 'notifications/resources/list_changed' });
+          }
           // The SDK's client handles notifications a tick after a response read in the same chunk,
           // by when the request's progress handler is gone: give the last one a head start.
           if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
@@ -63,3 +80,26 @@ export const waitForJob: JobTool = {
     );
   },
 };
+
+// Where the session's reading of a job's stderr stands, or nothing when the client set a level
+// above info (the lines are then not read at all, so none pile up for later).
+function stderrFollower(
+  followed: Map<string, StderrFollower>,
+  jobId: string,
+  logLevel: SessionLogLevel,
+  send: (notification: ServerNotification) => Promise<void>,
+): StderrFollower | undefined {
+  if (!logLevel.allows('info')) return undefined;
+  let follower = followed.get(jobId);
+  if (!follower) {
+    follower = {
+      cursor: STDERR_LOG_START,
+      async deliver(lines) {
+        for (const line of lines) await send({ method: 'notifications/message', params: { level: 'info', logger: `job:${jobId}`, data: line } });
+      },
+    };
+    followed.set(jobId, follower);
+    if (followed.size > FOLLOWED_JOBS) followed.delete(followed.keys().next().value!);
+  }
+  return follower;
+}
