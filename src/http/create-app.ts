@@ -1,5 +1,6 @@
-// The express app of `serve`: which routes exist, in front of which checks. /health and the
-// signed /files links are open; everything else needs an API key; the MCP endpoints check Host
+// The express app of `serve`: which routes exist, in front of which checks. /health, the signed
+// /files links and the OAuth protected-resource metadata are open; everything else needs an API
+// key (or, with an OpenID provider configured, one of its access tokens); the MCP endpoints check Host
 // and Origin, and so does the REST API once the server knows its names (a public URL or a
 // list of hosts is set). The app exists before the runtime does (so the port is known first)
 // and answers 503 until it is ready.
@@ -16,7 +17,9 @@ import { readJsonBody } from './json-body.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
-import { requireApiKey } from './require-api-key.js';
+import { accessTokenVerifier } from './access-tokens.js';
+import { protectedResource, protectedResourceRoutes } from './protected-resource.js';
+import { requireCaller, type OAuthGate } from './require-caller.js';
 import { restRoutes } from './rest-routes.js';
 import { SessionBudget } from './session-budget.js';
 
@@ -68,12 +71,19 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.use(fileRoutes(jobs, log));
+  // Read before sign-in, by any Host: it holds nothing but where to sign in.
+  let oauth: OAuthGate | undefined;
+  if (config.http.oauth) {
+    const metadata = protectedResource(publicUrl, config.http.oauth);
+    app.use(protectedResourceRoutes(publicUrl, metadata));
+    oauth = { tokens: accessTokenVerifier(config.http.oauth, metadata.resource), challenge: metadata.challenge };
+  }
 
   // Without a public URL or host list, REST clients may reach the server by any name (an
   // address on the lab network), as before; MCP clients are held to loopback and the public URL.
   if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
-  app.use(requireApiKey(keys));
+  app.use(requireCaller(keys, oauth));
   app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));
   app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));
