@@ -228,7 +228,7 @@ export const configVariables = {
   BIO_QUEUE_OAUTH_ADMIN_CLAIM: {
     schema: z.string().optional(),
     default: undefined,
-    doc: 'Access-token claim that makes its bearer an admin when it holds BIO_QUEUE_OAUTH_ADMIN_VALUE (a string claim equal to it, or a list containing it), e.g. "groups"; a name with dots is also looked up as a path ("realm_access.roles").',
+    doc: 'Access-token claim that makes its bearer an admin when it holds BIO_QUEUE_OAUTH_ADMIN_VALUE (a list containing it, or a string equal to it or with it as a space-separated word), e.g. "groups"; a name with dots is also looked up as a path ("realm_access.roles").',
   },
   BIO_QUEUE_OAUTH_ADMIN_VALUE: {
     schema: z.string().optional(),
