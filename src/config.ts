@@ -218,7 +218,7 @@ export const configVariables = {
   BIO_QUEUE_OAUTH_AUDIENCE: {
     schema: z.string().optional(),
     default: undefined,
-    doc: 'Audiences (`aud`) accepted in access tokens besides this server\'s resource URL (BIO_QUEUE_PUBLIC_URL + /mcp), comma-separated, for providers that cannot mint a token for a resource URL.',
+    doc: 'Audiences (`aud`) accepted in access tokens besides this server\'s resource URLs (BIO_QUEUE_PUBLIC_URL + /mcp, and + /sse for legacy SSE clients), comma-separated, for providers that cannot mint a token for a resource URL.',
   },
   BIO_QUEUE_OAUTH_SCOPES: {
     schema: z.string().optional(),

@@ -3,7 +3,7 @@
 // names, fetched on first use (the server starts while the provider is down) and cached by
 // jose, which fetches again when a token names a key it has not seen (the provider rotated).
 // A token passes only when signed by one of those keys with an asymmetric algorithm, issued by
-// the configured issuer, for this server's resource URL (or a configured audience), and inside
+// the configured issuer, for one of this server's resource URLs (or a configured audience), and inside
 // its validity window.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
@@ -32,9 +32,9 @@ const DISCOVERY_TIMEOUT_MS = 10_000;
 
 const DiscoveryDocument = z.object({ issuer: z.string(), jwks_uri: z.url({ protocol: /^https?$/ }) });
 
-/** Checks tokens for the resource `resource` (the server's public URL + /mcp). */
-export function accessTokenVerifier(oauth: OAuthConfig, resource: string): AccessTokenVerifier {
-  const audience = [resource, ...oauth.extraAudiences];
+/** Checks tokens for this server's resources (its public URL + /mcp or /sse). */
+export function accessTokenVerifier(oauth: OAuthConfig, resources: readonly string[]): AccessTokenVerifier {
+  const audience = [...resources, ...oauth.extraAudiences];
   let keys: Promise<JWTVerifyGetKey> | undefined;
   // One discovery for every request; a failed one is forgotten so the next request tries again.
   const keySet = () =>

@@ -18,7 +18,7 @@ import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
 import { accessTokenVerifier } from './access-tokens.js';
-import { protectedResource, protectedResourceRoutes } from './protected-resource.js';
+import { protectedResources } from './protected-resource.js';
 import { requireCaller, type OAuthGate } from './require-caller.js';
 import { restRoutes } from './rest-routes.js';
 import { SessionBudget } from './session-budget.js';
@@ -74,9 +74,9 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   // Read before sign-in, by any Host: it holds nothing but where to sign in.
   let oauth: OAuthGate | undefined;
   if (config.http.oauth) {
-    const metadata = protectedResource(publicUrl, config.http.oauth);
-    app.use(protectedResourceRoutes(publicUrl, metadata));
-    oauth = { tokens: accessTokenVerifier(config.http.oauth, metadata.resource), challenge: metadata.challenge };
+    const resources = protectedResources(publicUrl, config.http.oauth);
+    app.use(resources.routes);
+    oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
   }
 
   // Without a public URL or host list, REST clients may reach the server by any name (an

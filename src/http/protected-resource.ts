@@ -1,22 +1,16 @@
 // `serve` as an OAuth protected resource (RFC 9728), which MCP clients read to learn where to
-// sign in: the metadata document, the paths it is served at, and the parameters of the Bearer
-// challenge every 401 carries, which point at it. The resource is the MCP endpoint's URL (the
-// public URL + /mcp), the value clients ask the provider for as `resource` (RFC 8707) and the
-// audience tokens must carry.
+// sign in: the metadata documents, the paths they are served at, and the parameters of the
+// Bearer challenge every 401 carries, which point at them. Each MCP endpoint is a resource of its
+// own, <public URL>/mcp and <public URL>/sse, because clients (the MCP SDK among them) refuse
+// metadata whose resource is not the URL they connect to or a parent of it; the resource is what
+// a client asks the provider for as `resource` (RFC 8707), and the audience its token carries.
 import { Router } from 'express';
 import type { OAuthConfig } from '../config.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
-
-export interface ProtectedResource {
-  /** This server's resource identifier: <public URL>/mcp. */
-  resource: string;
-  /** Where the metadata document is read, as named in every 401's challenge. */
-  metadataUrl: string;
-  /** The Bearer challenge's parameters besides realm and error. */
-  challenge: Record<string, string>;
-  document: ProtectedResourceMetadata;
-}
+/** The MCP endpoints, each a resource; the first is the main one (REST's 401s name it too). */
+const ENDPOINTS = ['/mcp', '/sse'] as const;
+type Endpoint = (typeof ENDPOINTS)[number];
 
 export interface ProtectedResourceMetadata {
   resource: string;
@@ -26,37 +20,47 @@ export interface ProtectedResourceMetadata {
   resource_name: string;
 }
 
-export function protectedResource(publicUrl: string, oauth: OAuthConfig): ProtectedResource {
-  const resource = `${publicUrl}/mcp`;
-  // Under the public URL, so a proxy that forwards only that prefix still reaches it.
-  const metadataUrl = `${publicUrl}${WELL_KNOWN}/mcp`;
-  const scope = oauth.scopes.join(' ');
-  return {
-    resource,
-    metadataUrl,
-    challenge: { resource_metadata: metadataUrl, ...(scope === '' ? {} : { scope }) },
-    document: {
-      resource,
-      authorization_servers: [oauth.issuer],
-      bearer_methods_supported: ['header'],
-      ...(oauth.scopes.length === 0 ? {} : { scopes_supported: [...oauth.scopes] }),
-      resource_name: 'bio-mcp-queue',
-    },
-  };
+export interface ProtectedResources {
+  /** Every resource URL of this server: the audiences a token may carry (beside configured ones). */
+  resources: string[];
+  /** The challenge's parameters beside realm and error for a request path: where its resource's metadata is. */
+  challengeFor(path: string): Record<string, string>;
+  /** GET of each metadata document, open to anyone. */
+  routes: Router;
 }
 
-/**
- * GET of the metadata at every path a client may try: the bare well-known path, the one with the
- * MCP endpoint's path appended (RFC 9728 section 3.1, tried first by MCP clients), and with a
- * path in the public URL, the RFC's form for it as it reaches this server.
- */
-export function protectedResourceRoutes(publicUrl: string, metadata: ProtectedResource): Router {
-  const prefix = new URL(publicUrl).pathname.replace(/\/+$/, '');
-  const paths = [...new Set([WELL_KNOWN, `${WELL_KNOWN}/mcp`, `${WELL_KNOWN}${prefix}/mcp`])];
-  const router = Router();
-  router.get(paths, (_req, res) => {
-    // Public facts a browser-based client (MCP Inspector) reads from another origin; nothing here is the caller's.
-    res.set('Access-Control-Allow-Origin', '*').json(metadata.document);
+export function protectedResources(publicUrl: string, oauth: OAuthConfig): ProtectedResources {
+  const scope = oauth.scopes.join(' ');
+  // Under the public URL, so a proxy that forwards only that prefix still reaches them.
+  const metadataUrl = (endpoint: Endpoint) => `${publicUrl}${WELL_KNOWN}${endpoint}`;
+  const document = (endpoint: Endpoint): ProtectedResourceMetadata => ({
+    resource: `${publicUrl}${endpoint}`,
+    authorization_servers: [oauth.issuer],
+    bearer_methods_supported: ['header'],
+    ...(oauth.scopes.length === 0 ? {} : { scopes_supported: [...oauth.scopes] }),
+    resource_name: 'bio-mcp-queue',
   });
-  return router;
+
+  // Each document at the path with its endpoint appended (RFC 9728 section 3.1, what MCP clients
+  // try first), and, with a path in the public URL, the RFC's form of it as it reaches this
+  // server; the bare well-known path answers the main resource's.
+  const prefix = new URL(publicUrl).pathname.replace(/\/+$/, '');
+  const routes = Router();
+  for (const endpoint of ENDPOINTS) {
+    const paths = [...new Set([`${WELL_KNOWN}${endpoint}`, `${WELL_KNOWN}${prefix}${endpoint}`, ...(endpoint === ENDPOINTS[0] ? [WELL_KNOWN] : [])])];
+    const body = document(endpoint);
+    // Public facts a browser-based client (MCP Inspector) reads from another origin; nothing here is the caller's.
+    routes.get(paths, (_req, res) => void res.set('Access-Control-Allow-Origin', '*').json(body));
+  }
+
+  return {
+    resources: ENDPOINTS.map((endpoint) => `${publicUrl}${endpoint}`),
+    challengeFor(path) {
+      // Legacy SSE posts its messages to /messages: the same client, the same resource.
+      const trimmed = path.replace(/\/+$/, '');
+      const endpoint: Endpoint = trimmed === '/sse' || trimmed === '/messages' ? '/sse' : '/mcp';
+      return { resource_metadata: metadataUrl(endpoint), ...(scope === '' ? {} : { scope }) };
+    },
+    routes,
+  };
 }

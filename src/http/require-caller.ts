@@ -13,8 +13,8 @@ import { HttpError } from './http-errors.js';
 /** Access tokens and the challenge that tells a client where to get one; absent: API keys only. */
 export interface OAuthGate {
   tokens: AccessTokenVerifier;
-  /** Bearer challenge parameters every 401 carries (resource_metadata, scope). */
-  challenge: Record<string, string>;
+  /** Bearer challenge parameters every 401 on the path carries (resource_metadata, scope). */
+  challengeFor(path: string): Record<string, string>;
 }
 
 // Three dot-separated base64url parts: what a signed JWT looks like (API keys have no dots).
@@ -29,7 +29,7 @@ export function requireCaller(keys: ApiKeyRing, oauth?: OAuthGate): RequestHandl
       return next(new HttpError('input_invalid', `Authorization: sent ${sent} times; send one "Authorization: Bearer <API key>" header`, 'Authorization'));
     }
     const header = req.get('authorization');
-    const caller = keys.authenticate(header) ?? (oauth ? await signedInCaller(header, oauth) : undefined);
+    const caller = keys.authenticate(header) ?? (oauth ? await signedInCaller(header, oauth.tokens, oauth.challengeFor(req.path)) : undefined);
     if (!caller) {
       const message = header
         ? 'Authorization: not a valid API key'
@@ -43,7 +43,7 @@ export function requireCaller(keys: ApiKeyRing, oauth?: OAuthGate): RequestHandl
 
 // The caller an access token names, or a 401 whose challenge says where to sign in (and, when a
 // credential was sent, that it was refused: RFC 6750's invalid_token).
-async function signedInCaller(header: string | undefined, { tokens, challenge }: OAuthGate): Promise<Caller> {
+async function signedInCaller(header: string | undefined, tokens: AccessTokenVerifier, challenge: Record<string, string>): Promise<Caller> {
   const refuse = (message: string, error?: 'invalid_token') =>
     new BioQueueError('unauthorized', `Authorization: ${message}`, { challenge: { ...challenge, ...(error ? { error, error_description: message } : {}) } });
   if (!header) throw refuse('missing; sign in with the lab\'s OpenID provider (the client does it when it reads /.well-known/oauth-protected-resource), or send "Authorization: Bearer <API key>"');

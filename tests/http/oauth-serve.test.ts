@@ -5,6 +5,7 @@
 // working beside it.
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,9 +41,9 @@ afterAll(async () => {
   await idp?.close();
 });
 
-const challenge = `Bearer realm="bio-mcp-queue", resource_metadata="${'<metadata>'}", scope="${SCOPE}"`;
-const expectedChallenge = (extra = '') => challenge.replace('<metadata>', metadataUrl) + extra;
-const refusedChallenge = (description: string) => expectedChallenge(`, error="invalid_token", error_description="${description}"`);
+// REST's refusals name the main resource's metadata, /mcp's.
+const refusedChallenge = (description: string) =>
+  `Bearer realm="bio-mcp-queue", resource_metadata="${metadataUrl}", scope="${SCOPE}", error="invalid_token", error_description="${description}"`;
 
 const submitSeqkit = async (credential: string) => {
   const answer = await h.api<Submission>(credential, 'POST', '/jobs/submit', { job_type: 'seqkit_stats', parameters: { sequences: ['>one\nACGTACGT\n'] } });
@@ -52,27 +53,33 @@ const submitSeqkit = async (credential: string) => {
 const listedIds = async (credential: string) => (await h.api<JobPage>(credential, 'GET', '/jobs?limit=100')).body.jobs.map((j) => j.job_id);
 
 describe('the protected resource metadata', () => {
-  for (const path of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp']) {
-    it(`is served without credentials at ${path}`, async () => {
+  const metadataOf = (endpoint: string) => ({
+    resource: `${h.url}${endpoint}`,
+    authorization_servers: [idp.issuer],
+    bearer_methods_supported: ['header'],
+    scopes_supported: [SCOPE],
+    resource_name: 'bio-mcp-queue',
+  });
+
+  for (const [path, endpoint] of [
+    ['/.well-known/oauth-protected-resource', '/mcp'],
+    ['/.well-known/oauth-protected-resource/mcp', '/mcp'],
+    ['/.well-known/oauth-protected-resource/sse', '/sse'],
+  ] as const) {
+    it(`is served without credentials at ${path}, for ${endpoint}`, async () => {
       const answer = await h.api(undefined, 'GET', path);
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({
-        resource,
-        authorization_servers: [idp.issuer],
-        bearer_methods_supported: ['header'],
-        scopes_supported: [SCOPE],
-        resource_name: 'bio-mcp-queue',
-      });
+      expect(answer.body).toEqual(metadataOf(endpoint));
     });
   }
 });
 
 describe('a request without a usable credential', () => {
-  for (const [method, path] of [['POST', '/mcp'], ['GET', '/sse'], ['GET', '/jobs']] as const) {
-    it(`gets 401 on ${method} ${path} with a challenge naming the metadata`, async () => {
+  for (const [method, path, endpoint] of [['POST', '/mcp', '/mcp'], ['GET', '/jobs', '/mcp'], ['GET', '/sse', '/sse'], ['POST', '/messages?sessionId=x', '/sse']] as const) {
+    it(`gets 401 on ${method} ${path} with a challenge naming the metadata of ${endpoint}`, async () => {
       const answer = await h.api(undefined, method, path, method === 'POST' ? {} : undefined);
       expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe(expectedChallenge());
+      expect(answer.headers.get('www-authenticate')).toBe(`Bearer realm="bio-mcp-queue", resource_metadata="${h.url}/.well-known/oauth-protected-resource${endpoint}", scope="${SCOPE}"`);
     });
   }
 
@@ -91,19 +98,22 @@ describe('an access token for this server', () => {
     expect(result.isError).toBeFalsy();
   });
 
-  it('is found by the SDK client on its own: 401, metadata, the provider, a token for the resource', async () => {
-    const authProvider = new ClientCredentialsProvider({ clientId: 'bob-app', clientSecret: secretOf('bob-app'), scope: SCOPE, expectedIssuer: idp.issuer });
-    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(resource), { authProvider }));
-    try {
-      const result = await client.callTool({ name: 'list_jobs', arguments: {} });
-      expect(result.isError).toBeFalsy();
-      const token = authProvider.tokens()?.access_token;
-      expect(JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString())).toMatchObject({ iss: idp.issuer, aud: resource, sub: 'bob-app' });
-    } finally {
-      await client.close();
-    }
-  });
+  for (const [transport, user] of [['streamable', 'bob-app'], ['sse', 'admin-app']] as const) {
+    it(`is found by the SDK client on its own over ${transport === 'sse' ? '/sse' : '/mcp'}: 401, metadata, the provider, a token for the resource`, async () => {
+      const authProvider = new ClientCredentialsProvider({ clientId: user, clientSecret: secretOf(user), scope: SCOPE, expectedIssuer: idp.issuer });
+      const endpoint = new URL(`${h.url}${transport === 'sse' ? '/sse' : '/mcp'}`);
+      const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+      await client.connect(transport === 'sse' ? new SSEClientTransport(endpoint, { authProvider }) : new StreamableHTTPClientTransport(endpoint, { authProvider }));
+      try {
+        const result = await client.callTool({ name: 'list_jobs', arguments: {} });
+        expect(result.isError).toBeFalsy();
+        const token = authProvider.tokens()?.access_token;
+        expect(JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString())).toMatchObject({ iss: idp.issuer, aud: endpoint.href, sub: user });
+      } finally {
+        await client.close();
+      }
+    });
+  }
 
   it('calls tools over legacy SSE (/sse)', async () => {
     const client = await h.mcp(tokens.alice, 'sse');
