@@ -1,11 +1,16 @@
 // The OAuth side of `serve` as data: its variables (off unless an issuer is set, refused when they
 // make no sense alone), the owner a subject becomes (never an API key's, always a safe folder
-// name, two subjects never one owner), the admin claim, and the Bearer challenge's quoting.
+// name, two subjects never one owner), the admin claim, the Bearer challenge's quoting, and the
+// metadata of a server published under a path.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, isUsableKeyName, loadConfig, type OAuthConfig } from '../../src/config.js';
 import { mapError } from '../../src/error-mapping.js';
 import { BioQueueError } from '../../src/errors.js';
 import { oauthCaller, oauthOwner } from '../../src/http/oauth-caller.js';
+import { protectedResources } from '../../src/http/protected-resource.js';
 import { SAFE_SEGMENT } from '../../src/storage/store-keys.js';
 
 const problems = (env: Record<string, string>) => {
@@ -108,5 +113,26 @@ describe('the Bearer challenge', () => {
   it('quotes its values, escaping quotes and backslashes', () => {
     const err = new BioQueueError('unauthorized', 'no', { challenge: { error: 'invalid_token', error_description: 'a "quoted" \\ word' } });
     expect(mapError(err).headers['WWW-Authenticate']).toBe('Bearer realm="bio-mcp-queue", error="invalid_token", error_description="a \\"quoted\\" \\\\ word"');
+  });
+});
+
+describe('the metadata of a server behind a path', () => {
+  it('is served at each form a client may compute, naming resources under the path', async () => {
+    const publicUrl = 'https://lab.example.org/bioq';
+    const resources = protectedResources(publicUrl, { issuer: 'https://id.lab.org', extraAudiences: [], scopes: [], admin: undefined, clockSkewSeconds: 0 });
+    expect(resources.resources).toEqual(['https://lab.example.org/bioq/mcp', 'https://lab.example.org/bioq/sse']);
+    expect(resources.challengeFor('/messages/')).toEqual({ resource_metadata: 'https://lab.example.org/bioq/.well-known/oauth-protected-resource/sse' });
+    const server = http.createServer(express().use(resources.routes));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const resourceAt = async (path: string) => ((await (await fetch(`${base}${path}`)).json()) as { resource: string }).resource;
+      expect(await resourceAt('/.well-known/oauth-protected-resource')).toBe('https://lab.example.org/bioq/mcp');
+      expect(await resourceAt('/.well-known/oauth-protected-resource/mcp')).toBe('https://lab.example.org/bioq/mcp');
+      expect(await resourceAt('/.well-known/oauth-protected-resource/bioq/mcp')).toBe('https://lab.example.org/bioq/mcp');
+      expect(await resourceAt('/.well-known/oauth-protected-resource/bioq/sse')).toBe('https://lab.example.org/bioq/sse');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
