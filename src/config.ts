@@ -210,6 +210,36 @@ export const configVariables = {
     default: undefined,
     doc: 'File of hashed API keys, one "name sha256-hex [admin]" per line; `bio-mcp-queue add-key NAME` creates a key and appends its hash.',
   },
+  BIO_QUEUE_OAUTH_ISSUER: {
+    schema: z.string().regex(/^https?:\/\/[^/]+(\/.*)?$/, { message: 'expected an http(s):// URL' }).optional(),
+    default: undefined,
+    doc: 'The lab\'s OpenID provider (its issuer URL, as in the `iss` of its tokens). Set: `serve` also accepts its JWT access tokens as `Authorization: Bearer`, beside API keys, and publishes /.well-known/oauth-protected-resource for MCP clients that sign in with OAuth. Unset: API keys only.',
+  },
+  BIO_QUEUE_OAUTH_AUDIENCE: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Audiences (`aud`) accepted in access tokens besides this server\'s resource URLs (BIO_QUEUE_PUBLIC_URL + /mcp, and + /sse for legacy SSE clients), comma-separated, for providers that cannot mint a token for a resource URL.',
+  },
+  BIO_QUEUE_OAUTH_SCOPES: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Scopes advertised to MCP clients (`scopes_supported` of the metadata and `scope` of the 401 challenge), comma-separated; clients ask the provider for them when signing in. Not enforced: the audience decides who may call.',
+  },
+  BIO_QUEUE_OAUTH_ADMIN_CLAIM: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Access-token claim that makes its bearer an admin when it holds BIO_QUEUE_OAUTH_ADMIN_VALUE (a list containing it, or a string equal to it or with it as a space-separated word), e.g. "groups"; a name with dots is also looked up as a path ("realm_access.roles").',
+  },
+  BIO_QUEUE_OAUTH_ADMIN_VALUE: {
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'The value of BIO_QUEUE_OAUTH_ADMIN_CLAIM that makes an admin, e.g. "bioq-admins".',
+  },
+  BIO_QUEUE_OAUTH_CLOCK_SKEW_SECONDS: {
+    schema: count(0, 600).default(30),
+    default: '30',
+    doc: 'Seconds of clock difference with the OpenID provider tolerated when checking a token\'s `exp` and `nbf`.',
+  },
   BIO_QUEUE_SUBMIT_RATE_LIMIT: {
     schema: count(1, 1_000_000).default(60),
     default: '60',
@@ -382,12 +412,24 @@ export interface HttpConfig {
   allowedOrigins: readonly string[] | undefined;
   apiKeys: readonly ApiKeyEntry[];
   apiKeysFile: string | undefined;
+  /** Set when BIO_QUEUE_OAUTH_ISSUER is: access tokens of that provider are accepted too. */
+  oauth: OAuthConfig | undefined;
   submitRatePerMinute: number;
   mcpSessions: McpSessionLimits;
   maxBodyBytes: number;
   linkTtlSeconds: number;
   linkSecret: string | undefined;
   uploadMaxBytes: number;
+}
+
+/** The lab's OpenID provider, whose JWT access tokens `serve` accepts beside API keys. */
+export interface OAuthConfig {
+  issuer: string;
+  /** Accepted besides the server's own resource URL (public URL + /mcp). */
+  extraAudiences: readonly string[];
+  scopes: readonly string[];
+  admin: { claim: string; value: string } | undefined;
+  clockSkewSeconds: number;
 }
 
 /** How many MCP sessions `serve` keeps, and when it lets idle ones go. */
@@ -457,6 +499,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (repeated.length > 0) problems.push(`BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: the name "${repeated[0]}" is given twice`);
   const keys = apiKeys.map((k) => k.key);
   if (keys.some((k, i) => keys.indexOf(k) !== i)) problems.push('BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: two names share one key');
+  const oauth = oauthConfig(p, problems);
   if (problems.length === 0 && p.BIO_STORAGE_MINIO_ACCESS_KEY !== undefined && p.BIO_STORAGE_MINIO_SECRET_KEY === undefined) {
     problems.push('BIO_STORAGE_MINIO_SECRET_KEY: must be set when BIO_STORAGE_MINIO_ACCESS_KEY is');
   }
@@ -504,6 +547,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       allowedOrigins: commaList(p.BIO_QUEUE_ALLOWED_ORIGINS),
       apiKeys: Object.freeze(apiKeys),
       apiKeysFile: p.BIO_QUEUE_API_KEYS_FILE,
+      oauth,
       submitRatePerMinute: p.BIO_QUEUE_SUBMIT_RATE_LIMIT,
       mcpSessions: Object.freeze({
         perKey: p.BIO_QUEUE_MCP_SESSIONS_PER_KEY,
@@ -532,6 +576,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   });
 }
 
+// The OAuth variables go together: the others mean nothing without an issuer, and an admin claim
+// needs its value (and the other way round).
+function oauthConfig(p: Parsed, problems: string[]): OAuthConfig | undefined {
+  const { BIO_QUEUE_OAUTH_ADMIN_CLAIM: claim, BIO_QUEUE_OAUTH_ADMIN_VALUE: value } = p;
+  if ((claim === undefined) !== (value === undefined)) {
+    problems.push(claim === undefined ? 'BIO_QUEUE_OAUTH_ADMIN_CLAIM: must be set when BIO_QUEUE_OAUTH_ADMIN_VALUE is' : 'BIO_QUEUE_OAUTH_ADMIN_VALUE: must be set when BIO_QUEUE_OAUTH_ADMIN_CLAIM is');
+  }
+  if (p.BIO_QUEUE_OAUTH_ISSUER === undefined) {
+    const stray = (['BIO_QUEUE_OAUTH_AUDIENCE', 'BIO_QUEUE_OAUTH_SCOPES', 'BIO_QUEUE_OAUTH_ADMIN_CLAIM', 'BIO_QUEUE_OAUTH_ADMIN_VALUE'] as const).find((name) => p[name] !== undefined);
+    if (stray) problems.push(`${stray}: needs BIO_QUEUE_OAUTH_ISSUER (the OpenID provider whose tokens it is about)`);
+    return undefined;
+  }
+  return Object.freeze({
+    // Kept as written: `iss` is compared to it exactly, and some providers end theirs with "/".
+    issuer: p.BIO_QUEUE_OAUTH_ISSUER,
+    extraAudiences: Object.freeze([...(commaList(p.BIO_QUEUE_OAUTH_AUDIENCE) ?? [])]),
+    scopes: Object.freeze([...(commaList(p.BIO_QUEUE_OAUTH_SCOPES) ?? [])]),
+    admin: claim !== undefined && value !== undefined ? Object.freeze({ claim, value }) : undefined,
+    clockSkewSeconds: p.BIO_QUEUE_OAUTH_CLOCK_SKEW_SECONDS,
+  });
+}
+
 // Unset: 90% of RAM; 0: no limit.
 function memoryLimit(configured: number | undefined): number | undefined {
   if (configured === 0) return undefined;
@@ -554,9 +620,12 @@ export const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** The owner of stdio's jobs; no API key may take that name. */
 export const LOCAL_OWNER = 'local';
 
-/** Whether an API key may have this name: safe characters, and not stdio's owner. */
+/** Owners of OAuth callers start with it (oauth-caller.ts); no API key name may, so the two never meet. */
+export const OAUTH_OWNER_PREFIX = 'oidc.';
+
+/** Whether an API key may have this name: safe characters, not stdio's owner, not an OAuth owner's. */
 export function isUsableKeyName(name: string): boolean {
-  return KEY_NAME.test(name) && name !== LOCAL_OWNER;
+  return KEY_NAME.test(name) && name !== LOCAL_OWNER && !name.toLowerCase().startsWith(OAUTH_OWNER_PREFIX);
 }
 
 // "alice:s3cret,bob:0ther": names become job owners, so they are kept to safe characters.
@@ -574,6 +643,8 @@ function parseKeyPairs(variable: string, value: string | undefined, admin: boole
       problems.push(`${variable}: the key of "${name}" is empty`);
     } else if (name === LOCAL_OWNER) {
       problems.push(`${variable}: the name "${LOCAL_OWNER}" is kept for stdio`);
+    } else if (!isUsableKeyName(name)) {
+      problems.push(`${variable}: the name "${name}" starts with "${OAUTH_OWNER_PREFIX}", kept for users signed in with OAuth`);
     } else {
       entries.push({ name, key, admin });
     }

@@ -65,12 +65,18 @@ export function mapError(err: unknown): MappedError {
     const headers: Record<string, string> = {};
     if (known.code === 'rate_limited' && known.details.retry_after_seconds !== undefined) headers['Retry-After'] = String(known.details.retry_after_seconds);
     // Every 401 names the scheme that would work (RFC 9110).
-    if (known.code === 'unauthorized') headers['WWW-Authenticate'] = 'Bearer realm="bio-mcp-queue"';
+    if (known.code === 'unauthorized') headers['WWW-Authenticate'] = bearerChallenge(known.details.challenge ?? {});
     // The rest of an oversized body is not read; closing lets the client see the answer at once.
     if (known.code === 'payload_too_large') headers.Connection = 'close';
     return mapped(known.code, known.message, known.details.field, headers);
   }
   return mapped('internal_error', err instanceof Error ? err.message : String(err), undefined, {});
+}
+
+// `Bearer realm="bio-mcp-queue", name="value", …`, each value a quoted string (RFC 9110 section 11.2).
+function bearerChallenge(parameters: Record<string, string>): string {
+  const quoted = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return ['Bearer realm="bio-mcp-queue"', ...Object.entries(parameters).map(([name, value]) => `${name}=${quoted(value)}`)].join(', ');
 }
 
 function mapped(code: FailureCode, message: string, field: string | undefined, headers: Record<string, string>): MappedError {

@@ -31,6 +31,8 @@ export interface ErrorDetails {
   hint?: string;
   /** rate_limited: seconds until a submission is accepted again. */
   retry_after_seconds?: number;
+  /** unauthorized: parameters of the Bearer challenge beside its realm (RFC 6750 error, RFC 9728 resource_metadata). */
+  challenge?: Record<string, string>;
 }
 
 export class BioQueueError extends Error {

@@ -10,7 +10,7 @@ export async function runAddKey(config: Config, name: string, admin: boolean, ou
   const file = config.http.apiKeysFile;
   if (!file) throw new ConfigError(['BIO_QUEUE_API_KEYS_FILE: set it to the keys file `serve` reads (an absolute path) so add-key knows where to write']);
   if (!isUsableKeyName(name)) {
-    throw new ConfigError([`NAME: "${name}" is not usable: 1-64 letters, digits, "_", "." or "-", starting with a letter or digit, and not "local"`]);
+    throw new ConfigError([`NAME: "${name}" is not usable: 1-64 letters, digits, "_", "." or "-", starting with a letter or digit, not "local" and not starting with "oidc."`]);
   }
   const existing = await fs.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return '';

@@ -44,7 +44,7 @@ export function parseKeysFile(text: string, file: string): HashedApiKey[] {
       throw problem(index + 1, 'expected "name sha256-hex [admin]" (bio-mcp-queue add-key NAME writes such lines)');
     }
     if (!isUsableKeyName(name)) {
-      throw problem(index + 1, `"${name}" is not a usable name: letters, digits, "_", "." or "-", and not "local"`);
+      throw problem(index + 1, `"${name}" is not a usable name: letters, digits, "_", "." or "-", not "local" and not starting with "oidc."`);
     }
     entries.push({ name, admin: flag === 'admin', sha256: Buffer.from(hash, 'hex') });
   });

@@ -1,5 +1,6 @@
-// The express app of `serve`: which routes exist, in front of which checks. /health and the
-// signed /files links are open; everything else needs an API key; the MCP endpoints check Host
+// The express app of `serve`: which routes exist, in front of which checks. /health, the signed
+// /files links and the OAuth protected-resource metadata are open; everything else needs an API
+// key (or, with an OpenID provider configured, one of its access tokens); the MCP endpoints check Host
 // and Origin, and so does the REST API once the server knows its names (a public URL or a
 // list of hosts is set). The app exists before the runtime does (so the port is known first)
 // and answers 503 until it is ready.
@@ -7,6 +8,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
+import { accessTokenVerifier } from './access-tokens.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { fileRoutes } from './file-routes.js';
 import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
@@ -17,7 +19,8 @@ import { mcpCors } from './mcp-cors.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
-import { requireApiKey } from './require-api-key.js';
+import { protectedResources } from './protected-resource.js';
+import { requireCaller, type OAuthGate } from './require-caller.js';
 import { restRoutes } from './rest-routes.js';
 import { SessionBudget } from './session-budget.js';
 
@@ -69,6 +72,13 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.use(fileRoutes(jobs, log));
+  // Read before sign-in, by any Host: it holds nothing but where to sign in.
+  let oauth: OAuthGate | undefined;
+  if (config.http.oauth) {
+    const resources = protectedResources(publicUrl, config.http.oauth);
+    app.use(resources.routes);
+    oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
+  }
 
   // Without a public URL or host list, REST clients may reach the server by any name (an
   // address on the lab network), as before; MCP clients are held to loopback and the public URL.
@@ -76,7 +86,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
   // Browser clients: past the Origin check, so only allowed origins get CORS headers; the preflight needs no key.
   app.use('/mcp', mcpCors());
-  app.use(requireApiKey(keys));
+  app.use(requireCaller(keys, oauth));
   app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));
   app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));

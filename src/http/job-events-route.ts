@@ -6,7 +6,7 @@ import { mapError } from '../error-mapping.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { JobStatus } from '../jobs/job-model.js';
 import type { Logger } from '../logger.js';
-import { callerOf } from './require-api-key.js';
+import { callerOf } from './require-caller.js';
 
 export const KEEP_ALIVE_MS = 15_000;
 

@@ -11,7 +11,7 @@ import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
-import { callerOf } from './require-api-key.js';
+import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
 interface Session extends BudgetedSession {

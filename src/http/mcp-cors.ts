@@ -4,12 +4,13 @@
 // (or its default) with a 403 and no CORS headers: whatever reaches here is allowed. The
 // preflight is answered before the API key is asked for, as browsers send it without one; the
 // session and protocol headers are exposed because a browser client hides them otherwise and
-// cannot continue the session it opened. No credentials: the API key travels in Authorization.
+// cannot continue the session it opened, and WWW-Authenticate, which tells a client signing in
+// with OAuth where the metadata is. No credentials: the API key travels in Authorization.
 import type { RequestHandler } from 'express';
 
 const METHODS = 'GET, POST, DELETE, OPTIONS';
 const REQUEST_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID';
-const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version';
+const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate';
 /** How long a browser may reuse a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;
 

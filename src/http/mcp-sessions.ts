@@ -16,7 +16,7 @@ import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
-import { callerOf } from './require-api-key.js';
+import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
 interface Session extends BudgetedSession {

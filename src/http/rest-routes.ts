@@ -2,7 +2,7 @@
 // No job rule lives here; an unknown job and another user's job both come back not_found.
 import { Router } from 'express';
 import type { JobService } from '../jobs/job-service.js';
-import { callerOf } from './require-api-key.js';
+import { callerOf } from './require-caller.js';
 import { ListQuerySchema, parseRequest, SubmitRequestSchema } from './rest-schemas.js';
 
 export function restRoutes(jobs: () => JobService): Router {

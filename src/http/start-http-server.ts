@@ -34,10 +34,13 @@ const SHUTDOWN_GRACE_MS = 5_000;
 
 export async function startHttpServer(config: Config, log: Logger, options: StartHttpServerOptions): Promise<RunningHttpServer> {
   const { ring, shortKeys } = await loadApiKeys(config);
-  if (ring.entries.length === 0) {
+  if (ring.entries.length === 0 && config.http.oauth === undefined) {
     throw new ConfigError([
-      'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one)',
+      'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one), or an OpenID provider whose users sign in (BIO_QUEUE_OAUTH_ISSUER)',
     ]);
+  }
+  if (config.http.oauth && config.http.publicUrl === undefined) {
+    log.warn({ issuer: config.http.oauth.issuer }, 'BIO_QUEUE_OAUTH_ISSUER is set without BIO_QUEUE_PUBLIC_URL: access tokens must then be for this server\'s listening address (http://<host>:<port>/mcp), which remote clients do not use; set BIO_QUEUE_PUBLIC_URL');
   }
   for (const name of shortKeys) log.warn({ key: name }, `the API key of "${name}" is shorter than ${MIN_KEY_LENGTH} characters and could be guessed; bio-mcp-queue add-key makes strong ones`);
 

@@ -64,7 +64,7 @@ describe('the keys file', () => {
       'BIO_QUEUE_API_KEYS_FILE: /etc/keys line 1: expected "name sha256-hex [admin]" (bio-mcp-queue add-key NAME writes such lines)',
     ]);
     expect(problem(`\n\nlocal ${hex('x')}\n`)).toEqual([
-      'BIO_QUEUE_API_KEYS_FILE: /etc/keys line 3: "local" is not a usable name: letters, digits, "_", "." or "-", and not "local"',
+      'BIO_QUEUE_API_KEYS_FILE: /etc/keys line 3: "local" is not a usable name: letters, digits, "_", "." or "-", not "local" and not starting with "oidc."',
     ]);
   });
 
@@ -140,7 +140,7 @@ describe('serve without keys', () => {
     try {
       const config = loadConfig(env);
       await expect(startHttpServer(config, createLogger('silent'), { host: '127.0.0.1', port: 0, embeddedWorker: false })).rejects.toThrow(
-        'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one)',
+        'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one), or an OpenID provider whose users sign in (BIO_QUEUE_OAUTH_ISSUER)',
       );
     } finally {
       await fs.rm(dataDir, { recursive: true, force: true });

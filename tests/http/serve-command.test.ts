@@ -47,7 +47,7 @@ describe('bio-mcp-queue serve', () => {
       const noKeys = await run(['serve', '--port', '0']);
       expect(noKeys.exitCode).toBe(2);
       expect(noKeys.stderr).toBe(
-        'bio-mcp-queue: invalid configuration:\n  BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one)',
+        'bio-mcp-queue: invalid configuration:\n  BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one), or an OpenID provider whose users sign in (BIO_QUEUE_OAUTH_ISSUER)',
       );
       const badPort = await run(['serve', '--port', 'eighty']);
       expect(badPort.exitCode).toBe(2);
