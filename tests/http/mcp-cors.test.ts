@@ -50,7 +50,7 @@ describe('CORS on /mcp', () => {
     const answer = await h.api(h.keys.alice, 'POST', '/mcp', INITIALIZE, { Origin: APP, Accept: 'application/json, text/event-stream' });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe(APP);
-    expect(answer.headers.get('access-control-expose-headers')).toBe('Mcp-Session-Id, Mcp-Protocol-Version');
+    expect(answer.headers.get('access-control-expose-headers')).toBe('Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate');
     const session = answer.headers.get('mcp-session-id')!;
     expect(session).toMatch(/^[0-9a-f-]{36}$/);
     const closed = await h.api(h.keys.alice, 'DELETE', '/mcp', undefined, { Origin: APP, 'Mcp-Session-Id': session, 'Mcp-Protocol-Version': '2025-06-18' });
