@@ -383,7 +383,8 @@ export class JobService {
       }
       if (isTerminal(status.status)) return { status, timed_out: false };
       if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true };
-      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+      // An abort wakes the wait at once, so a subscription or stream that ends stops reading.
+      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
     }
   }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { StatusSchema, type JobStatus } from '../../jobs/job-model.js';
 import { formatDuration, statusText } from '../format-text.js';
+import { fileResourceLinks } from '../resource-links.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -58,7 +59,9 @@ export const waitForJob: JobTool = {
           // by when the request's progress handler is gone: give the last one a head start.
           if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
           const text = timed_out ? `Still ${status.status} after ${formatDuration(timeout_seconds)}. ${statusText(status)}` : statusText(status);
-          return toolSuccess({ ...status, timed_out }, text);
+          // A completed job's files come as resource links, as get_job_result gives them.
+          const links = status.status === 'completed' ? fileResourceLinks(await jobs.result(job_id, caller)) : [];
+          return toolSuccess({ ...status, timed_out }, text, links);
         }),
     );
   },
