@@ -46,7 +46,8 @@ export function registerResourceSubscriptions(server: McpServer, jobs: JobServic
       })
       .catch((err: unknown) => {
         if (watches.get(jobId) === entry) watches.delete(jobId);
-        log.debug({ err, jobId }, 'a resource subscription stopped watching its job');
+        // The subscriber will hear nothing more of this job: worth a line above debug.
+        log.warn({ err, jobId, uris: [...entry.uris] }, 'a resource subscription stopped: its job could not be watched');
       });
     return entry;
   };
