@@ -122,6 +122,16 @@ describe('resources/subscribe before the job runs', () => {
     await idleUpdateOf(uri);
   });
 
+  it('has a wait woken by a cancel find the job cancelled, never unknown', async () => {
+    // The cancel writes the job's tombstone before it removes the job: no reader sees a gap.
+    for (let i = 0; i < 10; i++) {
+      const jobId = (await callOk<{ job_id: string }>(idle.client, 'blastn_async', { query, database: 'lambda' })).job_id;
+      const waiting = callOk<{ status: string }>(idle.client, 'wait_for_job', { job_id: jobId, timeout_seconds: 20 });
+      await callOk(idle.client, 'cancel_job', { job_id: jobId });
+      expect((await waiting).status).toBe('cancelled');
+    }
+  });
+
   it(`watches at most ${MAX_WATCHED_JOBS} jobs a session, and takes another once one is unsubscribed`, async () => {
     const uris: string[] = [];
     for (let i = 0; i <= MAX_WATCHED_JOBS; i++) {
