@@ -52,7 +52,9 @@ export class LegacySseSessions {
       session = Object.assign(pending, { transport, server });
       const id = transport.sessionId;
       this.sessions.set(id, session);
+      const closeSubscriptions = server.server.onclose;
       server.server.onclose = () => {
+        closeSubscriptions?.();
         budget.release(session);
         this.sessions.delete(id);
         log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');

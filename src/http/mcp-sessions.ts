@@ -93,7 +93,9 @@ export class StreamableHttpSessions {
         }),
       });
       // Called however the session ends: DELETE from the client, the budget closing it, shutdown.
+      const closeSubscriptions = server.server.onclose;
       server.server.onclose = () => {
+        closeSubscriptions?.();
         budget.release(session);
         const id = session.transport.sessionId;
         if (id === undefined) return;

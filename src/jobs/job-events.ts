@@ -11,8 +11,8 @@ import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 const EVENTS = ['active', 'progress', 'completed', 'failed', 'removed', 'waiting', 'delayed'] as const;
 
 export interface JobEvents {
-  /** Resolves at the next event for the job, or after `ms`, whichever is first. */
-  next(jobId: string, ms: number): Promise<void>;
+  /** Resolves at the next event for the job, after `ms`, or when `signal` aborts, whichever is first. */
+  next(jobId: string, ms: number, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
   /** Drops the readers' connections at once, for a close that Redis does not answer. */
   disconnect(): Promise<void>;
@@ -34,11 +34,14 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
   });
   await Promise.all(readers.map((r) => r.waitUntilReady()));
   return {
-    next(jobId, ms) {
+    next(jobId, ms, signal) {
       return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
         const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
         function done() {
           clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
           waiters.get(jobId)?.delete(done);
           resolve();
         }
@@ -60,7 +63,17 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
 
 /** For a JobService without an event stream: just the timer. */
 export const timerOnly: JobEvents = {
-  next: (_jobId, ms) => new Promise((r) => setTimeout(r, ms)),
+  next: (_jobId, ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
   close: async () => undefined,
   disconnect: async () => undefined,
 };

@@ -406,7 +406,8 @@ export class JobService {
       if (stderr) await this.followStderr(jobId, stderr, isTerminal(status.status));
       if (isTerminal(status.status)) return { status, timed_out: false };
       if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true };
-      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+      // An abort wakes the wait at once, so a subscription or stream that ends stops reading.
+      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
     }
   }
 
@@ -454,6 +455,17 @@ export class JobService {
     // The flag first: a worker that takes the job from now on sees it before running anything.
     await this.redis.set(this.keys.cancelFlag(jobId), '1', 'PX', this.config.retentionMs);
     if (current.status === 'queued') {
+      const status: JobStatus = {
+        ...current,
+        status: 'cancelled',
+        progress: { percent: 0, message: 'cancelled before it started' },
+        queue_position: null,
+        finished_at: new Date().toISOString(),
+        error: { code: 'cancelled', message: 'cancelled before it started' },
+      };
+      // The tombstone before the removal: a reader (a waiter, a subscription) woken by the removal
+      // then finds the job cancelled, never unknown. A job still in its queue is read first.
+      await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
       const removed = await found.job.remove().then(
         () => true,
         (err: unknown) => {
@@ -463,19 +475,10 @@ export class JobService {
         },
       );
       if (removed) {
-        const cancelledAt = new Date().toISOString();
-        const status: JobStatus = {
-          ...current,
-          status: 'cancelled',
-          progress: { percent: 0, message: 'cancelled before it started' },
-          queue_position: null,
-          finished_at: cancelledAt,
-          error: { code: 'cancelled', message: 'cancelled before it started' },
-        };
-        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
         await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, jobId, found.job.data);
         return status;
       }
+      await this.redis.del(this.keys.tombstone(jobId));
     }
     await this.redis.publish(this.keys.cancelChannel, jobId);
     // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
@@ -516,6 +519,18 @@ export class JobService {
     for (const id of [jobId, ...children.map((c) => c.job_id)]) flag.set(this.keys.cancelFlag(id), '1', 'PX', this.config.retentionMs);
     await flag.exec();
     if (!options.rootRunning && !children.some((c) => c.state === 'active')) {
+      const status: JobStatus = {
+        ...current,
+        status: 'cancelled',
+        progress: { percent: current.progress.percent, message: 'cancelled before it ended' },
+        queue_position: null,
+        eta_seconds: null,
+        finished_at: new Date().toISOString(),
+        error: { code: 'cancelled', message: 'cancelled by request' },
+        ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
+      };
+      // The tombstone first, as for a queued job: the root is never read as unknown in between.
+      await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
       // Refused if a worker took a child (or the root) meanwhile: then it is stopped below.
       const removed = await root.remove().then(
         () => true,
@@ -525,22 +540,12 @@ export class JobService {
         },
       );
       if (removed) {
-        const status: JobStatus = {
-          ...current,
-          status: 'cancelled',
-          progress: { percent: current.progress.percent, message: 'cancelled before it ended' },
-          queue_position: null,
-          eta_seconds: null,
-          finished_at: new Date().toISOString(),
-          error: { code: 'cancelled', message: 'cancelled by request' },
-          ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
-        };
-        await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
         const ended = { store: this.store, usage: this.usage, log: this.log };
         await settleEndedJob(ended, jobId, root.data);
         for (const child of children) if (child.job) await settleEndedJob(ended, child.job_id, child.job.data);
         return status;
       }
+      await this.redis.del(this.keys.tombstone(jobId));
     }
     const running = options.stopRoot ? [jobId, ...children.map((c) => c.job_id)] : children.map((c) => c.job_id);
     for (const id of running) await this.redis.publish(this.keys.cancelChannel, id);

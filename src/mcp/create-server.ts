@@ -1,6 +1,8 @@
 // Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
-// (tools/, one file each) and the job file resources, all backed by one JobService. One server
-// per session, so what a session chooses (its log level, its client's roots) lives with it.
+// (tools/, one file each), the job resources (listed a page at a time, subscribable), and the
+// prompts, all backed by one JobService. One server per session, so what a session chooses (its
+// log level, its client's roots, its subscriptions) lives with it. Adapters that set
+// server.server.onclose must call the one set here first: it stops the session's subscriptions.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +12,10 @@ import { catalog } from '../../tools/index.js';
 import { pipelines } from '../../tools/pipelines.js';
 import { registerCatalogTools } from './catalog-tools.js';
 import { registerJobResources } from './job-resources.js';
+import { registerPrompts } from './prompts.js';
+import { registerResourceList } from './resource-list.js';
+import { registerResourceSubscriptions } from './resource-subscriptions.js';
+import { SERVER_ICONS } from './server-icon.js';
 import { registerJobTools } from './tools/index.js';
 import { packageVersion } from '../package-info.js';
 import { serverInstructions } from './server-instructions.js';
@@ -28,9 +34,9 @@ export interface McpServerOptions {
 
 export function createMcpServer({ jobs, config, log, caller, clientRoots = false }: McpServerOptions): McpServer {
   const server = new McpServer(
-    { name: 'bio-mcp-queue', version: packageVersion() },
+    { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS },
     {
-      capabilities: { logging: {} },
+      capabilities: { logging: {}, resources: { subscribe: true } },
       instructions: serverInstructions(catalog, pipelines),
     },
   );
@@ -39,5 +45,9 @@ export function createMcpServer({ jobs, config, log, caller, clientRoots = false
   registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log });
   registerJobTools(server, { jobs, caller, config, log, logLevel });
   registerJobResources(server, jobs, caller);
+  registerResourceList(server, jobs, caller);
+  const stopSubscriptions = registerResourceSubscriptions(server, jobs, caller, log.child({ component: 'resource-subscriptions' }));
+  server.server.onclose = stopSubscriptions;
+  registerPrompts(server, jobs, caller);
   return server;
 }

@@ -1,5 +1,7 @@
 // Each output file of a completed job is an MCP resource, read a page at a time so a large
-// output never floods a model's context: bio-mcp-queue://jobs/{job_id}/files/{name}?page=N.
+// output never floods a model's context: bio-mcp-queue://jobs/{job_id}/files/{name}?page=N; and
+// each job's status is one, bio-mcp-queue://jobs/{job_id}. Both complete their variables from
+// the caller's own jobs.
 // A read that fails is a JSON-RPC error whose code says whose fault it is: a bad page or name
 // is Invalid params, a job or file that is not there is MCP's Resource not found.
 // The SDK advertises resources.listChanged for a registered template. We keep it and make it
@@ -15,6 +17,7 @@ import { inputError } from '../errors.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { resourceUriOf } from '../jobs/job-view.js';
+import { completeFileNames, completeJobIds } from './completions.js';
 
 export const PAGE_BYTES = 64 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|xml))/;
@@ -24,47 +27,46 @@ export const RESOURCE_NOT_FOUND = -32002;
 const MAX_PAGE = Math.floor(Number.MAX_SAFE_INTEGER / PAGE_BYTES);
 
 /**
- * A resources/read refusal as the SDK sends it: its numeric code and message go to the client
+ * A resources request refused, as the SDK sends it: its numeric code and message go to the client
  * as they are (an McpError would prefix "MCP error <code>:" to the message), our code and field in data.
  */
-export class ResourceReadError extends Error {
+export class ResourceRequestError extends Error {
   constructor(
     readonly code: number,
     message: string,
     readonly data: { code: FailureCode; field?: string },
   ) {
     super(message);
-    this.name = 'ResourceReadError';
+    this.name = 'ResourceRequestError';
   }
 }
 
 const JSON_RPC_CODES: Partial<Record<FailureCode, number>> = { input_invalid: ErrorCode.InvalidParams, not_found: RESOURCE_NOT_FOUND };
 
-/** The JSON-RPC error for anything a resource read threw. */
-export function resourceReadError(err: unknown): ResourceReadError {
+/** The JSON-RPC error for anything a resources/read, list or subscribe threw. */
+export function resourceRequestError(err: unknown): ResourceRequestError {
   const failure = mapError(err);
   const data = { code: failure.code, ...(failure.field === undefined ? {} : { field: failure.field }) };
-  return new ResourceReadError(JSON_RPC_CODES[failure.code] ?? ErrorCode.InternalError, failure.message, data);
+  return new ResourceRequestError(JSON_RPC_CODES[failure.code] ?? ErrorCode.InternalError, failure.message, data);
+}
+
+/** The job status resource's URI: the job's state as JSON, updated when the job ends. */
+export function jobResourceUri(jobId: string): string {
+  return `bio-mcp-queue://jobs/${jobId}`;
 }
 
 export function registerJobResources(server: McpServer, jobs: JobService, caller: Caller): void {
-  const template = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
-    // The files of the most recent completed jobs.
-    list: async () => {
-      const page = await jobs.list({ status: 'completed', limit: 20 }, caller);
-      const resources = [];
-      for (const job of page.jobs) {
-        const result = await jobs.result(job.job_id, caller);
-        for (const file of result.files) {
-          resources.push({ uri: file.resource_uri, name: `${job.job_id}/${file.name}`, mimeType: file.media_type, size: file.size_bytes });
-        }
-      }
-      return { resources };
+  // Listing is resource-list.ts's (a page of jobs at a time, with a cursor): no list callback here.
+  const files = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
+    list: undefined,
+    complete: {
+      job_id: (value) => completeJobIds(jobs, caller, value, 'completed'),
+      name: (value, context) => completeFileNames(jobs, caller, context?.arguments?.job_id, value),
     },
   });
   server.registerResource(
     'job-output-file',
-    template,
+    files,
     {
       title: 'Output file of a job',
       description: `An output file of a completed job, ${PAGE_BYTES / 1024} KiB a page: add ?page=2, ?page=3, … for the rest (_meta.pages says how many).`,
@@ -73,7 +75,29 @@ export function registerJobResources(server: McpServer, jobs: JobService, caller
       try {
         return await readPage(jobs, caller, uri, String(variables.job_id), String(variables.name));
       } catch (err) {
-        throw resourceReadError(err);
+        throw resourceRequestError(err);
+      }
+    },
+  );
+
+  const status = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}', {
+    list: undefined,
+    complete: { job_id: (value) => completeJobIds(jobs, caller, value) },
+  });
+  server.registerResource(
+    'job-status',
+    status,
+    {
+      title: 'Status of a job',
+      description: 'A job\'s state, progress and error as JSON (what get_job_status returns). Subscribe to it to hear when the job ends.',
+      mimeType: 'application/json',
+    },
+    async (uri, variables): Promise<ReadResourceResult> => {
+      try {
+        const current = await jobs.status(String(variables.job_id), caller);
+        return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(current) }] };
+      } catch (err) {
+        throw resourceRequestError(err);
       }
     },
   );

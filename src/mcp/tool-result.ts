@@ -1,12 +1,13 @@
 // Tool answers: a success carries structured content and a line of text; a failure is a result
 // the caller can read and act on (isError: true, "<code>: <message>"), with its code and log
 // level from error-mapping.ts. Only protocol problems are protocol errors.
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { mapError } from '../error-mapping.js';
 import type { Logger } from '../logger.js';
 
-export function toolSuccess(structured: object, text: string): CallToolResult {
-  return { content: [{ type: 'text', text }], structuredContent: structured as Record<string, unknown> };
+/** `more`: content after the text line, such as resource links to a job's files. */
+export function toolSuccess(structured: object, text: string, more: ContentBlock[] = []): CallToolResult {
+  return { content: [{ type: 'text', text }, ...more], structuredContent: structured as Record<string, unknown> };
 }
 
 export function toolFailure(err: unknown, log: Logger): CallToolResult {

@@ -19,5 +19,6 @@ describe('the server instructions', () => {
       expect(families).toContain(`${queue}: ${tools.join(', ')}`);
     }
     expect(text).toContain('job://<job_id>/<file name>');
+    expect(text).toContain('a client that subscribes to one (resources/subscribe) is notified when the job ends');
   });
 });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ResultSchema } from '../../jobs/job-model.js';
 import { resultText } from '../format-text.js';
+import { fileResourceLinks } from '../resource-links.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -10,7 +11,7 @@ const title = 'Job result: summary and download links';
 const summary = 'Summary of a finished job (for BLAST: hit count and top hits), its files with sha256 and links, the exact command and tool version.';
 const description =
   'Result of a finished job: a tool-specific summary (for BLAST: hit_count, queries_with_hits and the top 10 hits), every output file with its size, sha256 and a download URL, the exact command line, the tool version, exit code and run time. ' +
-  'Output files can also be read page by page as MCP resources (resource_uri). For a job that has not finished it returns its current status.';
+  'Output files can also be read page by page as MCP resources (resource_uri; the result carries a resource_link to each). For a job that has not finished it returns its current status.';
 const inputSchema = z.object({ job_id: JobIdArg });
 
 export const getJobResult: JobTool = {
@@ -21,7 +22,7 @@ export const getJobResult: JobTool = {
     server.registerTool(name, { title, description, inputSchema, outputSchema: ResultSchema, annotations: READ_ONLY }, ({ job_id }) =>
       asToolResult(log, async () => {
         const result = await jobs.result(job_id, caller);
-        return toolSuccess(result, resultText(result));
+        return toolSuccess(result, resultText(result), fileResourceLinks(result));
       }),
     );
   },

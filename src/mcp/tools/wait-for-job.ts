@@ -7,6 +7,7 @@ import { StatusSchema, type JobStatus } from '../../jobs/job-model.js';
 import type { StderrFollower } from '../../jobs/job-service.js';
 import { STDERR_LOG_START } from '../../jobs/job-stderr-log.js';
 import { formatDuration, statusText } from '../format-text.js';
+import { fileResourceLinks } from '../resource-links.js';
 import type { SessionLogLevel } from '../session-log-level.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
@@ -75,7 +76,9 @@ export const waitForJob: JobTool = {
           // by when the request's progress handler is gone: give the last one a head start.
           if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
           const text = timed_out ? `Still ${status.status} after ${formatDuration(timeout_seconds)}. ${statusText(status)}` : statusText(status);
-          return toolSuccess({ ...status, timed_out }, text);
+          // A completed job's files come as resource links, as get_job_result gives them.
+          const links = status.status === 'completed' ? fileResourceLinks(await jobs.result(job_id, caller)) : [];
+          return toolSuccess({ ...status, timed_out }, text, links);
         }),
     );
   },
