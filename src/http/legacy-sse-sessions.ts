@@ -52,7 +52,10 @@ export class LegacySseSessions {
       session = Object.assign(pending, { transport, server });
       const id = transport.sessionId;
       this.sessions.set(id, session);
+      // Chained: the server's own onclose stops its task status feed (create-server.ts).
+      const closeServer = server.server.onclose;
       server.server.onclose = () => {
+        closeServer?.();
         budget.release(session);
         this.sessions.delete(id);
         log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');

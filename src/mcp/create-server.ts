@@ -1,6 +1,7 @@
 // Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
 // (tools/, one file each) and the job file resources, all backed by one JobService. One server
 // per session, so what a session chooses (its log level, its client's roots) lives with it.
+// Tasks (MCP 2025-11-25) are jobs seen through the protocol's own door: job-task-store.ts.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -15,6 +16,8 @@ import { packageVersion } from '../package-info.js';
 import { serverInstructions } from './server-instructions.js';
 import { trackLogLevel } from './session-log-level.js';
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
+import { JobTaskStore } from './job-task-store.js';
+import { TaskStatusFeed } from './task-status-feed.js';
 
 export interface McpServerOptions {
   jobs: JobService;
@@ -26,17 +29,25 @@ export interface McpServerOptions {
   clientRoots?: boolean;
 }
 
+/**
+ * The server's own onclose is taken (it stops the session's task status feed): a transport
+ * adapter that wants to know of the close chains onto it rather than replacing it.
+ */
 export function createMcpServer({ jobs, config, log, caller, clientRoots = false }: McpServerOptions): McpServer {
+  const taskStore = new JobTaskStore(jobs, caller, config.retentionMs);
   const server = new McpServer(
     { name: 'bio-mcp-queue', version: packageVersion() },
     {
-      capabilities: { logging: {} },
+      capabilities: { logging: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
       instructions: serverInstructions(catalog, pipelines),
+      taskStore,
     },
   );
   const logLevel = trackLogLevel(server);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
-  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log });
+  const feed = new TaskStatusFeed(server.server, jobs, caller, taskStore, log);
+  server.server.onclose = () => feed.close();
+  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log, feed });
   registerJobTools(server, { jobs, caller, config, log, logLevel });
   registerJobResources(server, jobs, caller);
   return server;
