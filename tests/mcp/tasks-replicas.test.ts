@@ -1,6 +1,7 @@
 // Tasks live in Redis, not in a server: two servers on one Redis answer for each other's tasks,
 // and a stdio server restarted in the middle of a task finds it again — on real Redis, with a
 // real worker running a real blastn.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -9,6 +10,7 @@ import { CallToolResultSchema, CreateTaskResultSchema, type Task } from '@modelc
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, REPO, testEnv, waitDone } from '../support/harness.js';
 import { startReplica, type Replica } from '../support/replicas.js';
+import { startHttpHarness } from '../support/http-harness.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
@@ -75,6 +77,30 @@ describe('two servers on one Redis', () => {
       expect(result.structuredContent).toMatchObject({ job_id: task.taskId, status: 'completed', tool: 'blastn', summary: { hit_count: expect.any(Number) } });
     } finally {
       await worker.close();
+    }
+  });
+});
+
+describe('two `serve` stacks on one Redis, over Streamable HTTP and legacy SSE', () => {
+  it('creates a task on one and reads, lists and cancels it on the other, for its owner only', async () => {
+    // One key prefix for both, no worker in either: the task stays queued.
+    const shared = { BIO_QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}` };
+    const one = await startHttpHarness({ env: shared, embeddedWorker: false });
+    const two = await startHttpHarness({ env: shared, embeddedWorker: false });
+    try {
+      const task = await createTask(await one.mcp(one.keys.alice), 'blastn_async', { query: '>q\nACGTACGTACGTACGTACGT\n', database: 'lambda' });
+      expect(task).toMatchObject({ taskId: expect.stringMatching(/^blast-/), status: 'working' });
+      const aliceOnTwo = await two.mcp(two.keys.alice, 'sse');
+      expect(await aliceOnTwo.experimental.tasks.getTask(task.taskId)).toMatchObject({ taskId: task.taskId, status: 'working' });
+      expect((await aliceOnTwo.experimental.tasks.listTasks()).tasks.map((t) => t.taskId)).toEqual([task.taskId]);
+      const bobOnTwo = await two.mcp(two.keys.bob);
+      expect((await bobOnTwo.experimental.tasks.listTasks()).tasks).toEqual([]);
+      await expect(bobOnTwo.experimental.tasks.cancelTask(task.taskId)).rejects.toThrow(/not found/i);
+      expect(await (await two.mcp(two.keys.alice)).experimental.tasks.cancelTask(task.taskId)).toMatchObject({ status: 'cancelled' });
+      expect(await (await one.mcp(one.keys.alice)).experimental.tasks.getTask(task.taskId)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 });
