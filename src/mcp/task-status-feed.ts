@@ -47,6 +47,11 @@ export class TaskStatusFeed {
       });
   }
 
+  /** How many tasks it follows now. */
+  get following(): number {
+    return this.followed.size;
+  }
+
   close(): void {
     this.closed = true;
     for (const stop of this.followed.values()) stop.abort();
