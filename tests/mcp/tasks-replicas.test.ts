@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { CallToolResultSchema, CreateTaskResultSchema, type Task } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, TaskStatusNotificationSchema, type Task } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, REPO, testEnv, waitDone } from '../support/harness.js';
 import { startReplica, type Replica } from '../support/replicas.js';
@@ -101,6 +101,26 @@ describe('two `serve` stacks on one Redis, over Streamable HTTP and legacy SSE',
     } finally {
       await one.close();
       await two.close();
+    }
+  });
+});
+
+describe('a task over Streamable HTTP', () => {
+  it('sends its status changes to the session that created it, through to completed', async () => {
+    const web = await startHttpHarness();
+    try {
+      const client = await web.mcp(web.keys.alice);
+      let completedNotice!: (task: Task) => void;
+      const completed = new Promise<Task>((resolve) => (completedNotice = resolve));
+      client.setNotificationHandler(TaskStatusNotificationSchema, ({ params }) => {
+        if (params.status === 'completed') completedNotice(params);
+      });
+      const task = await createTask(client, 'seqkit_stats_async', { sequences: ['>a\nACGTACGT\n'] });
+      expect(await completed).toMatchObject({ taskId: task.taskId, status: 'completed' });
+      const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+      expect(result.structuredContent).toMatchObject({ job_id: task.taskId, status: 'completed', tool: 'seqkit_stats' });
+    } finally {
+      await web.close();
     }
   });
 });
