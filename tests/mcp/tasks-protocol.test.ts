@@ -9,18 +9,20 @@ import { CallToolResultSchema, CreateTaskResultSchema, TaskStatusNotificationSch
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, FIXTURES, testEnv, waitDone } from '../support/harness.js';
 import { startReplica, type Replica } from '../support/replicas.js';
+import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines } from '../../tools/pipelines.js';
 import { mcpToolName } from '../../src/mcp/catalog-tools.js';
 
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
 let dataDir: string;
+let inputsDir: string;
 let env: Record<string, string>;
 let server: Replica;
 let client: Client;
 
 beforeAll(async () => {
-  ({ env, dataDir } = await testEnv());
+  ({ env, dataDir, inputsDir } = await testEnv());
   server = await startReplica(env, { embeddedWorker: true });
   client = await server.connect();
   const build = await callOk<{ job_id: string }>(client, 'make_blast_db_async', { input: path.join(FIXTURES, 'lambda_virus.fa'), name: 'lambda', dbtype: 'nucl' });
@@ -120,6 +122,32 @@ describe('a blastn task', () => {
     expect(result.structuredContent).toMatchObject({ job_id: task.taskId, status: 'failed', error: { message: expect.stringContaining('no_such_db') } });
     const failed = await client.experimental.tasks.getTask(task.taskId);
     expect(failed).toMatchObject({ status: 'failed', statusMessage: expect.stringContaining('no_such_db') });
+  });
+});
+
+describe('a running blastn task', () => {
+  let slow: SyntheticWorkload;
+
+  beforeAll(async () => {
+    // 6,000 reads against 100 kb: long enough to be seen running.
+    slow = await writeSyntheticWorkload(path.join(inputsDir, 'slow'), { genomeBases: 100_000, reads: 6_000, readLength: 150 });
+    const build = await callOk<{ job_id: string }>(client, 'make_blast_db_async', { input: slow.genomePath, name: 'synthetic', dbtype: 'nucl' });
+    expect((await waitDone(client, build.job_id)).status).toBe('completed');
+  });
+
+  it('is seen running in its notifications, and tasks/cancel stops its blastn', async () => {
+    let runningNotice!: (task: Task) => void;
+    const running = new Promise<Task>((resolve) => (runningNotice = resolve));
+    client.setNotificationHandler(TaskStatusNotificationSchema, ({ params }) => {
+      if (/: running; \d+% — /.test(params.statusMessage ?? '')) runningNotice(params);
+    });
+    const task = await createTask(client, 'blastn_async', { query: slow.readsPath, database: 'synthetic', task: 'blastn' });
+    expect(await running).toMatchObject({ taskId: task.taskId, status: 'working' });
+
+    expect((await client.experimental.tasks.cancelTask(task.taskId)).taskId).toBe(task.taskId);
+    const result = await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
+    expect(result.structuredContent).toMatchObject({ job_id: task.taskId, status: 'cancelled' });
+    expect(await client.experimental.tasks.getTask(task.taskId)).toMatchObject({ status: 'cancelled' });
   });
 });
 
