@@ -1,6 +1,6 @@
 // Tells a session's client of every change of the tasks it created there, as
 // notifications/tasks/status, so it need not poll tasks/get. Bounded: a session follows at most
-// MAX_FOLLOWED tasks at a time (beyond that the client polls, as it may anyway); each is followed
+// MAX_FOLLOWED_TASKS at a time (beyond that the client polls, as it may anyway); each is followed
 // until its job ends, and all are dropped when the session closes.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Task } from '@modelcontextprotocol/sdk/types.js';
