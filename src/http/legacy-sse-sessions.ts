@@ -52,9 +52,10 @@ export class LegacySseSessions {
       session = Object.assign(pending, { transport, server });
       const id = transport.sessionId;
       this.sessions.set(id, session);
-      const closeSubscriptions = server.server.onclose;
+      // Chained: the server's own onclose stops its subscriptions and task status feed (create-server.ts).
+      const closeServer = server.server.onclose;
       server.server.onclose = () => {
-        closeSubscriptions?.();
+        closeServer?.();
         budget.release(session);
         this.sessions.delete(id);
         log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');

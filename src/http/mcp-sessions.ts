@@ -93,9 +93,10 @@ export class StreamableHttpSessions {
         }),
       });
       // Called however the session ends: DELETE from the client, the budget closing it, shutdown.
-      const closeSubscriptions = server.server.onclose;
+      // Chained: the server's own onclose stops its subscriptions and task status feed (create-server.ts).
+      const closeServer = server.server.onclose;
       server.server.onclose = () => {
-        closeSubscriptions?.();
+        closeServer?.();
         budget.release(session);
         const id = session.transport.sessionId;
         if (id === undefined) return;

@@ -1,14 +1,20 @@
 // One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority and an
-// optional idempotency_key; the call submits a job and returns its id at once.
+// optional idempotency_key. Called plainly, it submits a job and returns its id at once; called
+// with a task request (MCP Tasks), the same job is the task: its id is the job id, and
+// tasks/get, tasks/result and tasks/cancel read and stop the job (job-task-store.ts).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
-import { IdempotencyKey, Priority, SubmissionSchema } from '../jobs/job-model.js';
+import { IdempotencyKey, JobStatusName, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
+import type { JobTaskContext } from './job-task-store.js';
+import type { TaskStatusFeed } from './task-status-feed.js';
+import { answerUntaskedCallsAtOnce, type UntaskedCall } from './untasked-calls.js';
 import type { SessionRoots } from './session-roots.js';
 
 export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
@@ -18,37 +24,65 @@ export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
 /** A catalog tool or a pipeline: what becomes one `<name>_async` MCP tool. */
 export type SubmittableDefinition = Pick<AnyToolDefinition, 'name' | 'title' | 'description' | 'annotations' | 'input'>;
 
+// Called plainly a tool answers with the submission; as a task, tasks/result answers with the
+// job's result (as get_job_result does). A client checks either against the one outputSchema.
+const AsyncToolOutputSchema = ResultSchema.partial()
+  .extend(SubmissionSchema.partial().shape)
+  .extend({ job_id: z.string(), tool: z.string(), status: JobStatusName });
+
 export interface CatalogToolContext {
   jobs: JobService;
   caller: Caller;
   /** The client's roots, which narrow where path inputs may come from. */
   roots: SessionRoots;
   log: Logger;
+  /** Sends the changes of the tasks this session creates (task-status-feed.ts). */
+  feed: TaskStatusFeed;
 }
 
-export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], { jobs, caller, roots, log }: CatalogToolContext): void {
+export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], { jobs, caller, roots, log, feed }: CatalogToolContext): void {
+  const untasked = new Map<string, UntaskedCall>();
   for (const tool of catalog) {
+    const name = mcpToolName(tool);
     const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
-    server.registerTool(
-      mcpToolName(tool),
+    const submit = async (args: Record<string, unknown>): Promise<Submission> => {
+      const { priority, idempotency_key, ...params } = args;
+      return jobs.submit(tool.name, params, {
+        priority: priority as number,
+        caller,
+        idempotencyKey: idempotency_key as string | undefined,
+        clientRoots: await roots.paths(),
+      });
+    };
+    untasked.set(name, (args) =>
+      asToolResult(log, async () => {
+        const submission = await submit(args);
+        return toolSuccess(submission, submissionText(submission));
+      }),
+    );
+    server.experimental.tasks.registerToolTask(
+      name,
       {
         title: tool.title,
         description: tool.description,
         inputSchema,
-        outputSchema: SubmissionSchema,
+        outputSchema: AsyncToolOutputSchema,
         annotations: { title: tool.title, ...tool.annotations },
+        execution: { taskSupport: 'optional' },
       },
-      (args: Record<string, unknown>) =>
-        asToolResult(log, async () => {
-          const { priority, idempotency_key, ...params } = args;
-          const submission = await jobs.submit(tool.name, params, {
-            priority: priority as number,
-            caller,
-            idempotencyKey: idempotency_key as string | undefined,
-            clientRoots: await roots.paths(),
-          });
-          return toolSuccess(submission, submissionText(submission));
-        }),
+      {
+        // A submission refused (bad input, quota) is a protocol error here: there is no task to fail.
+        createTask: async (args, extra) => {
+          const submission = await submit(args as Record<string, unknown>);
+          const context: JobTaskContext = { jobId: submission.job_id };
+          const task = await extra.taskStore.createTask({ context: { ...context } });
+          feed.follow(task);
+          return { task };
+        },
+        getTask: (_args, extra) => extra.taskStore.getTask(extra.taskId),
+        getTaskResult: async (_args, extra) => (await extra.taskStore.getTaskResult(extra.taskId)) as CallToolResult,
+      },
     );
   }
+  answerUntaskedCallsAtOnce(server, untasked);
 }

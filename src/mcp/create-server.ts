@@ -1,8 +1,10 @@
 // Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
 // (tools/, one file each), the job resources (listed a page at a time, subscribable), and the
 // prompts, all backed by one JobService. One server per session, so what a session chooses (its
-// log level, its client's roots, its subscriptions) lives with it. Adapters that set
-// server.server.onclose must call the one set here first: it stops the session's subscriptions.
+// log level, its client's roots, its subscriptions) lives with it. Tasks (MCP 2025-11-25) are
+// jobs seen through the protocol's own door: job-task-store.ts. Adapters that set
+// server.server.onclose must call the one set here first: it stops the session's subscriptions
+// and task status feed.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -21,6 +23,8 @@ import { packageVersion } from '../package-info.js';
 import { serverInstructions } from './server-instructions.js';
 import { trackLogLevel } from './session-log-level.js';
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
+import { JobTaskStore } from './job-task-store.js';
+import { TaskStatusFeed } from './task-status-feed.js';
 
 export interface McpServerOptions {
   jobs: JobService;
@@ -32,22 +36,32 @@ export interface McpServerOptions {
   clientRoots?: boolean;
 }
 
+/**
+ * The server's own onclose is taken (it stops the session's task status feed): a transport
+ * adapter that wants to know of the close chains onto it rather than replacing it.
+ */
 export function createMcpServer({ jobs, config, log, caller, clientRoots = false }: McpServerOptions): McpServer {
+  const taskStore = new JobTaskStore(jobs, caller, config.retentionMs);
   const server = new McpServer(
     { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS },
     {
-      capabilities: { logging: {}, resources: { subscribe: true } },
+      capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
       instructions: serverInstructions(catalog, pipelines),
+      taskStore,
     },
   );
   const logLevel = trackLogLevel(server);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
-  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log });
+  const feed = new TaskStatusFeed(server.server, jobs, caller, taskStore, log);
+  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log, feed });
   registerJobTools(server, { jobs, caller, config, log, logLevel });
   registerJobResources(server, jobs, caller);
   registerResourceList(server, jobs, caller);
   const stopSubscriptions = registerResourceSubscriptions(server, jobs, caller, log.child({ component: 'resource-subscriptions' }));
-  server.server.onclose = stopSubscriptions;
+  server.server.onclose = () => {
+    feed.close();
+    stopSubscriptions();
+  };
   registerPrompts(server, jobs, caller);
   return server;
 }

@@ -1,10 +1,11 @@
 // get_job_result: what a finished job produced — summary, files with fresh links, the command.
 import { z } from 'zod';
-import { ResultSchema } from '../../jobs/job-model.js';
+import { ResultSchema, type JobResult } from '../../jobs/job-model.js';
 import { resultText } from '../format-text.js';
 import { fileResourceLinks } from '../resource-links.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 const name = 'get_job_result';
 const title = 'Job result: summary and download links';
@@ -21,9 +22,13 @@ export const getJobResult: JobTool = {
   register(server, { jobs, caller, log }) {
     server.registerTool(name, { title, description, inputSchema, outputSchema: ResultSchema, annotations: READ_ONLY }, ({ job_id }) =>
       asToolResult(log, async () => {
-        const result = await jobs.result(job_id, caller);
-        return toolSuccess(result, resultText(result), fileResourceLinks(result));
+        return jobResultAnswer(await jobs.result(job_id, caller));
       }),
     );
   },
 };
+
+/** The answer get_job_result gives for a job: tasks/result gives the same (job-task-store.ts). */
+export function jobResultAnswer(result: JobResult): CallToolResult {
+  return toolSuccess(result, resultText(result), fileResourceLinks(result));
+}
