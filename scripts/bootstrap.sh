@@ -7,6 +7,8 @@
 # all is present (no network, well under a second); on Debian/Ubuntu it installs what is missing
 # with apt-get (as root, or through `sudo -n` when that needs no password), and otherwise stops
 # and says exactly what to run. It never starts a Redis service: the project starts its own.
+# Without queue names it also provides the MCP conformance suite and the Node 22 it runs on, with
+# npm, in .cache/node22 (see install_conformance_toolchain; nothing of the system's changes).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -100,7 +102,33 @@ EOT
   fi
 }
 
+# The official MCP conformance suite (tests/conformance) needs Node 22 (it imports fs.globSync),
+# which the project itself does not. npm's `node` package brings a Node 22 binary into a prefix of
+# our own, beside the suite, both pinned by scripts/conformance-toolchain's lockfile; `npm ci`
+# runs there, with that package.json's allowScripts approving the one install script it needs
+# (node's, which fetches the binary for this platform). Skipped when the installed copy of the
+# lockfile matches and both binaries are there, and in an installed package (no tests there).
+install_conformance_toolchain() {
+  local spec="$here/conformance-toolchain" prefix="$here/../.cache/node22"
+  local node22="$prefix/node_modules/.bin/node" suite="$prefix/node_modules/.bin/conformance"
+  [ -f "$spec/package-lock.json" ] || return 0
+  if [ -x "$node22" ] && [ -e "$suite" ] && cmp -s "$spec/package-lock.json" "$prefix/package-lock.json"; then
+    say "conformance  ok  $(cd "$prefix" && pwd)  Node $("$node22" --version)"
+    return 0
+  fi
+  say "conformance  installing Node 22 and @modelcontextprotocol/conformance with npm into .cache/node22"
+  mkdir -p "$prefix"
+  cp "$spec/package.json" "$spec/package-lock.json" "$prefix/"
+  if ! (cd "$prefix" && npm ci --no-audit --no-fund --loglevel=error) || [ ! -x "$node22" ] || [ ! -e "$suite" ]; then
+    rm -f "$prefix/package-lock.json" # so the next run tries again
+    say "conformance  FAILED to install with npm ci in .cache/node22 (it needs the npm registry); run this script again"
+    exit 1
+  fi
+  say "conformance  ok  $(cd "$prefix" && pwd)  Node $("$node22" --version)"
+}
+
 check_node
+[ "${#wanted_queues[@]}" -ne 0 ] || install_conformance_toolchain
 check_all
 [ "${#missing_pkgs[@]}" -eq 0 ] && exit 0
 
