@@ -1,10 +1,12 @@
 // deploy/k8s/ cannot be applied here (no cluster), so it is checked offline: every object
 // against the Kubernetes OpenAPI schema (kubernetes-models) or KEDA's CRD schema
-// (@kubernetes-models/keda, generated from github.com/kedacore/keda/v2/apis), then against our
+// (@kubernetes-models/keda, generated from github.com/kedacore/keda/v2/apis), against their
+// TypeScript types for misspelt fields, which the schemas let through, then against our
 // own contract: the config schema, the catalog's queues, the Dockerfile, and what the KEDA
 // trigger reads, shown on a real Redis and a real JobService.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { execa } from 'execa';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -89,6 +91,32 @@ describe('deploy/k8s', () => {
     for (const manifest of manifests) {
       const Model = await validatorOf(manifest.apiVersion, manifest.kind);
       expect(() => new Model(manifest).validate(), `${manifest.kind} ${manifest.metadata.name}`).not.toThrow();
+    }
+  });
+
+  it('has no field the Kubernetes and KEDA API types lack (the schemas let unknown fields pass)', async () => {
+    // Each object as a typed TypeScript literal: tsc's excess-property check names a misspelt
+    // field as kubectl --validate=strict would. One known typo shows the check is live.
+    const typeModule = (m: Manifest) => m.apiVersion.startsWith('keda.sh/')
+      ? `@kubernetes-models/keda/keda.sh/v1alpha1/${m.kind}`
+      : `kubernetes-models/${m.apiVersion}/${m.kind}`;
+    const typo = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'typo' }, spec: { selector: {}, template: {}, replica: 1 } } as Manifest;
+    const lines = [...manifests, typo].flatMap((m, i) => [
+      `import type { I${m.kind} as T${i} } from '${typeModule(m)}';`,
+      `export const m${i}: T${i} = ${JSON.stringify(m)};`,
+    ]);
+    // Inside node_modules, so the type packages resolve from it.
+    const dir = await fs.mkdtemp(path.join(REPO, 'node_modules', '.cache-k8s-types-'));
+    try {
+      const file = path.join(dir, 'manifests.ts');
+      await fs.writeFile(file, `${lines.join('\n')}\n`);
+      const tsc = path.join(REPO, 'node_modules', '.bin', 'tsc');
+      const { stdout } = await execa(tsc, ['--ignoreConfig', '--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', file], { reject: false });
+      const errors = stdout.split('\n').filter((l) => l.includes('error TS'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(new RegExp(`manifests\\.ts\\(${2 * manifests.length + 2},.*'"replica"' does not exist`));
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
     }
   });
 
