@@ -8,7 +8,9 @@ import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configVariables, loadConfig } from '../../src/config.js';
 import { catalogBinaries, QUEUE_NAMES } from '../../tools/index.js';
+import { compiledImportGraph } from '../support/compiled-imports.js';
 import { parseComposeYaml, type YamlValue } from '../support/compose-yaml.js';
+import { imagePinProblem } from '../support/image-references.js';
 import { REPO } from '../support/harness.js';
 
 type Service = {
@@ -19,7 +21,7 @@ type Service = {
   environment?: Record<string, string | number | boolean> | string[];
   volumes?: string[];
   ports?: string[];
-  healthcheck?: { test?: string[] };
+  healthcheck?: { test?: string[]; interval?: string; timeout?: string };
   depends_on?: Record<string, { condition?: string }>;
   stop_grace_period?: string;
   container_name?: string;
@@ -75,21 +77,6 @@ function durationSeconds(value: string): number {
   const parts = [...value.matchAll(/(\d+)(h|m|s)/g)];
   expect(parts.map((p) => p[0]).join(''), `unreadable duration "${value}"`).toBe(value);
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'], 0);
-}
-
-// Every compiled file reachable from entry through relative static and dynamic imports.
-async function compiledImportGraph(entry: string): Promise<Set<string>> {
-  const seen = new Set<string>();
-  const pending = [entry];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const code = await fs.readFile(file, 'utf8');
-    for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      pending.push(path.resolve(path.dirname(file), m[1]!));
-    }
-  }
-  return seen;
 }
 
 // The services built from this repository's Dockerfile: they run our CLI.
@@ -154,9 +141,17 @@ describe('docker-compose.yml', () => {
     expect(compose.services.minio!.ports).toContain(`${new URL(server.storage.s3.publicEndpoint!).port}:9000`);
   });
 
+  it('pins every image it pulls to an exact release, none from the withdrawn minio/* names', () => {
+    const pulled = Object.entries(compose.services).filter(([, s]) => s.build === undefined);
+    expect(pulled.map(([name]) => name).sort()).toEqual(['minio', 'minio-bucket', 'redis']);
+    for (const [name, service] of pulled) expect(imagePinProblem(service.image ?? ''), name).toBeUndefined();
+    expect(compose.services.minio!.image).toMatch(/^quay\.io\/minio\/minio:/);
+    expect(compose.services['minio-bucket']!.image).toMatch(/^quay\.io\/minio\/mc:/);
+  });
+
   it('runs Redis 7 with the append-only file on, a volume for it and a redis-cli ping healthcheck', () => {
     const redis = compose.services.redis!;
-    expect(redis.image).toBe('redis:7');
+    expect(redis.image).toMatch(/^redis:7\.\d+\.\d+-alpine$/);
     const command = redis.command ?? [];
     expect(command[command.indexOf('--appendonly') + 1]).toBe('yes');
     expect(redis.healthcheck?.test).toEqual(['CMD', 'redis-cli', 'ping']);
@@ -216,6 +211,32 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('checks each worker\'s health with the script the image installs', async () => {
+    const dockerfile = await fs.readFile(path.join(REPO, 'Dockerfile'), 'utf8');
+    const installed = /^COPY scripts\/worker-healthcheck\.sh \/usr\/local\/bin\/(\S+)$/m.exec(dockerfile)?.[1];
+    expect(installed).toBeDefined();
+    for (const [name, service] of workerServices()) {
+      expect(service.healthcheck?.test, name).toEqual(['CMD', installed]);
+      expect(durationSeconds(service.healthcheck!.timeout!)).toBeLessThan(durationSeconds(service.healthcheck!.interval!));
+    }
+  });
+
+  it('sets the tool threads of every worker, so scaled replicas do not each take every CPU', () => {
+    for (const [name, service] of workerServices()) {
+      expect(environmentOf(service).BIO_QUEUE_TOOL_THREADS, name).toMatch(/^\d+$/);
+      expect(loadConfig(environmentOf(service)).toolThreads, name).toBe(Number(dotenvExample.BIO_QUEUE_TOOL_THREADS));
+    }
+  });
+
+  it('passes the public URL and allowed hosts of .env to the server', () => {
+    const env = environmentOf(compose.services.server!, { ...dotenvExample, BIO_QUEUE_PUBLIC_URL: 'http://bio.lab.org:8000', BIO_QUEUE_ALLOWED_HOSTS: 'bio,10.0.0.5' });
+    const config = loadConfig(env);
+    expect(config.http.publicUrl).toBe('http://bio.lab.org:8000');
+    expect(config.http.allowedHosts).toEqual(['bio', '10.0.0.5']);
+    // Left empty in .env, the default list applies (localhost and the public URL's host).
+    expect(loadConfig(environmentOf(compose.services.server!)).http.allowedHosts).toBeUndefined();
+  });
+
   it('keeps the workers scalable (--scale) and lets SIGTERM drain before Docker kills them', () => {
     for (const [name, service] of workerServices()) {
       expect(service.container_name, `${name}: container_name prevents --scale`).toBeUndefined();
@@ -236,9 +257,9 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^FROM node:22-bookworm-slim$/m);
   });
 
-  it('installs redis-cli and the apt package of every binary the catalog runs, read from scripts/tool-packages.tsv', async () => {
+  it('installs redis-server (for stdio mode; it brings redis-cli) and the apt package of every binary the catalog runs, read from scripts/tool-packages.tsv', async () => {
     expect(dockerfile).toMatch(/^COPY scripts\/tool-packages\.tsv \/tmp\/tool-packages\.tsv$/m);
-    const install = /apt-get install -y --no-install-recommends redis-tools \$\((.+)\) \\$/m.exec(dockerfile)?.[1];
+    const install = /apt-get install -y --no-install-recommends redis-server \$\((.+)\) \\$/m.exec(dockerfile)?.[1];
     expect(install, 'the apt-get install line').toBeDefined();
     // The same command substitution, run here on the repository's list.
     const { stdout } = await execa('bash', ['-c', install!.replaceAll('/tmp/tool-packages.tsv', path.join(REPO, 'scripts', 'tool-packages.tsv'))], { env: { LC_ALL: 'C' } });
@@ -253,6 +274,14 @@ describe('Dockerfile', () => {
     const pkg = JSON.parse(await fs.readFile(path.join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(entrypoint[1]).toBe(pkg.bin['bio-mcp-queue']);
     expect(existsSync(path.join(REPO, entrypoint[1]!)), `${entrypoint[1]} missing: run npm run build`).toBe(true);
+  });
+
+  it('leaves dependencies, build output, tests, benchmarks, their data and secrets out of the build context', async () => {
+    const ignored = (await fs.readFile(path.join(REPO, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    expect(ignored).toEqual(expect.arrayContaining(['.git', 'node_modules', 'dist', '.bench-data', 'tests', 'bench', '.env']));
+    // Nothing the Dockerfile copies is ignored.
+    const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    for (const source of copied) expect(ignored, `COPY ${source}`).not.toContain(source.split('/')[0]);
   });
 
   it('copies only paths that exist in the repository', () => {
