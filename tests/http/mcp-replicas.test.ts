@@ -132,3 +132,39 @@ describe('Streamable HTTP sessions across serve replicas', () => {
     expect(await toolsList(b, unknown)).toEqual({ status: 404, body: gone(unknown) });
   });
 });
+
+// Small caps, so a replica has to make room: its copy of a session goes, and whether the session
+// goes with it depends on whether another replica has used it since.
+describe('a replica letting go of its copy of a session', () => {
+  let p: HttpHarness;
+  let q: HttpHarness;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  beforeAll(async () => {
+    p = await startHttpHarness({ embeddedWorker: false, env: { BIO_QUEUE_MCP_SESSIONS_PER_KEY: '1', BIO_QUEUE_MCP_SESSION_PRESSURE_IDLE_SECONDS: '1' } });
+    q = await startHttpHarness({ replicaOf: p, embeddedWorker: false });
+  });
+  afterAll(async () => {
+    await q?.close();
+    await p?.close();
+  });
+
+  it('ends the session everywhere only if no other replica used it since', async () => {
+    const movedOn = await openOn(p);
+    await sleep(1_200); // quiet on p for longer than the pressure time
+    expect((await toolsList(q, movedOn.sessionId)).status).toBe(200); // …but used on q now
+    const stayed = await openOn(p); // alice is at her cap on p: p's copy of movedOn makes room
+    expect(p.server.app.mcpSessions.size).toBe(1);
+    expect((await toolsList(q, movedOn.sessionId)).status).toBe(200); // goes on on q
+
+    await sleep(1_200);
+    await openOn(p); // stayed makes room in turn: used on p alone, it ends everywhere
+    expect(await toolsList(q, stayed.sessionId)).toEqual({ status: 404, body: gone(stayed.sessionId) });
+  });
+
+  it('hands its sessions on when it stops', async () => {
+    const r = await startHttpHarness({ replicaOf: p, embeddedWorker: false });
+    const { sessionId } = await openOn(r, r.keys.bob);
+    await r.close(); // a rolling restart: r goes, its clients come back through the load balancer
+    expect((await toolsList(q, sessionId, q.keys.bob)).status).toBe(200);
+  });
+});
