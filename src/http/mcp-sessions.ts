@@ -27,7 +27,7 @@ import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
 /** Why this replica let go of a session: the budget's reasons, or the record being gone. */
-type CloseReason = SessionCloseReason | 'ended on another replica';
+type CloseReason = SessionCloseReason | 'ended on another replica, or expired';
 
 interface Session extends BudgetedSession {
   transport: StreamableHTTPServerTransport;
@@ -100,7 +100,7 @@ export class StreamableHttpSessions {
     if (local && local.owner !== caller.owner) throw notFound();
     const record = await this.options.records().touch(sessionId, Date.now());
     if (!record) {
-      if (local) await this.close(local, 'ended on another replica');
+      if (local) await this.close(local, 'ended on another replica, or expired');
       throw notFound();
     }
     if (record.owner !== caller.owner) throw notFound();
@@ -118,11 +118,11 @@ export class StreamableHttpSessions {
 
   private async open(caller: Caller, init: SessionInit): Promise<Session> {
     const records = this.options.records();
-    return this.build(caller, undefined, {
-      sessionIdGenerator: () => randomUUID(),
-      // Awaited by the transport before it answers initialize: the id works on every replica once the client has it.
-      onsessioninitialized: (id) => records.save(id, caller.owner, init, Date.now()),
-    });
+    const sessionId = randomUUID();
+    // Saved once admitted and before the transport hands the id out, so it works on every replica
+    // from the start, and a Redis that is down refuses the initialize with 503. (An initialize
+    // the transport then refuses leaves a record nobody knows the id of; it expires.)
+    return this.build(caller, undefined, { sessionIdGenerator: () => sessionId, prepare: () => records.save(sessionId, caller.owner, init, Date.now()) });
   }
 
   // This replica's own server and transport for a session another replica opened.
@@ -138,7 +138,7 @@ export class StreamableHttpSessions {
   private async build(
     caller: Caller,
     logLevel: LoggingLevel | undefined,
-    identity: { sessionIdGenerator: () => string; onsessioninitialized?: (id: string) => Promise<void> },
+    identity: { sessionIdGenerator: () => string; prepare?: () => Promise<void> },
     afterConnect?: (session: Session) => void,
   ): Promise<Session> {
     const { config, log, budget } = this.options;
@@ -150,6 +150,7 @@ export class StreamableHttpSessions {
     budget.admit(pending);
     let session: Session | undefined;
     try {
+      await identity.prepare?.();
       const logLevelShared = new SessionLogLevelState(logLevel, async (level) => {
         const id = session?.transport.sessionId;
         if (id !== undefined) await records.setLogLevel(id, level);
@@ -161,8 +162,7 @@ export class StreamableHttpSessions {
         transport: new StreamableHTTPServerTransport({
           sessionIdGenerator: identity.sessionIdGenerator,
           eventStore: new InMemoryEventStore(),
-          onsessioninitialized: async (id) => {
-            await identity.onsessioninitialized?.(id);
+          onsessioninitialized: (id) => {
             this.sessions.set(id, built);
             log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');
           },
