@@ -45,18 +45,26 @@ export interface McpSessionsOptions {
   budget: SessionBudget;
 }
 
-// Sessions busy here (a call under way, a stream open) are marked active in Redis this often, so
-// their records outlive the idle time and no other replica closes them as idle meanwhile.
+// Sessions busy here (a call under way, a stream open) are marked active in Redis a few times per
+// idle time (at most a minute apart), so their records outlive it and no other replica closes
+// them as idle meanwhile.
 const KEEP_ALIVE_MAX_MS = 60_000;
+const KEEP_ALIVE_MIN_MS = 100;
 
 export class StreamableHttpSessions {
   private readonly sessions = new Map<string, Session>();
   /** Sessions being taken over from another replica: concurrent requests share one. */
   private readonly adopting = new Map<string, Promise<Session>>();
+  private readonly keepAlive: NodeJS.Timeout;
 
   constructor(private readonly options: McpSessionsOptions) {
-    const every = Math.max(1_000, Math.min(KEEP_ALIVE_MAX_MS, options.config.http.mcpSessions.idleMs / 2));
-    setInterval(() => this.keepBusyAlive(), every).unref();
+    const every = Math.max(KEEP_ALIVE_MIN_MS, Math.min(KEEP_ALIVE_MAX_MS, options.config.http.mcpSessions.idleMs / 3));
+    this.keepAlive = setInterval(() => this.keepBusyAlive(), every).unref();
+  }
+
+  /** Stops marking busy sessions active (the server is stopping; its sessions are closed by the budget). */
+  stop(): void {
+    clearInterval(this.keepAlive);
   }
 
   get size(): number {

@@ -168,3 +168,46 @@ describe('a replica letting go of its copy of a session', () => {
     expect((await toolsList(q, sessionId, q.keys.bob)).status).toBe(200);
   });
 });
+
+// A short idle time, so a call outlasts it.
+describe('the idle time of a session across replicas', () => {
+  let p: HttpHarness;
+  let q: HttpHarness;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  beforeAll(async () => {
+    p = await startHttpHarness({ embeddedWorker: false, env: { BIO_QUEUE_MCP_SESSION_IDLE_SECONDS: '1' } });
+    q = await startHttpHarness({ replicaOf: p, embeddedWorker: false });
+  });
+  afterAll(async () => {
+    await q?.close();
+    await p?.close();
+  });
+
+  // An initialize without the SDK's Client, which would keep a GET stream (and so the session) open.
+  async function initialize(replica: HttpHarness): Promise<string> {
+    const response = await fetch(`${replica.url}/mcp`, {
+      method: 'POST',
+      headers: { ...auth(replica.keys.alice).headers, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    await response.text();
+    expect(response.status).toBe(200);
+    return response.headers.get('mcp-session-id')!;
+  }
+
+  it('is not run out by a call longer than it on another replica; once nothing is open, the session ends everywhere', async () => {
+    const sessionId = await initialize(p);
+    const { client } = await continueOn(q, sessionId);
+    // No worker on either replica: the job stays queued, and the wait takes its full 3 s.
+    const { job_id } = await callOk<{ job_id: string }>(client, 'bwa_mem_async', {
+      reference: path.join(FIXTURES, 'lambda_virus.fa'),
+      reads_1: path.join(FIXTURES, 'lambda_reads_1.fq.gz'),
+    });
+    expect(await callOk(client, 'wait_for_job', { job_id, timeout_seconds: 3 })).toMatchObject({ timed_out: true, status: 'queued' });
+    expect((await toolsList(p, sessionId)).status).toBe(200);
+
+    await sleep(1_500); // nothing open on it for longer than the idle time
+    expect(await toolsList(q, sessionId)).toEqual({ status: 404, body: gone(sessionId) });
+    expect(await toolsList(p, sessionId)).toEqual({ status: 404, body: gone(sessionId) });
+  });
+});
