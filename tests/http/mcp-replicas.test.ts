@@ -1,8 +1,10 @@
 // Two `serve` replicas on one Redis, as behind a load balancer without sticky sessions: a
 // Streamable HTTP session initialized on replica A goes on on replica B (the SDK's Client, the
 // same Mcp-Session-Id, a real blastn run to its end), keeps the log level it chose on A, and
-// ends everywhere when DELETEd on either. Real HTTP, real Redis, real tools; B runs no worker,
-// so its jobs are run by A's.
+// ends everywhere when DELETEd on either. A replica that makes room ends a session only if no
+// other replica used it since; one that stops hands its sessions on; a call on one replica
+// longer than the idle time does not let the session expire. Real HTTP, real Redis, real tools;
+// the replicas B run no worker, so their jobs are run by A's.
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
