@@ -26,7 +26,8 @@ export interface McpSessionRecord {
 }
 
 // Marks a request at ARGV[1] (lastActive never goes back) and pushes the expiry back; 0 for a
-// session that is gone. The touch variant answers the whole record.
+// session that is gone. The touch variant answers the whole record, and only to its owner
+// (ARGV[3]): another key's request must not keep someone's session alive.
 const MARK = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local last = tonumber(redis.call('HGET', KEYS[1], 'lastActive')) or 0
@@ -34,7 +35,7 @@ if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[1], 'lastActive', ARGV[
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1`;
 const TOUCH = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[3] then return nil end
 local last = tonumber(redis.call('HGET', KEYS[1], 'lastActive')) or 0
 if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[1], 'lastActive', ARGV[1]) end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -63,9 +64,9 @@ export class McpSessionRecords {
     await this.redis.multi().hset(key, { owner, init: JSON.stringify(init), lastActive: String(at) }).pexpire(key, this.idleMs).exec();
   }
 
-  /** The record, its expiry pushed back; undefined for a session that was closed or has expired. */
-  async touch(sessionId: string, at: number): Promise<McpSessionRecord | undefined> {
-    const fields = (await this.redis.eval(TOUCH, 1, this.key(sessionId), String(at), String(this.idleMs))) as string[] | null;
+  /** The record, its expiry pushed back; undefined for a session that was closed, has expired, or is not `owner`'s. */
+  async touch(sessionId: string, owner: string, at: number): Promise<McpSessionRecord | undefined> {
+    const fields = (await this.redis.eval(TOUCH, 1, this.key(sessionId), String(at), String(this.idleMs), owner)) as string[] | null;
     if (fields === null) return undefined;
     const hash: Record<string, string> = {};
     for (let i = 0; i + 1 < fields.length; i += 2) hash[fields[i]!] = fields[i + 1]!;

@@ -106,12 +106,12 @@ export class StreamableHttpSessions {
     const notFound = () => new HttpError('not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
     const local = this.sessions.get(sessionId);
     if (local && local.owner !== caller.owner) throw notFound();
-    const record = await this.options.records().touch(sessionId, Date.now());
+    const record = await this.options.records().touch(sessionId, caller.owner, Date.now());
     if (!record) {
+      // The owner is the same (checked above): the record is gone, so is the session.
       if (local) await this.close(local, 'ended on another replica, or expired');
       throw notFound();
     }
-    if (record.owner !== caller.owner) throw notFound();
     if (local) {
       if (record.logLevel !== undefined) local.logLevel.chosen = record.logLevel;
       return local;
