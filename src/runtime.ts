@@ -6,6 +6,7 @@ import { JobService } from './jobs/job-service.js';
 import { closeJobQueues, disconnectJobQueues, openJobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
 import { openJobEvents } from './jobs/job-events.js';
+import type { Redis } from 'ioredis';
 import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
 import { closeWithin, REDIS_CLOSE_MS } from './redis/close-within.js';
 import { openResultStore } from './storage/open-result-store.js';
@@ -16,6 +17,8 @@ export interface Runtime {
   config: Config;
   log: Logger;
   target: RedisTarget;
+  /** The server's own Redis connection (commands give up rather than wait for an outage). */
+  redis: Redis;
   store: ResultStore;
   jobs: JobService;
   worker: RunningWorker | undefined;
@@ -44,6 +47,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
     config,
     log,
     target,
+    redis,
     store,
     jobs,
     worker,

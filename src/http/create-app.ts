@@ -17,6 +17,7 @@ import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
 import { readJsonBody } from './json-body.js';
 import { mcpCors } from './mcp-cors.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
+import { McpSessionRecords } from './mcp-session-records.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
 import { protectedResources } from './protected-resource.js';
@@ -53,9 +54,16 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     if (!state.runtime) throw serverStarting();
     return state.runtime.jobs;
   };
+  // Made with the runtime's Redis connection, once the runtime exists.
+  let records: McpSessionRecords | undefined;
+  const sessionRecords = () => {
+    if (!state.runtime) throw serverStarting();
+    records ??= new McpSessionRecords(state.runtime.redis, config.prefix, config.http.mcpSessions.idleMs);
+    return records;
+  };
   const { maxBodyBytes } = config.http;
   const sessions = new SessionBudget(config.http.mcpSessions);
-  const mcpSessions = new StreamableHttpSessions({ jobs, config, log, budget: sessions });
+  const mcpSessions = new StreamableHttpSessions({ jobs, records: sessionRecords, config, log, budget: sessions });
   const sseSessions = new LegacySseSessions({ jobs, config, log, budget: sessions, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
   const eventStreams: OpenStreams = new Set();
   const hostGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));

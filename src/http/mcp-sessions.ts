@@ -3,40 +3,69 @@
 // id gets the same 404 as an unknown id. A client that loses its connection reconnects with the
 // same session id (and Last-Event-ID, replayed from the session's event store). How many sessions
 // exist, and when idle ones close, is the SessionBudget's to decide.
+// Sessions are not pinned to this process: each has a record in Redis (mcp-session-records.ts),
+// so a `serve` replica behind the same load balancer that gets a request for a session it does
+// not hold builds its own server and transport for it (adopt-mcp-session.ts). The record is the
+// session: DELETE on any replica removes it, and a replica still holding a copy answers 404 next.
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isInitializeRequest, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
+import { SessionLogLevelState } from '../mcp/session-log-level.js';
+import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
+import type { McpSessionRecord, McpSessionRecords, SessionInit } from './mcp-session-records.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
+
+/** Why this replica let go of a session: the budget's reasons, or the record being gone. */
+type CloseReason = SessionCloseReason | 'ended on another replica, or expired';
 
 interface Session extends BudgetedSession {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
+  logLevel: SessionLogLevelState;
   /** Set when the server (not the client) ends the session. */
-  closedFor?: SessionCloseReason;
+  closedFor?: CloseReason;
 }
 
 export interface McpSessionsOptions {
   jobs: () => JobService;
+  records: () => McpSessionRecords;
   config: Config;
   log: Logger;
   budget: SessionBudget;
 }
 
+// Sessions busy here (a call under way, a stream open) are marked active in Redis a few times per
+// idle time (at most a minute apart), so their records outlive it and no other replica closes
+// them as idle meanwhile.
+const KEEP_ALIVE_MAX_MS = 60_000;
+const KEEP_ALIVE_MIN_MS = 100;
+
 export class StreamableHttpSessions {
   private readonly sessions = new Map<string, Session>();
+  /** Sessions being taken over from another replica: concurrent requests share one. */
+  private readonly adopting = new Map<string, Promise<Session>>();
+  private readonly keepAlive: NodeJS.Timeout;
 
-  constructor(private readonly options: McpSessionsOptions) {}
+  constructor(private readonly options: McpSessionsOptions) {
+    const every = Math.max(KEEP_ALIVE_MIN_MS, Math.min(KEEP_ALIVE_MAX_MS, options.config.http.mcpSessions.idleMs / 3));
+    this.keepAlive = setInterval(() => this.keepBusyAlive(), every).unref();
+  }
+
+  /** Stops marking busy sessions active (the server is stopping; its sessions are closed by the budget). */
+  stop(): void {
+    clearInterval(this.keepAlive);
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -46,14 +75,12 @@ export class StreamableHttpSessions {
   readonly handle = async (req: Request, res: Response): Promise<void> => {
     const caller = callerOf(res);
     const sessionId = req.get('mcp-session-id');
-    let session: Session | undefined;
+    let session: Session;
     if (sessionId !== undefined) {
-      session = this.sessions.get(sessionId);
-      if (!session || session.owner !== caller.owner) {
-        throw new HttpError('not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
-      }
+      session = await this.find(sessionId, caller);
     } else if (req.method === 'POST' && isInitializeRequest(req.body)) {
-      session = await this.open(caller);
+      const { protocolVersion, clientInfo, capabilities } = req.body.params;
+      session = await this.open(caller, { protocolVersion, clientInfo, capabilities });
     } else {
       throw new HttpError('input_invalid', 'mcp-session-id: header missing; start a session with an initialize request first', 'mcp-session-id');
     }
@@ -65,60 +92,143 @@ export class StreamableHttpSessions {
     res.on('close', () => {
       current[kind] -= 1;
       current.lastActive = Date.now();
+      const id = current.transport.sessionId;
       // An initialize the transport refused never got an id: nothing can reach it again.
-      if (current.transport.sessionId === undefined) void current.close('idle');
+      if (id === undefined) void current.close('idle');
+      else if (current.closedFor === undefined) this.markActive([id], current.lastActive);
     });
     await current.transport.handleRequest(req, res, req.body);
   };
 
-  private async open(caller: Caller): Promise<Session> {
+  // The session of an id, this replica's copy or one built from its record; 404 when the record
+  // is gone (DELETE on any replica, the idle time) or belongs to another key.
+  private async find(sessionId: string, caller: Caller): Promise<Session> {
+    const notFound = () => new HttpError('not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
+    const local = this.sessions.get(sessionId);
+    if (local && local.owner !== caller.owner) throw notFound();
+    const record = await this.options.records().touch(sessionId, caller.owner, Date.now());
+    if (!record) {
+      // The owner is the same (checked above): the record is gone, so is the session.
+      if (local) await this.close(local, 'ended on another replica, or expired');
+      throw notFound();
+    }
+    if (local) {
+      if (record.logLevel !== undefined) local.logLevel.chosen = record.logLevel;
+      return local;
+    }
+    let adopting = this.adopting.get(sessionId);
+    if (!adopting) {
+      adopting = this.adopt(sessionId, record, caller).finally(() => this.adopting.delete(sessionId));
+      this.adopting.set(sessionId, adopting);
+    }
+    return adopting;
+  }
+
+  private async open(caller: Caller, init: SessionInit): Promise<Session> {
+    const records = this.options.records();
+    const sessionId = randomUUID();
+    // Saved once admitted and before the transport hands the id out, so it works on every replica
+    // from the start, and a Redis that is down refuses the initialize with 503. (An initialize
+    // the transport then refuses leaves a record nobody knows the id of; it expires.)
+    return this.build(caller, undefined, { sessionIdGenerator: () => sessionId, prepare: () => records.save(sessionId, caller.owner, init, Date.now()) });
+  }
+
+  // This replica's own server and transport for a session another replica opened.
+  private async adopt(sessionId: string, record: McpSessionRecord, caller: Caller): Promise<Session> {
+    const session = await this.build(caller, record.logLevel, { sessionIdGenerator: () => sessionId }, (s) => {
+      adoptSession(s.server, s.transport, sessionId, record.init);
+    });
+    this.sessions.set(sessionId, session);
+    this.options.log.info({ mcpSession: sessionId, owner: caller.owner }, 'MCP session taken over from another replica');
+    return session;
+  }
+
+  private async build(
+    caller: Caller,
+    logLevel: LoggingLevel | undefined,
+    identity: { sessionIdGenerator: () => string; prepare?: () => Promise<void> },
+    afterConnect?: (session: Session) => void,
+  ): Promise<Session> {
     const { config, log, budget } = this.options;
     const jobs = this.options.jobs(); // throws while the server is starting, before anything is counted
-    const closeSession = (why: SessionCloseReason) => this.close(session, why);
+    const records = this.options.records();
+    const closeSession = (why: SessionCloseReason) => (session ? this.close(session, why) : Promise.resolve());
     // Admitted before the server is built, so a refused session costs nothing.
     const pending = { owner: caller.owner, calls: 0, streams: 0, lastActive: Date.now(), close: closeSession };
     budget.admit(pending);
-    let session: Session;
+    let session: Session | undefined;
     try {
-      const server = createMcpServer({ jobs, config, log, caller });
-      session = Object.assign(pending, {
+      await identity.prepare?.();
+      const logLevelShared = new SessionLogLevelState(logLevel, async (level) => {
+        const id = session?.transport.sessionId;
+        if (id !== undefined) await records.setLogLevel(id, level);
+      });
+      const server = createMcpServer({ jobs, config, log, caller, logLevel: logLevelShared });
+      const built: Session = Object.assign(pending, {
         server,
+        logLevel: logLevelShared,
         transport: new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
+          sessionIdGenerator: identity.sessionIdGenerator,
           eventStore: new InMemoryEventStore(),
           onsessioninitialized: (id) => {
-            this.sessions.set(id, session);
+            this.sessions.set(id, built);
             log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');
           },
+          // DELETE from the client, on whichever replica: the session ends everywhere.
+          onsessionclosed: (id) => records.remove(id),
         }),
       });
       // Called however the session ends: DELETE from the client, the budget closing it, shutdown.
       // Chained: the server's own onclose stops its subscriptions and task status feed (create-server.ts).
+      session = built;
       const closeServer = server.server.onclose;
       server.server.onclose = () => {
         closeServer?.();
-        budget.release(session);
-        const id = session.transport.sessionId;
+        budget.release(built);
+        const id = built.transport.sessionId;
         if (id === undefined) return;
-        if (this.sessions.get(id) === session) this.sessions.delete(id);
-        log.info({ mcpSession: id, owner: caller.owner, why: session.closedFor ?? 'ended by the client' }, 'MCP session closed');
+        if (this.sessions.get(id) === built) this.sessions.delete(id);
+        log.info({ mcpSession: id, owner: caller.owner, why: built.closedFor ?? 'ended by the client' }, 'MCP session closed');
       };
-      await connectServer(server, session.transport, log);
+      await connectServer(server, built.transport, log);
+      afterConnect?.(built);
+      return built;
     } catch (err) {
       budget.release(pending);
+      // A server that connected but could not take the session over must not linger.
+      await session?.server.close().catch((closeErr: unknown) => log.debug({ err: closeErr }, 'closing a session that could not be taken over failed'));
       throw err;
     }
-    return session;
   }
 
   // A session that fails to close is going away regardless (idle, making room, or the server stopping).
-  private async close(session: Session, why: SessionCloseReason): Promise<void> {
+  private async close(session: Session, why: CloseReason): Promise<void> {
     session.closedFor ??= why;
     const id = session.transport.sessionId;
     // Unreachable at once, so no request slips in while the close finishes.
     if (id !== undefined && this.sessions.get(id) === session) this.sessions.delete(id);
+    // The budget ends a session for good when this replica saw its last request; one used since
+    // on another replica goes on there. A replica shutting down hands its sessions on.
+    if (id !== undefined && (why === 'idle' || why === 'pressure')) {
+      await this.options
+        .records()
+        .removeIfIdleSince(id, session.lastActive)
+        .catch((err: unknown) => this.options.log.debug({ err, mcpSession: id, why }, 'could not remove the record of a closed MCP session; it expires after the idle time'));
+    }
     await session.server.close().catch((err: unknown) => {
       this.options.log.debug({ err, mcpSession: id, owner: session.owner, why }, 'closing an MCP session failed');
     });
+  }
+
+  private markActive(ids: string[], at: number): void {
+    this.options
+      .records()
+      .markActive(ids, at)
+      .catch((err: unknown) => this.options.log.debug({ err, mcpSessions: ids.length }, 'could not mark MCP sessions active in Redis'));
+  }
+
+  private keepBusyAlive(): void {
+    const busy = [...this.sessions].filter(([, s]) => s.calls > 0 || s.streams > 0).map(([id]) => id);
+    if (busy.length > 0) this.markActive(busy, Date.now());
   }
 }

@@ -81,6 +81,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
   } catch (err) {
     const closed = closeServer(server);
     server.closeAllConnections();
+    app.mcpSessions.stop();
     await Promise.all([closed, app.sessions.closeAll()]);
     throw err;
   }
@@ -98,6 +99,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
         state.stopping = true;
         const closed = closeServer(server);
         for (const stream of app.eventStreams) stream.abort();
+        app.mcpSessions.stop();
         await app.sessions.closeAll();
         if (inFlight > 0) {
           await new Promise<void>((resolve) => {

@@ -21,7 +21,7 @@ import { SERVER_ICONS } from './server-icon.js';
 import { registerJobTools } from './tools/index.js';
 import { packageVersion } from '../package-info.js';
 import { serverInstructions } from './server-instructions.js';
-import { trackLogLevel } from './session-log-level.js';
+import { trackLogLevel, type SessionLogLevelState } from './session-log-level.js';
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
 import { JobTaskStore } from './job-task-store.js';
 import { TaskStatusFeed } from './task-status-feed.js';
@@ -34,13 +34,15 @@ export interface McpServerOptions {
   caller: Caller;
   /** Ask a client that has roots for them and hold path inputs to them (stdio only: session-roots.ts). */
   clientRoots?: boolean;
+  /** The session's log level, when the transport keeps it beyond this server (HTTP replicas); a fresh one otherwise. */
+  logLevel?: SessionLogLevelState;
 }
 
 /**
  * The server's own onclose is taken (it stops the session's task status feed): a transport
  * adapter that wants to know of the close chains onto it rather than replacing it.
  */
-export function createMcpServer({ jobs, config, log, caller, clientRoots = false }: McpServerOptions): McpServer {
+export function createMcpServer({ jobs, config, log, caller, clientRoots = false, logLevel: logLevelState }: McpServerOptions): McpServer {
   const taskStore = new JobTaskStore(jobs, caller, config.retentionMs);
   const server = new McpServer(
     { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS },
@@ -50,7 +52,7 @@ export function createMcpServer({ jobs, config, log, caller, clientRoots = false
       taskStore,
     },
   );
-  const logLevel = trackLogLevel(server);
+  const logLevel = trackLogLevel(server, logLevelState);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
   const feed = new TaskStatusFeed(server.server, jobs, caller, taskStore, log);
   registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log, feed });

@@ -2,7 +2,9 @@
 // The SDK's own handler keeps levels in a private map that only its unrelated-notification path
 // reads; our log messages (a followed job's stderr) go out as notifications related to the
 // wait_for_job call that follows it, so the level is kept here where that call can ask.
-// Until the client sets one, everything is sent, as the SDK does.
+// Until the client sets one, everything is sent, as the SDK does. The level is a value a
+// transport can seed and hear of (SessionLogLevelState), so a session that moves between
+// `serve` replicas keeps it (src/http/mcp-session-records.ts).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LoggingLevelSchema, SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
@@ -13,14 +15,29 @@ export interface SessionLogLevel {
 
 const SEVERITY = new Map(LoggingLevelSchema.options.map((level, index) => [level, index]));
 
-/** Answers logging/setLevel on this server (the SDK validates the level) and remembers it. */
-export function trackLogLevel(server: McpServer): SessionLogLevel {
-  let chosen: LoggingLevel | undefined;
-  server.server.setRequestHandler(SetLevelRequestSchema, (request) => {
-    chosen = request.params.level;
+/** The level of one session: undefined until the client sets one. */
+export class SessionLogLevelState implements SessionLogLevel {
+  constructor(
+    public chosen: LoggingLevel | undefined = undefined,
+    /** Told of each level the client sets, before the client gets its answer. */
+    private readonly onChosen?: (level: LoggingLevel) => Promise<void>,
+  ) {}
+
+  allows(level: LoggingLevel): boolean {
+    return this.chosen === undefined || SEVERITY.get(level)! >= SEVERITY.get(this.chosen)!;
+  }
+
+  async choose(level: LoggingLevel): Promise<void> {
+    this.chosen = level;
+    await this.onChosen?.(level);
+  }
+}
+
+/** Answers logging/setLevel on this server (the SDK validates the level) and remembers it in `state`. */
+export function trackLogLevel(server: McpServer, state = new SessionLogLevelState()): SessionLogLevel {
+  server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+    await state.choose(request.params.level);
     return {};
   });
-  return {
-    allows: (level) => chosen === undefined || SEVERITY.get(level)! >= SEVERITY.get(chosen)!,
-  };
+  return state;
 }

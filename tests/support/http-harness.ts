@@ -24,6 +24,8 @@ export interface HttpHarness {
   url: string;
   server: RunningHttpServer;
   config: Config;
+  /** The environment it was started with: a replica starts from the same one. */
+  env: Record<string, string>;
   dataDir: string;
   inputsDir: string;
   keys: { alice: string; bob: string; admin: string };
@@ -36,15 +38,22 @@ export interface HttpHarness {
 
 const strongKey = () => randomBytes(24).toString('base64url');
 
-export async function startHttpHarness(options: { env?: Record<string, string>; embeddedWorker?: boolean } = {}): Promise<HttpHarness> {
-  const keys = { alice: strongKey(), bob: strongKey(), admin: strongKey() };
-  const { env, dataDir, inputsDir } = await testEnv({
-    BIO_QUEUE_API_KEYS: `alice:${keys.alice},bob:${keys.bob}`,
-    BIO_QUEUE_ADMIN_KEYS: `admin:${keys.admin}`,
-    // Small, so a test can send one byte more than an upload link takes.
-    BIO_QUEUE_UPLOAD_MAX_BYTES: String(1024 * 1024),
-    ...options.env,
-  });
+/**
+ * replicaOf: another `serve` replica of that harness's stack, as a load balancer would front
+ * them: the same environment (Redis and key prefix, data dir, keys) on a port of its own. The
+ * first harness owns the data dir; a replica's close leaves it.
+ */
+export async function startHttpHarness(options: { env?: Record<string, string>; embeddedWorker?: boolean; replicaOf?: HttpHarness } = {}): Promise<HttpHarness> {
+  const keys = options.replicaOf?.keys ?? { alice: strongKey(), bob: strongKey(), admin: strongKey() };
+  const { env, dataDir, inputsDir } = options.replicaOf
+    ? { env: { ...options.replicaOf.env, ...options.env }, dataDir: options.replicaOf.dataDir, inputsDir: options.replicaOf.inputsDir }
+    : await testEnv({
+        BIO_QUEUE_API_KEYS: `alice:${keys.alice},bob:${keys.bob}`,
+        BIO_QUEUE_ADMIN_KEYS: `admin:${keys.admin}`,
+        // Small, so a test can send one byte more than an upload link takes.
+        BIO_QUEUE_UPLOAD_MAX_BYTES: String(1024 * 1024),
+        ...options.env,
+      });
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
   const server = await startHttpServer(config, log, { host: '127.0.0.1', port: 0, embeddedWorker: options.embeddedWorker ?? true });
@@ -53,6 +62,7 @@ export async function startHttpHarness(options: { env?: Record<string, string>; 
     url: server.url,
     server,
     config,
+    env,
     dataDir,
     inputsDir,
     keys,
@@ -84,7 +94,7 @@ export async function startHttpHarness(options: { env?: Record<string, string>; 
     async close() {
       for (const client of clients) await client.close().catch(() => undefined);
       await server.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      if (!options.replicaOf) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }
