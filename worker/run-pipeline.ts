@@ -113,11 +113,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         ...(options.signal ? { cancelSignal: options.signal } : {}),
       }),
     );
+    // Named to the watchdog before anything is awaited: a worker killed while the handles close
+    // (a chaos run caught one) would otherwise leave groups nobody knows to kill.
+    options.watchdog?.watch(spawnedGroups(children));
   } finally {
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
-  const pgids = children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
-  options.watchdog?.watch(pgids);
+  const pgids = spawnedGroups(children);
   const tails = stderrFiles.map((file) => {
     const decoder = new StringDecoder('utf8');
     return tailFile(file, (bytes) => options.onStderr?.(decoder.write(bytes)), log);
@@ -192,4 +194,9 @@ async function keepStderr(files: readonly string[], target: string): Promise<voi
   if (files.length === 1) return fs.rename(files[0]!, target);
   await fs.writeFile(target, '');
   for (const file of files) await fs.appendFile(target, await fs.readFile(file));
+}
+
+// Each process is the leader of its own group (detached): its pid is the group's id.
+function spawnedGroups(children: readonly ResultPromise[]): number[] {
+  return children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
 }
