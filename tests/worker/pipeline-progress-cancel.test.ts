@@ -63,10 +63,12 @@ describe('a long bwa_mem in a separate worker process', () => {
       expect(s.status === 'queued' || s.status === 'running', JSON.stringify(s)).toBe(true);
       await new Promise((r) => setTimeout(r, 50));
     }
-    // "aligning" is reported as the step starts; its two processes follow a moment later.
+    // "aligning" is reported as the step starts; its two processes follow a moment later, each
+    // first as the prlimit that sets its memory ceiling and then execs it.
     const running = async () => (await processesOfJob(h.config.workRoot, job_id)).map((p) => p.cmd.split(' ').slice(0, 2).join(' ')).sort();
+    const bothStarted = (names: string[]) => names.length === 2 && names[0] === 'bwa mem' && names[1] === 'samtools sort';
     let before = await running();
-    for (let i = 0; i < 100 && before.length < 2; i++) {
+    for (let i = 0; i < 250 && !bothStarted(before); i++) {
       await new Promise((r) => setTimeout(r, 20));
       before = await running();
     }
