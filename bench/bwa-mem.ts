@@ -19,20 +19,12 @@ import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-import { writeSyntheticReadsFastq } from './support/synthetic-reads.js';
+import { alignmentWorkloads, type AlignmentWorkload as Workload } from './support/alignment-workloads.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { check, progress } from './support/bench-checks.js';
 
 const THREADS = 2;
 const FIXTURE_RECORDS = 4008;
-interface Workload {
-  label: string;
-  reference: string;
-  reads: string[];
-  /** BAM records every run must give. */
-  records: number;
-}
-
 async function bamRecords(file: string): Promise<number> {
   return Number((await execa('samtools', ['view', '-c', file])).stdout.trim());
 }
@@ -92,19 +84,7 @@ async function main(): Promise<void> {
     const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
     cleanup.add('redis-server', () => redis.stop(), redis.pid);
     const fixtures = path.join(root, 'fixtures');
-    const workloads: Workload[] = [
-      {
-        label: 'fixture pairs (2 × 2,000 reads)',
-        reference: path.join(fixtures, 'lambda_virus.fa'),
-        reads: [path.join(fixtures, 'lambda_reads_1.fq.gz'), path.join(fixtures, 'lambda_reads_2.fq.gz')],
-        records: FIXTURE_RECORDS,
-      },
-    ];
-    if (syntheticReads > 0) {
-      progress(`writing ${syntheticReads} synthetic reads…`);
-      const synthetic = await writeSyntheticReadsFastq(path.join(tmp, 'synthetic'), { genomeBases: 200_000, reads: syntheticReads, readLength: 100 });
-      workloads.push({ label: `synthetic (${syntheticReads.toLocaleString('en-US')} × 100 bp)`, reference: synthetic.genomePath, reads: [synthetic.readsPath], records: syntheticReads });
-    }
+    const workloads = await alignmentWorkloads(fixtures, FIXTURE_RECORDS, { dir: path.join(tmp, 'synthetic'), reads: syntheticReads, gzip: false });
     const dataDir = path.join(tmp, 'data');
     const server = await startServerChild({
       label: 'bwa',

@@ -23,21 +23,13 @@ import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-import { writeSyntheticReadsFastq } from './support/synthetic-reads.js';
+import { alignmentWorkloads, type AlignmentWorkload as Workload } from './support/alignment-workloads.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { check, progress } from './support/bench-checks.js';
 
 const THREADS = 2;
 // The fixture pairs' 4,000 reads after fastp's default filters, aligned.
 const FIXTURE_RECORDS = 1291;
-interface Workload {
-  label: string;
-  reference: string;
-  reads: [string] | [string, string];
-  /** BAM records every run must give; undefined: whatever by hand gives, the same through the server. */
-  records: number | undefined;
-}
-
 /** The commands of one step by hand, as argv lists (a list of several is a pipe), each with where its stdout goes. */
 type HandCommand = { pipeline: string[][]; stdout?: string };
 
@@ -165,21 +157,7 @@ async function main(): Promise<void> {
     const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
     cleanup.add('redis-server', () => redis.stop(), redis.pid);
     const fixtures = path.join(root, 'fixtures');
-    const workloads: Workload[] = [
-      {
-        label: 'fixture pairs (2 × 2,000 reads)',
-        reference: path.join(fixtures, 'lambda_virus.fa'),
-        reads: [path.join(fixtures, 'lambda_reads_1.fq.gz'), path.join(fixtures, 'lambda_reads_2.fq.gz')],
-        records: FIXTURE_RECORDS,
-      },
-    ];
-    if (syntheticReads > 0) {
-      progress(`writing ${syntheticReads} synthetic reads…`);
-      const synthetic = await writeSyntheticReadsFastq(path.join(tmp, 'synthetic'), { genomeBases: 200_000, reads: syntheticReads, readLength: 100 });
-      const gz = `${synthetic.readsPath}.gz`;
-      await execa('bash', ['-euo', 'pipefail', '-c', `gzip -c ${JSON.stringify(synthetic.readsPath)} > ${JSON.stringify(gz)}`]);
-      workloads.push({ label: `synthetic (${syntheticReads.toLocaleString('en-US')} × 100 bp)`, reference: synthetic.genomePath, reads: [gz], records: undefined });
-    }
+    const workloads = await alignmentWorkloads(fixtures, FIXTURE_RECORDS, { dir: path.join(tmp, 'synthetic'), reads: syntheticReads, gzip: true });
     const server = await startServerChild({
       label: 'pipeline',
       mainJs: path.join(root, 'dist', 'src', 'cli', 'main.js'),
