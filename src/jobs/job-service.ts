@@ -40,6 +40,7 @@ import { ownerUsage, usageSet, type OwnerUsage } from './owner-usage.js';
 import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
+import { readJob } from './read-job.js';
 
 /** A client following a job's live stderr (job-stderr-log.ts): where it has read to, and where new lines go. */
 export interface StderrFollower {
@@ -358,8 +359,8 @@ export class JobService {
   private async splitParts(root: AnyJob): Promise<PartSnapshot[]> {
     return Promise.all(
       (root.data.split?.parts ?? []).map(async (part) => {
-        const job = (await this.queue(queueOfJobId(part.job_id) ?? '').getJob(part.job_id)) as AnyJob | undefined;
-        return { job_id: part.job_id, letters: part.letters, job, state: job ? await job.getState() : undefined, published: job ? undefined : await this.isPublished(part.job_id) };
+        const found = await readJob(this.queue(queueOfJobId(part.job_id) ?? ''), part.job_id);
+        return { job_id: part.job_id, letters: part.letters, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(part.job_id) };
       }),
     );
   }
@@ -368,8 +369,8 @@ export class JobService {
   private async pipelineSteps(root: AnyJob): Promise<StepSnapshot[]> {
     return Promise.all(
       (root.data.pipeline?.steps ?? []).map(async (step) => {
-        const job = (await this.queue(queueOfJobId(step.job_id) ?? '').getJob(step.job_id)) as AnyJob | undefined;
-        return { ...step, job, state: job ? await job.getState() : undefined, published: job ? undefined : await this.isPublished(step.job_id) };
+        const found = await readJob(this.queue(queueOfJobId(step.job_id) ?? ''), step.job_id);
+        return { ...step, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(step.job_id) };
       }),
     );
   }
@@ -671,10 +672,10 @@ export class JobService {
     const queueName = queueOfJobId(jobId);
     const notFound = new BioQueueError('not_found', `no job "${jobId}"; list_jobs shows the jobs that exist`);
     if (!queueName) throw notFound;
-    const job = (await this.queue(queueName).getJob(jobId)) as AnyJob | undefined;
-    if (job) {
-      if (!canSee(caller, job.data.owner)) throw notFound;
-      return { kind: 'job', job, state: await job.getState() };
+    const found = await readJob(this.queue(queueName), jobId);
+    if (found) {
+      if (!canSee(caller, found.job.data.owner)) throw notFound;
+      return { kind: 'job', ...found };
     }
     const tombstone = await readTombstone(this.redis, this.keys.tombstone(jobId));
     if (tombstone && canSee(caller, tombstone.owner)) return { kind: 'tombstone', status: tombstone.status };
