@@ -17,6 +17,7 @@ import type { LockKeeper } from './lock-keeper.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 import { resolveStepInputs } from './step-inputs.js';
+import { stageClock } from './stage-clock.js';
 
 export const SHUTDOWN = 'shutdown';
 /** The abort reason of a job whose lock another worker now holds: this attempt stops, that one goes on. */
@@ -48,6 +49,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
   return async (job, token, signal) => {
     const log = deps.log.child({ jobId: job.id, tool: job.data.tool, queue: job.queueName, attempt: job.attemptsMade + 1 });
     let workDir: string | undefined;
+    const stages = stageClock();
     const release = token && deps.lockKeeper ? deps.lockKeeper.hold(job.queueName, job.id!, token) : undefined;
     try {
       // An earlier attempt published and then died before BullMQ recorded the completion.
@@ -57,12 +59,14 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         return earlier;
       }
       if (await deps.isCancelRequested(job.id!, job.data.parent?.job_id)) throw cancelled();
+      stages.mark('ledger and cancel checks');
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
       const attemptTag = attemptTagOf(job.attemptsStarted);
       log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
       const data = await resolveStepInputs(job.data, deps.ledger);
+      stages.mark('work dir, step inputs');
       const result = await runJob(job.id!, data, tool, workDir, {
         config: deps.config,
         store: deps.store,
@@ -75,8 +79,10 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         signal,
         watchdog: deps.watchdog,
         attemptTag,
+        stages,
       });
       const published = await deps.ledger.commit(job.id!, result);
+      stages.mark('result published');
       if (published.won) {
         log.info({ attemptsStarted: job.attemptsStarted }, 'result published');
         if (job.attemptsStarted > 1) await discardAbandonedFiles(deps.store, job.id!, published.result, log);
@@ -107,6 +113,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
     } finally {
       release?.();
       if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
+      stages.mark('work dir removed');
+      log.debug({ stages_ms: stages.stages(), queue_wait_ms: (job.processedOn ?? job.timestamp) - job.timestamp }, 'job stages');
     }
   };
 }

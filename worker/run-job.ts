@@ -22,6 +22,7 @@ import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { resourceGuard } from './resource-guard.js';
 import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
+import type { StageClock } from './stage-clock.js';
 import { hideServerPaths, serverPathHider } from './server-paths.js';
 import { toolVersion } from './tool-version.js';
 
@@ -38,6 +39,8 @@ export interface RunJobDeps {
   watchdog?: RunPipelineOptions['watchdog'];
   /** This attempt's own prefix for stored file names, so a second run of the job never overwrites the first's (publish-once.ts); none for the first. */
   attemptTag?: string | undefined;
+  /** Told as each stage ends, for the job's timing line (stage-clock.ts). */
+  stages?: StageClock | undefined;
 }
 
 export async function runJob(jobId: string, data: JobData, tool: AnyToolDefinition, workDir: string, deps: RunJobDeps): Promise<JobReturn> {
@@ -56,7 +59,10 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   const limits = jobLimits(config.limits, tool);
   const cgroupParent = limits.memory ? await delegatedMemoryCgroup(log) : undefined;
   const outputs = tool.outputs(params);
+  const mark = (stage: string) => deps.stages?.mark(stage);
+  mark('limits');
   await deps.report({ percent: 0, stage: 'staging', message: 'staging inputs' });
+  mark('progress: staging');
 
   const inputs = await prepareJobInputs(tool, data.inputs, params, workDir, {
     config,
@@ -81,8 +87,10 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   await fs.mkdir(path.join(workDir, 'tmp'));
   if (published) await fs.mkdir(path.join(workDir, path.dirname(published.prefix)), { recursive: true });
   if (deps.signal?.aborted) throw new BioQueueError('cancelled', 'cancelled by request');
+  mark('inputs');
 
   const version = await toolVersion(tool.binaries);
+  mark('tool version');
   const startedAt = new Date();
   // Temporary files (mafft's, samtools sort's) stay inside the work dir, which is removed after.
   const env = { ...inputs.env, ...tool.env?.(params, inputs.context), TMPDIR: path.join(workDir, 'tmp') };
@@ -96,6 +104,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   // The live stderr reaches clients as it is written: without the server's folders, as errors are.
   const hide = deps.stderrLines ? await serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir }) : undefined;
   const stderrLines = deps.stderrLines && hide ? (lines: string[]) => deps.stderrLines!(lines.map(hide)) : undefined;
+  mark('guards');
   const { ran, steps, notes } = await runWithMemoryRetry({
     plan: (threads) => tool.steps(params, { ...inputs.context, threads }),
     run: (steps) =>
@@ -121,12 +130,16 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     log,
   });
   const runtimeSeconds = (Date.now() - startedAt.getTime()) / 1000;
+  mark('tool run');
 
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
+  mark('progress: collecting');
   const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
+  mark('outputs checked');
   // A split search's part is summarised by no one: the merge summarises the whole output, and a
   // part's own summary (a second or so of a large BLAST output) would only be thrown away.
   const summary = data.parent?.part ? { part_of: data.parent.job_id } : await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
+  mark('summary');
   if (published) {
     const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, log, signal: deps.signal });
     // This run's own build is left in the work dir (removed with it); the result describes the
@@ -139,6 +152,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     const stored = await deps.store.put(jobId, storedName, path.join(workDir, output.name), output.mediaType);
     files.push({ ...stored, name: output.name });
   }
+  mark('files stored');
   log.info({ runtimeSeconds, totalBytes }, 'job completed');
   return {
     summary,

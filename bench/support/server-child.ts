@@ -18,20 +18,31 @@ export interface ServerChild {
 
 type ToolAnswer = { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] };
 
-export async function startServerChild(options: { label: string; mainJs: string; env: Record<string, string> }): Promise<ServerChild> {
+export interface ServerChildOptions {
+  label: string;
+  mainJs: string;
+  env: Record<string, string>;
+  /** Node's own flags before the script (--cpu-prof is refused in NODE_OPTIONS). */
+  nodeArgs?: readonly string[];
+  /** Sees every stderr line first; a line it returns true for is taken (not printed, not kept). */
+  onStderrLine?: (line: string) => boolean;
+}
+
+export async function startServerChild(options: ServerChildOptions): Promise<ServerChild> {
   const { label } = options;
   let tail: string[] = [];
   // Only the SDK's short list of safe variables (PATH, HOME, …) plus ours: nothing of the
   // caller's BIO_QUEUE_* settings can leak in and point the server at another Redis.
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [options.mainJs],
+    args: [...(options.nodeArgs ?? []), options.mainJs],
     env: { ...getDefaultEnvironment(), ...options.env },
     stderr: 'pipe',
   });
   transport.stderr?.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.trim() === '') continue;
+      if (options.onStderrLine?.(line)) continue;
       process.stderr.write(`[server ${label}] ${line}\n`);
       tail = [...tail, line].slice(-20);
     }

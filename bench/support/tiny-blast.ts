@@ -1,5 +1,5 @@
 // The tiny BLAST the baseline runs outside the server, the way the server's worker runs it: a
-// fresh work dir, the query written as query.fa, the given argv (no shell) with BLASTDB set,
+// fresh work dir, the query written where the argv reads it, the given argv (no shell) with BLASTDB set,
 // the tabular output read back, the work dir removed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +24,13 @@ export function tabularOutputOf(argv: readonly string[]): string {
   return out;
 }
 
+function queryPathOf(argv: readonly string[]): string {
+  const i = argv.indexOf('-query');
+  const file = i >= 0 ? argv[i + 1] : undefined;
+  if (!file || path.isAbsolute(file) || file.split('/').includes('..')) throw new Error(`expected a blastn command with a relative -query path, got: ${argv.join(' ')}`);
+  return file;
+}
+
 /** Runs it once; returns the hit lines of the tabular output. */
 export async function runTinyBlast(blast: TinyBlast): Promise<string[]> {
   const [file, ...args] = blast.argv;
@@ -31,7 +38,10 @@ export async function runTinyBlast(blast: TinyBlast): Promise<string[]> {
   const out = tabularOutputOf(blast.argv);
   const dir = await fs.mkdtemp(path.join(blast.workRoot, 'job-'));
   try {
-    await fs.writeFile(path.join(dir, 'query.fa'), blast.queryText);
+    // Where the argv reads it (the server stages inputs under inputs/).
+    const query = path.join(dir, queryPathOf(blast.argv));
+    await fs.mkdir(path.dirname(query), { recursive: true });
+    await fs.writeFile(query, blast.queryText);
     await execa(file, args, { cwd: dir, env: { BLASTDB: blast.dbDir }, stdin: 'ignore', shell: false });
     const text = await fs.readFile(path.join(dir, out), 'utf8');
     return text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));

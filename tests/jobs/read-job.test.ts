@@ -29,7 +29,7 @@ it('pairs the state with a hash at least as new: a job failing in between reads 
   const running = new Promise<void>((started) => {
     worker = new Worker(
       'blastn',
-      async () => {
+      async (): Promise<void> => {
         started();
         await new Promise<void>((r) => (release = r));
         throw new UnrecoverableError(encodeStoredError({ code: 'cancelled', message: 'cancelled by request' }));
