@@ -6,6 +6,8 @@
 import fs from 'node:fs/promises';
 import type { Logger } from '../src/logger.js';
 
+const READ_CHUNK_BYTES = 1 << 20;
+
 export interface FileTail {
   /** Reads what was appended since the last read. */
   read(): Promise<void>;
@@ -17,7 +19,9 @@ export interface FileTail {
 export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promise<void>, log: Logger, intervalMs: number | undefined = 250): FileTail {
   let offset = 0;
   let busy: Promise<void> = Promise.resolve();
-  const buffer = Buffer.alloc(1 << 20);
+  // Taken on the first read that finds the file: most tools' stderr never exists or stays empty,
+  // and a zero-filled megabyte per job was a measurable share of a tiny job's garbage.
+  let buffer: Buffer | undefined;
 
   const readMore = async () => {
     const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
@@ -27,6 +31,7 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
     if (!handle) return;
     try {
       for (;;) {
+        buffer ??= Buffer.allocUnsafe(READ_CHUNK_BYTES);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;
