@@ -11,7 +11,7 @@ import { ADMIN_SESSION_COOKIE, ADMIN_SESSION_SECONDS } from '../../src/http/admi
 import type { JobStatus, Submission } from '../../src/jobs/job-model.js';
 import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 import { FIXTURES, REPO } from '../support/harness.js';
-import { startHttpHarness, waitForJob, type HttpHarness } from '../support/http-harness.js';
+import { rawRequest, startHttpHarness, waitForJob, type HttpHarness } from '../support/http-harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, '.test-artifacts');
@@ -86,7 +86,8 @@ async function eventuallyStatus(jobId: string, wanted: JobStatus['status']): Pro
 }
 
 beforeAll(async () => {
-  h = await startHttpHarness();
+  // A host list turns the app's Host and Origin checks on for every route: the board must work behind them.
+  h = await startHttpHarness({ env: { BIO_QUEUE_ALLOWED_HOSTS: '127.0.0.1' } });
   const build = await submit(h.keys.alice, 'make_blast_db', { input: path.join(FIXTURES, 'lambda_virus.fa'), name: 'lambda', dbtype: 'nucl' });
   expect((await waitForJob(h.url, h.keys.alice, build)).status).toBe('completed');
   blastnId = await submit(h.keys.alice, 'blastn', { query: path.join(FIXTURES, 'lambda_queries.fa'), database: 'lambda' });
@@ -111,6 +112,7 @@ describe('the queues dashboard', () => {
     expect(page.status).toBe(401);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('<form method="post" action="/admin/queues/login">');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
     const api = await h.api(undefined, 'GET', '/admin/queues/api/queues');
     expect(api.status).toBe(401);
     expect(api.body).toEqual({ code: 'unauthorized', message: 'Authorization: missing; sign in at /admin/queues with an admin API key, or send "Authorization: Bearer <admin key>"' });
@@ -133,6 +135,20 @@ describe('the queues dashboard', () => {
     await expect(page.getByRole('alert').textContent()).resolves.toBe('That is not a valid API key.');
     expect(await context.cookies()).toEqual([]);
     await context.close();
+  });
+
+  it('takes a sign-in only from its own page, by a name the server answers to', async () => {
+    const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+    const body = `key=${encodeURIComponent(h.keys.admin)}`;
+    // localhost passes the Origin check (a loopback origin), but is not the page the form was on.
+    const crossOrigin = await rawRequest(h.url, 'POST', '/admin/queues/login', { ...form, Origin: `http://localhost:${h.server.port}` }, body);
+    expect(crossOrigin.status).toBe(403);
+    expect(crossOrigin.body).toContain('Sign in from this server&#39;s own page.');
+    expect(crossOrigin.headers['set-cookie']).toBeUndefined();
+    const rebound = await rawRequest(h.url, 'POST', '/admin/queues/login', { ...form, Host: 'rebound.example' }, body);
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toEqual({ code: 'forbidden', message: 'Host: "rebound.example" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)' });
+    expect(rebound.headers['set-cookie']).toBeUndefined();
   });
 
   it('lets an admin sign in and see the finished blastn: its id, data and result', async () => {
