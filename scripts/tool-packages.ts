@@ -27,6 +27,9 @@ const TEST_ORACLES: readonly PackageRow[] = [
   { binary: 'radosgw', versionFlag: '--version', install: { apt: 'radosgw', brew: '-', conda: '-' }, queues: 'tests' },
   { binary: 'ceph-mon', versionFlag: '--version', install: { apt: 'ceph-mon', brew: '-', conda: '-' }, queues: 'tests' },
   { binary: 'ceph-osd', versionFlag: '--version', install: { apt: 'ceph-osd', brew: '-', conda: '-' }, queues: 'tests' },
+  // The browser tests/http/admin-dashboard.test.ts drives with playwright-core (Debian's build, not
+  // one playwright downloads); Homebrew's is an app bundle, not a `chromium` on the PATH.
+  { binary: 'chromium', versionFlag: '--version', install: { apt: 'chromium', brew: '-', conda: '-' }, queues: 'tests' },
 ];
 
 export const TOOL_PACKAGES_FILE = 'scripts/tool-packages.tsv';

@@ -3,7 +3,7 @@
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { JobService } from './jobs/job-service.js';
-import { closeJobQueues, disconnectJobQueues, openJobQueues } from './jobs/job-queues.js';
+import { closeJobQueues, disconnectJobQueues, openJobQueues, type JobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
 import { openJobEvents } from './jobs/job-events.js';
 import type { Redis } from 'ioredis';
@@ -20,6 +20,8 @@ export interface Runtime {
   /** The server's own Redis connection (commands give up rather than wait for an outage). */
   redis: Redis;
   store: ResultStore;
+  /** Every job queue; the admin dashboard shows them (through src/jobs/queue-board.ts). */
+  queues: JobQueues;
   jobs: JobService;
   worker: RunningWorker | undefined;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
     target,
     redis,
     store,
+    queues,
     jobs,
     worker,
     close() {

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
 import { accessTokenVerifier } from './access-tokens.js';
+import { ADMIN_DASHBOARD_PATH, adminDashboard } from './admin-dashboard.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { fileRoutes } from './file-routes.js';
 import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
@@ -94,6 +95,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
   // Browser clients: past the Origin check, so only allowed origins get CORS headers; the preflight needs no key.
   app.use('/mcp', mcpCors());
+  // Before requireCaller: a browser signs in there with a form and a cookie, not a header.
+  app.use(ADMIN_DASHBOARD_PATH, adminDashboard({ keys, oauth, runtime: () => state.runtime!, publicUrl, log }));
   app.use(requireCaller(keys, oauth));
   app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));

@@ -53,15 +53,15 @@ describe('scripts/bootstrap.sh', () => {
     }
   });
 
-  it('installs radosgw only from Debian/Ubuntu, and says that Homebrew and conda have no package of it', async () => {
+  it('installs radosgw and chromium only from Debian/Ubuntu, and says that Homebrew and conda have no package of them', async () => {
     const bin = await barePath();
     try {
       const run = await execa('bash', [path.join(REPO, 'scripts', 'bootstrap.sh'), 'tests'], { env: { PATH: bin }, extendEnv: false, reject: false });
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toContain('  Debian/Ubuntu: sudo apt-get install -y redis-server ncbi-blast+ tabix radosgw ceph-mon ceph-osd\n');
+      expect(run.stderr).toContain('  Debian/Ubuntu: sudo apt-get install -y redis-server ncbi-blast+ tabix radosgw ceph-mon ceph-osd chromium\n');
       expect(run.stderr).toContain('  macOS:         brew install redis blast htslib\n');
       expect(run.stderr).toContain('  conda:         conda install -c conda-forge redis && conda install -c bioconda blast && conda install -c bioconda htslib\n');
-      expect(run.stderr).toContain('  (no Homebrew or conda package has radosgw ceph-mon ceph-osd: the tests that need them run on Debian/Ubuntu)');
+      expect(run.stderr).toContain('  (no Homebrew or conda package has radosgw ceph-mon ceph-osd chromium: the tests that need them run on Debian/Ubuntu)');
     } finally {
       await fs.rm(bin, { recursive: true, force: true });
     }
