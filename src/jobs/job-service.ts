@@ -37,6 +37,7 @@ import { takeSubmitToken } from './submit-rate-limit.js';
 import { createInputResolver } from './input-resolver.js';
 import { claimIdempotencyKey, submissionFingerprint } from './idempotency.js';
 import { ownerUsage, usageSet, type OwnerUsage } from './owner-usage.js';
+import { ownerSlots, type HeldBack, type OwnerSlots } from './owner-slots.js';
 import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
@@ -68,6 +69,7 @@ export function isTerminal(status: JobStatusName): boolean {
 export class JobService {
   private readonly keys: JobKeys;
   private readonly usage: OwnerUsage;
+  private readonly slots: OwnerSlots;
   private flowProducer: FlowProducer | undefined;
 
   constructor(
@@ -80,6 +82,7 @@ export class JobService {
   ) {
     this.keys = jobKeys(config.prefix);
     this.usage = ownerUsage(redis, config.prefix, config.retentionMs, config.ownerQuotaBytes);
+    this.slots = ownerSlots(redis, config.prefix);
   }
 
   /**
@@ -340,7 +343,13 @@ export class JobService {
     }
     const position = await this.queuePosition(found.job, found.state);
     if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), position);
-    return toJobStatus(found.job, found.state, position);
+    return toJobStatus(found.job, found.state, position, Date.now(), await this.heldBack(found.job, found.state));
+  }
+
+  // Only a delayed job can be held back by its owner's cap of running jobs (worker/owner-cap.ts).
+  private async heldBack(job: AnyJob, state: BullState | undefined): Promise<HeldBack | undefined> {
+    if (state !== 'delayed') return undefined;
+    return this.slots.heldBack(job.data.owner, job.id!, this.config.maxRunningPerOwner);
   }
 
   async result(jobId: string, caller: Caller): Promise<JobResult> {
@@ -369,7 +378,8 @@ export class JobService {
     return Promise.all(
       (root.data.pipeline?.steps ?? []).map(async (step) => {
         const job = (await this.queue(queueOfJobId(step.job_id) ?? '').getJob(step.job_id)) as AnyJob | undefined;
-        return { ...step, job, state: job ? await job.getState() : undefined, published: job ? undefined : await this.isPublished(step.job_id) };
+        const state = job ? await job.getState() : undefined;
+        return { ...step, job, state, published: job ? undefined : await this.isPublished(step.job_id), held: job ? await this.heldBack(job, state) : undefined };
       }),
     );
   }
