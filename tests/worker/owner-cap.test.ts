@@ -1,7 +1,7 @@
 // BIO_QUEUE_MAX_RUNNING_PER_OWNER with two API keys, real worker processes and real blastn runs:
 // a queue full of alice's jobs does not keep bob's one waiting behind them, alice never has more
-// runs going than the cap, a held job says why it waits and spends no attempt on it, and the slot
-// of a worker killed mid-run frees itself. Order is read from the jobs' own timestamps, never
+// runs going than the cap, a held job says why it waits and spends no attempt on it, the slot
+// of a worker killed mid-run frees itself, and a split search's parts count as runs. Order is read from the jobs' own timestamps, never
 // from how long anything took.
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -126,5 +126,16 @@ describe('a cap of 1 running job per owner, two jobs per worker', () => {
     expect(done[0]!.attempts).toBe(2);
     expect(done[1]!.attempts).toBe(1);
     expectNoOverlap(await toolWindows(alice));
+  }, 900_000);
+
+  it('counts each part of a split search as a run: the parts take turns, and the search completes', async () => {
+    const id = await submit(h.keys.alice, 'blastn', { ...search(), split: 3 });
+    workers.start();
+    const [done] = await allEnded(h.keys.alice, [id]);
+    expect(done!.status, JSON.stringify(done!.error)).toBe('completed');
+    const parts = done!.steps!.map((p) => p.job_id);
+    expect(parts).toHaveLength(3);
+    // Two worker slots, three parts: only the cap kept them from running side by side.
+    expectNoOverlap(await toolWindows(parts));
   }, 900_000);
 });
