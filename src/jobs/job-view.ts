@@ -39,6 +39,8 @@ export function statusNameOf(state: BullState, error: StoredError | null): JobSt
 
 /** The status of a queued job held back by BIO_QUEUE_MAX_RUNNING_PER_OWNER (owner-slots.ts). */
 export function heldBackMessage(held: HeldBack): string {
+  // Below the cap only for the moment between a run's end and this job's promotion.
+  if (held.running < held.cap) return `waiting: one of your running jobs just ended; your held jobs go back to the queue in turn (cap ${held.cap}, BIO_QUEUE_MAX_RUNNING_PER_OWNER)`;
   return `waiting: ${held.running} of your jobs are running, cap ${held.cap} (BIO_QUEUE_MAX_RUNNING_PER_OWNER)`;
 }
 
