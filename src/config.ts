@@ -290,6 +290,19 @@ export const configVariables = {
     default: undefined,
     doc: 'Bytes each owner (API key, or "local" for stdio) may keep in storage: result files, uploads and inputs staged for remote workers, counted until retention removes them. Past it, new submissions and uploads are refused (a running job still finishes). Unset: no quota.',
   },
+  BIO_QUEUE_MAX_RUNNING_PER_OWNER: {
+    schema: count(1, 100_000).optional(),
+    default: undefined,
+    doc: 'Tool runs one owner (API key, or "local" for stdio) may have running at once across every worker; a pipeline\'s steps and a split search\'s parts each count as one. Past it the owner\'s next job waits (its status says so) and other owners\' jobs go first, so one user\'s thousand jobs do not starve another\'s one. Set it on every worker. Unset: no cap.',
+  },
+  BIO_QUEUE_RATE_LIMITS: {
+    schema: z
+      .string()
+      .transform((value, ctx) => parseRateLimits(value, ctx))
+      .optional(),
+    default: undefined,
+    doc: 'Jobs each queue may start per time window, across every worker (BullMQ\'s limiter), comma-separated queue=max/duration entries with a duration in ms, s, m or h, e.g. "blast=10/60s,align=2/1m". Set it on every worker of the queue. Unset: no limit.',
+  },
   BIO_STORAGE_BACKEND: {
     schema: z.enum(['local', 's3']).optional(),
     default: undefined,
@@ -350,6 +363,31 @@ export const configVariables = {
   },
 } as const;
 
+/** One queue's limiter: at most max jobs started in any durationMs (BullMQ's Worker limiter). */
+export interface QueueRateLimit {
+  max: number;
+  durationMs: number;
+}
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+// "blast=10/60s,align=2/1m": each entry checked here and named when wrong. Whether a queue exists
+// is the worker's to say (worker/queue-rate-limits.ts), as for BIO_QUEUE_QUEUES: the catalog is above config.
+function parseRateLimits(value: string, ctx: z.RefinementCtx): Readonly<Record<string, QueueRateLimit>> {
+  const limits: Record<string, QueueRateLimit> = {};
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([a-z][a-z0-9]*)=(\d+)\/(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(entry);
+    const max = match ? Number(match[2]) : 0;
+    const durationMs = match ? Math.round(Number(match[3]) * DURATION_UNITS_MS[match[4]!]!) : 0;
+    if (!match) ctx.addIssue({ code: 'custom', message: `entry "${entry}": expected queue=max/duration, e.g. "blast=10/60s" (duration in ms, s, m or h)` });
+    else if (max < 1 || !Number.isSafeInteger(max)) ctx.addIssue({ code: 'custom', message: `entry "${entry}": the number of jobs must be at least 1` });
+    else if (durationMs < 1) ctx.addIssue({ code: 'custom', message: `entry "${entry}": the duration must be at least 1 ms` });
+    else if (limits[match[1]!]) ctx.addIssue({ code: 'custom', message: `entry "${entry}": the queue "${match[1]}" is given twice` });
+    else limits[match[1]!] = Object.freeze({ max, durationMs });
+  }
+  return Object.freeze(limits);
+}
+
 type Vars = typeof configVariables;
 type Parsed = { [K in keyof Vars]: z.output<Vars[K]['schema']> };
 
@@ -381,6 +419,10 @@ export interface Config {
   inputMaxBytes: number;
   /** Bytes each owner may keep in storage; undefined: no quota. */
   ownerQuotaBytes: number | undefined;
+  /** Tool runs one owner may have running at once (worker/owner-cap.ts); undefined: no cap. */
+  maxRunningPerOwner: number | undefined;
+  /** Per queue family: BullMQ's limiter for its workers; a queue not named has none. */
+  rateLimits: Readonly<Record<string, QueueRateLimit>>;
   allowPrivateUrls: boolean;
   waitMaxSeconds: number;
   drainTimeoutMs: number;
@@ -534,6 +576,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     urlMaxBytes: p.BIO_QUEUE_URL_MAX_BYTES,
     inputMaxBytes: p.BIO_QUEUE_INPUT_MAX_BYTES,
     ownerQuotaBytes: p.BIO_QUEUE_OWNER_QUOTA_BYTES,
+    maxRunningPerOwner: p.BIO_QUEUE_MAX_RUNNING_PER_OWNER,
+    rateLimits: p.BIO_QUEUE_RATE_LIMITS ?? Object.freeze({}),
     allowPrivateUrls: p.BIO_QUEUE_ALLOW_PRIVATE_URLS,
     waitMaxSeconds: p.BIO_QUEUE_WAIT_MAX_SECONDS,
     drainTimeoutMs: p.BIO_QUEUE_DRAIN_TIMEOUT_SECONDS * 1000,

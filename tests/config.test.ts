@@ -118,3 +118,37 @@ describe('loadConfig: the HTTP server and storage', () => {
     expect(() => loadConfig({ BIO_STORAGE_MINIO_ACCESS_KEY: 'minioadmin' })).toThrow(/BIO_STORAGE_MINIO_SECRET_KEY: must be set/);
   });
 });
+
+describe('loadConfig: fairness between owners and queues', () => {
+  it('has no cap of running jobs and no rate limits by default', () => {
+    const config = loadConfig({ HOME: '/home/ada' });
+    expect(config.maxRunningPerOwner).toBeUndefined();
+    expect(config.rateLimits).toEqual({});
+  });
+
+  it('reads the cap and each queue\'s limit, with its unit', () => {
+    const config = loadConfig({ BIO_QUEUE_MAX_RUNNING_PER_OWNER: '4', BIO_QUEUE_RATE_LIMITS: 'blast=10/60s, align=2/1.5m,qc=3/500ms,hmm=1/1h' });
+    expect(config.maxRunningPerOwner).toBe(4);
+    expect(config.rateLimits).toEqual({
+      blast: { max: 10, durationMs: 60_000 },
+      align: { max: 2, durationMs: 90_000 },
+      qc: { max: 3, durationMs: 500 },
+      hmm: { max: 1, durationMs: 3_600_000 },
+    });
+  });
+
+  it('names each bad entry of BIO_QUEUE_RATE_LIMITS, and a cap below 1', () => {
+    let error: unknown;
+    try {
+      loadConfig({ BIO_QUEUE_MAX_RUNNING_PER_OWNER: '0', BIO_QUEUE_RATE_LIMITS: 'blast=10/60s,align=ten/1m,qc=0/1s,blast=1/1h' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'BIO_QUEUE_MAX_RUNNING_PER_OWNER: expected a whole number from 1 to 100000 (got "0")',
+      'BIO_QUEUE_RATE_LIMITS: entry "align=ten/1m": expected queue=max/duration, e.g. "blast=10/60s" (duration in ms, s, m or h); ' +
+        'entry "qc=0/1s": the number of jobs must be at least 1; entry "blast=1/1h": the queue "blast" is given twice (got "blast=10/60s,align=ten/1m,qc=0/1s,blast=1/1h")',
+    ]);
+  });
+});

@@ -14,6 +14,7 @@ import type { ResultStore } from '../src/storage/result-store.js';
 import { findTool } from '../tools/index.js';
 import type { BuildLocks } from './build-lock.js';
 import type { LockKeeper } from './lock-keeper.js';
+import type { OwnerCap } from './owner-cap.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 import { resolveStepInputs } from './step-inputs.js';
@@ -41,6 +42,8 @@ export interface ProcessJobDeps {
   watchdog?: RunJobDeps['watchdog'];
   /** Appends a job's stderr lines to its live log (src/jobs/job-stderr-log.ts). */
   stderrLog?: (jobId: string, lines: string[]) => Promise<void>;
+  /** BIO_QUEUE_MAX_RUNNING_PER_OWNER: a slot of the job's owner, or the job held back (owner-cap.ts). */
+  ownerCap?: OwnerCap;
 }
 
 export type JobProcessor = (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal) => Promise<JobReturn>;
@@ -50,6 +53,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
     const log = deps.log.child({ jobId: job.id, tool: job.data.tool, queue: job.queueName, attempt: job.attemptsMade + 1 });
     let workDir: string | undefined;
     const stages = stageClock();
+    let freeSlot: (() => Promise<void>) | undefined;
     const release = token && deps.lockKeeper ? deps.lockKeeper.hold(job.queueName, job.id!, token) : undefined;
     try {
       // An earlier attempt published and then died before BullMQ recorded the completion.
@@ -62,6 +66,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       stages.mark('ledger and cancel checks');
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
+      // Past the checks that end a job without running anything: only a run takes the owner's slot.
+      if (deps.ownerCap && token) freeSlot = await deps.ownerCap.enter(job, token);
       workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
       const attemptTag = attemptTagOf(job.attemptsStarted);
       log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
@@ -93,6 +99,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       }
       return published.result;
     } catch (err) {
+      // Held back by the owner's cap: already back in the queue, no attempt spent.
+      if (err instanceof DelayedError) throw err;
       if (signal?.aborted && signal.reason === SHUTDOWN && token) {
         // Draining: hand the job back to the queue untouched for another worker.
         log.warn('worker shutting down: job goes back to the queue');
@@ -112,9 +120,13 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       throw new Error(encodeStoredError(stored));
     } finally {
       release?.();
-      if (workDir) await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
-      stages.mark('work dir removed');
-      log.debug({ stages_ms: stages.stages(), queue_wait_ms: (job.processedOn ?? job.timestamp) - job.timestamp }, 'job stages');
+      // Whatever the outcome, the slot goes and the owner's next held job is promoted.
+      if (freeSlot) await freeSlot().catch((err: unknown) => log.warn({ err }, 'could not free the owner\'s running slot; it frees itself when the job\'s lock lapses'));
+      if (workDir) {
+        await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
+        stages.mark('work dir removed');
+        log.debug({ stages_ms: stages.stages(), queue_wait_ms: (job.processedOn ?? job.timestamp) - job.timestamp }, 'job stages');
+      }
     }
   };
 }

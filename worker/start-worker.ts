@@ -18,12 +18,16 @@ import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
 import { settleEndedJob } from '../src/jobs/ended-job-storage.js';
 import { ownerUsage } from '../src/jobs/owner-usage.js';
+import { ownerSlots } from '../src/jobs/owner-slots.js';
+import { queueOfJobId } from '../src/jobs/job-ids.js';
 import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
 import { closeWithin, REDIS_CLOSE_MS } from '../src/redis/close-within.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import { QUEUE_NAMES } from '../tools/index.js';
 import { redisBuildLocks } from './build-lock.js';
 import { startLockKeeper } from './lock-keeper.js';
+import { createOwnerCap } from './owner-cap.js';
+import { queueLimiters } from './queue-rate-limits.js';
 import { createJobProcessor, defaultThreads, LOCK_LOST, SHUTDOWN } from './process-job.js';
 import { redisResultLedger } from './publish-once.js';
 import { appendStderrLines } from '../src/jobs/job-stderr-log.js';
@@ -58,6 +62,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const { config, target, store, log } = options;
   const queues = parseQueueNames(options.queues ?? config.queues);
   const concurrency = options.concurrency ?? config.workerConcurrency;
+  const limiters = queueLimiters(config.rateLimits);
   const keys = jobKeys(config.prefix);
   const commands = connectRedis(target, 'bio-mcp-queue:worker');
   const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
@@ -80,6 +85,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     lockKeeper,
     watchdog,
     stderrLog: (jobId, lines) => appendStderrLines(commands, keys, jobId, lines),
+    ownerCap:
+      config.maxRunningPerOwner === undefined
+        ? undefined
+        : createOwnerCap({
+            slots: ownerSlots(commands, config.prefix),
+            cap: config.maxRunningPerOwner,
+            // Past a dead worker's lock (stalledMs), with room to spare; see owner-cap.ts.
+            holdMs: Math.max(2 * config.stalledMs, 2000),
+            promote: (jobId) => promoteDelayed(jobId),
+            log,
+          }),
   });
 
   // Queues this worker adds jobs to or reads jobs from (split searches' parts), opened when first needed.
@@ -93,6 +109,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     }
     return q;
   };
+  // A held job back to the queue (owner-cap.ts); one no longer delayed (back already, or running) is left as it is.
+  async function promoteDelayed(jobId: string): Promise<'promoted' | 'gone'> {
+    const queue = queueOfJobId(jobId);
+    const job = queue ? await Job.fromId<JobData, JobReturn>(queueOf(queue), jobId) : undefined;
+    if (!job) return 'gone';
+    await job.promote().catch((err: unknown) => log.debug({ err, jobId }, 'held job not promoted: it is no longer delayed'));
+    return 'promoted';
+  }
   // A failed part of a split search stops its siblings: the parent and every part flagged, then told.
   const siblings = {
     readParent: async (jobId: string) => (await Job.fromId<JobData, JobReturn>(queueOf(PIPELINE_QUEUE), jobId))?.data,
@@ -111,6 +135,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // Shown by GET /workers: which machine and process serves the queue.
       name: `${os.hostname()}.${process.pid}`,
       concurrency,
+      // BIO_QUEUE_RATE_LIMITS: at most max jobs of this queue started per duration, across its workers.
+      ...(limiters.has(queue) ? { limiter: limiters.get(queue)! } : {}),
       // A job is stalled (its worker died) when its lock is not renewed for this long; it then
       // goes back to the queue, counted against the job's attempts.
       lockDuration: config.stalledMs,

@@ -14,6 +14,12 @@ export interface JobKeys {
   stderrLog(jobId: string): string;
   /** Pub/sub channel every worker listens on for cancel requests. */
   cancelChannel: string;
+  /** Sorted set of the owner's running tool runs, "<job id> <lock token>" each (owner-slots.ts). */
+  runningSlots(owner: string): string;
+  /** Sorted set of the owner's jobs held back by the cap, in the order they should run (owner-slots.ts). */
+  heldJobs(owner: string): string;
+  /** The cap the workers hold jobs back at, as the last of them wrote it: the status of a held job quotes it. */
+  runningCap: string;
 }
 
 export function jobKeys(prefix: string): JobKeys {
@@ -25,5 +31,8 @@ export function jobKeys(prefix: string): JobKeys {
     published: (jobId) => `${prefix}:bioq:published:${jobId}`,
     stderrLog: (jobId) => `${prefix}:bioq:stderr:${jobId}`,
     cancelChannel: `${prefix}:bioq:cancel`,
+    runningSlots: (owner) => `${prefix}:bioq:running:${owner}`,
+    heldJobs: (owner) => `${prefix}:bioq:held:${owner}`,
+    runningCap: `${prefix}:bioq:running-cap`,
   };
 }

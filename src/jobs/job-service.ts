@@ -37,6 +37,7 @@ import { takeSubmitToken } from './submit-rate-limit.js';
 import { createInputResolver } from './input-resolver.js';
 import { claimIdempotencyKey, submissionFingerprint } from './idempotency.js';
 import { ownerUsage, usageSet, type OwnerUsage } from './owner-usage.js';
+import { ownerSlots, type HeldBack, type OwnerSlots } from './owner-slots.js';
 import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
@@ -69,6 +70,7 @@ export function isTerminal(status: JobStatusName): boolean {
 export class JobService {
   private readonly keys: JobKeys;
   private readonly usage: OwnerUsage;
+  private readonly slots: OwnerSlots;
   private flowProducer: FlowProducer | undefined;
 
   constructor(
@@ -81,6 +83,7 @@ export class JobService {
   ) {
     this.keys = jobKeys(config.prefix);
     this.usage = ownerUsage(redis, config.prefix, config.retentionMs, config.ownerQuotaBytes);
+    this.slots = ownerSlots(redis, config.prefix);
   }
 
   /**
@@ -341,7 +344,13 @@ export class JobService {
     }
     const position = await this.queuePosition(found.job, found.state);
     if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), position);
-    return toJobStatus(found.job, found.state, position);
+    return toJobStatus(found.job, found.state, position, Date.now(), await this.heldBack(found.job, found.state));
+  }
+
+  // Only a delayed job can be held back by its owner's cap of running jobs (worker/owner-cap.ts).
+  private async heldBack(job: AnyJob, state: BullState | undefined): Promise<HeldBack | undefined> {
+    if (state !== 'delayed') return undefined;
+    return this.slots.heldBack(job.data.owner, job.id!, this.config.maxRunningPerOwner);
   }
 
   async result(jobId: string, caller: Caller): Promise<JobResult> {
@@ -370,7 +379,7 @@ export class JobService {
     return Promise.all(
       (root.data.pipeline?.steps ?? []).map(async (step) => {
         const found = await readJob(this.queue(queueOfJobId(step.job_id) ?? ''), step.job_id);
-        return { ...step, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(step.job_id) };
+        return { ...step, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(step.job_id), held: found ? await this.heldBack(found.job, found.state) : undefined };
       }),
     );
   }

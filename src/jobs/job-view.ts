@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import { decodeStoredError, type StoredError } from '../errors.js';
 import type { ResultStore } from '../storage/result-store.js';
 import { estimateEtaSeconds } from './eta.js';
+import type { HeldBack } from './owner-slots.js';
 import {
   ProgressReportSchema,
   type JobData,
@@ -36,7 +37,15 @@ export function statusNameOf(state: BullState, error: StoredError | null): JobSt
   }
 }
 
-export function toJobStatus(job: AnyJob, state: BullState, queuePosition: number | null, nowMs = Date.now()): JobStatus {
+/** The status of a queued job held back by BIO_QUEUE_MAX_RUNNING_PER_OWNER (owner-slots.ts). */
+export function heldBackMessage(held: HeldBack): string {
+  // Below the cap only for the moment between a run's end and this job's promotion.
+  if (held.running < held.cap) return `waiting: one of your running jobs just ended; your held jobs go back to the queue in turn (cap ${held.cap}, BIO_QUEUE_MAX_RUNNING_PER_OWNER)`;
+  return `waiting: ${held.running} of your jobs are running, cap ${held.cap} (BIO_QUEUE_MAX_RUNNING_PER_OWNER)`;
+}
+
+/** held: set when the job waits for a running slot of its owner; it then reads as queued, not started. */
+export function toJobStatus(job: AnyJob, state: BullState, queuePosition: number | null, nowMs = Date.now(), held?: HeldBack): JobStatus {
   const error = jobError(job, state);
   const status = statusNameOf(state, error);
   const report = ProgressReportSchema.safeParse(job.progress);
@@ -48,6 +57,7 @@ export function toJobStatus(job: AnyJob, state: BullState, queuePosition: number
     if (job.attemptsMade > 0 && job.failedReason) {
       message = `waiting to retry (attempt ${job.attemptsMade + 1} of ${job.opts.attempts ?? 1}) after: ${decodeStoredError(job.failedReason)?.message}`;
     }
+    if (held) message = heldBackMessage(held);
   } else if (status === 'running') {
     percent = report.success ? report.data.percent : 0;
     message = report.success ? report.data.message : 'starting';
@@ -68,7 +78,8 @@ export function toJobStatus(job: AnyJob, state: BullState, queuePosition: number
     eta_seconds: eta,
     queue_position: status === 'queued' ? queuePosition : null,
     submitted_at: job.data.submitted_at,
-    started_at: iso(job.processedOn),
+    // A held job was taken by a worker only to be put back: it has not started.
+    started_at: held && status === 'queued' ? null : iso(job.processedOn),
     finished_at: status === 'completed' || status === 'failed' || status === 'cancelled' ? iso(job.finishedOn) : null,
     attempts: job.attemptsStarted ?? job.attemptsMade,
     error,

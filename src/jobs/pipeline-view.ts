@@ -8,6 +8,7 @@ import type { ResultStore } from '../storage/result-store.js';
 import { estimateEtaSeconds } from './eta.js';
 import type { JobResult, JobStatus, PipelineStepResult, PipelineStepStatus } from './job-model.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
+import type { HeldBack } from './owner-slots.js';
 
 /** One step's job as read from its queue; job is undefined once removed. */
 export interface StepSnapshot {
@@ -18,6 +19,8 @@ export interface StepSnapshot {
   state: BullState | undefined;
   /** Once the job is removed: whether it had published a result (completed, then removed by age). */
   published?: boolean | undefined;
+  /** Set while the step waits for a running slot of its owner (BIO_QUEUE_MAX_RUNNING_PER_OWNER). */
+  held?: HeldBack | undefined;
 }
 
 const ENDED_BADLY = new Set(['failed', 'cancelled']);
@@ -35,7 +38,7 @@ export function removedChildStatus(published: boolean | undefined, rootState: Bu
 
 export function toPipelineStatus(root: AnyJob, rootState: BullState, steps: readonly StepSnapshot[], queuePosition: number | null, nowMs = Date.now()): JobStatus {
   const own = toJobStatus(root, rootState, null, nowMs);
-  const stepStatuses = steps.map((step) => (step.job && step.state ? toJobStatus(step.job, step.state, null, nowMs) : undefined));
+  const stepStatuses = steps.map((step) => (step.job && step.state ? toJobStatus(step.job, step.state, null, nowMs, step.held) : undefined));
   const rows: PipelineStepStatus[] = steps.map((step, i) => {
     const s = stepStatuses[i];
     if (!s) return { step: i, tool: step.tool, job_id: step.job_id, ...removedChildStatus(step.published, rootState) };
@@ -74,7 +77,8 @@ export function toPipelineStatus(root: AnyJob, rootState: BullState, steps: read
   const current = rows.findIndex((r) => r.status !== 'completed');
   const started = firstStarted !== null;
   if (!started) {
-    const message = queuePosition !== null ? `queued, position ${queuePosition}` : 'waiting for a worker';
+    const heldFirst = steps[0]?.held ? stepStatuses[0]?.progress.message : undefined;
+    const message = heldFirst ?? (queuePosition !== null ? `queued, position ${queuePosition}` : 'waiting for a worker');
     return { ...base, status: 'queued', progress: { percent: 0, message }, queue_position: queuePosition, eta_seconds: null };
   }
   const n = rows.length;
