@@ -120,6 +120,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
         signal: deps.signal,
         guard,
         watchdog: deps.watchdog,
+        stages: deps.stages,
         report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
         stderrLines,
         log,
@@ -130,7 +131,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     log,
   });
   const runtimeSeconds = (Date.now() - startedAt.getTime()) / 1000;
-  mark('tool run');
+  mark('tool: after exit');
 
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
   mark('progress: collecting');

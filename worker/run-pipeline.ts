@@ -20,6 +20,7 @@ import type { Argv } from '../tools/define-tool.js';
 import type { LimitBreach } from './job-limits.js';
 import type { GuardWatch, RunGuard } from './resource-guard.js';
 import { tailFile } from './tail-file.js';
+import type { StageClock } from './stage-clock.js';
 import type { ToolWatchdog } from './tool-watchdog.js';
 
 export type RunEnd = 'exited' | 'soft-timeout' | 'hard-timeout' | 'aborted' | 'limit';
@@ -56,6 +57,8 @@ export interface RunPipelineOptions {
   signal?: AbortSignal;
   /** Called with every process group id once all processes have started. */
   onSpawn?(pgids: number[]): Promise<void> | void;
+  /** Told as the run passes its stages: until spawned, spawning, the processes' own run, after (stage-clock.ts). */
+  stages?: StageClock | undefined;
   /** Told each process group as it starts and ends, to kill them should this worker die (tool-watchdog.ts). */
   watchdog?: Pick<ToolWatchdog, 'watch' | 'release'> | undefined;
   /** Every stderr chunk of every process, as it arrives (progress lines). */
@@ -94,6 +97,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
   const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
   let children: ResultPromise[];
+  options.stages?.mark('tool: before spawn');
   try {
     children = started.map(([file, ...args], i) =>
       execa(file!, args, {
@@ -116,6 +120,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     // Named to the watchdog before anything is awaited: a worker killed while the handles close
     // (a chaos run caught one) would otherwise leave groups nobody knows to kill.
     options.watchdog?.watch(spawnedGroups(children));
+    options.stages?.mark('tool: spawn');
   } finally {
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
@@ -142,6 +147,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       for (const pid of pgids) signalGroup(pid, 'SIGKILL');
     });
     const results = await Promise.all(children);
+    options.stages?.mark('tool: processes');
     const breach = await watch?.stop();
     await Promise.all(pipes);
     await Promise.all(tails.map((t) => t.stop()));

@@ -29,6 +29,7 @@ export interface RunStepsOptions {
   /** The job's resource limits, watched while each step runs. */
   guard?: RunGuard | undefined;
   watchdog?: RunPipelineOptions['watchdog'];
+  stages?: RunPipelineOptions['stages'];
   report(report: StepReport): Promise<void>;
   /** Whole lines of the tools' stderr as they come, for the job's live log; written before the step counts as done. */
   stderrLines?: ((lines: string[]) => Promise<void>) | undefined;
@@ -61,6 +62,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         hardTimeoutMs: Math.max(1, options.limits.hardTimeoutMs - elapsed),
         signal: options.signal,
         watchdog: options.watchdog,
+        stages: options.stages,
         // Recorded so the next worker can kill the tools if this process dies without cleaning
         // up; a failed write only costs that clean-up, never the run.
         onSpawn: (pgids) =>
