@@ -16,9 +16,9 @@ import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { envelopeOf } from '../mcp/modern-era.js';
-import { HttpError } from './http-errors.js';
 
 const HEADER = 'mcp-protocol-version';
+const HEADER_MISMATCH = -32020;
 
 /** The protocol version a POST's messages claim in their envelopes, if any does. */
 function claimedVersion(body: unknown): string | undefined {
@@ -49,7 +49,9 @@ export async function serveModernPost(req: Request, res: Response, options: { jo
   const header = req.get(HEADER);
   const claimed = claimedVersion(req.body);
   if (header !== undefined && header !== claimed) {
-    throw new HttpError('input_invalid', `${HEADER}: header says ${header} but the request's _meta says ${claimed}`, HEADER);
+    // The revision's answer to a header that contradicts the body (SEP-2243): 400, -32020.
+    res.status(400).json({ jsonrpc: '2.0', id: null, error: { code: HEADER_MISMATCH, message: `${HEADER}: header says ${header} but the request's _meta says ${claimed}` } });
+    return;
   }
   withoutHeader(req, HEADER);
   const server = createMcpServer(options);

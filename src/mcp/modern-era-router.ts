@@ -57,7 +57,13 @@ const OWN_METHODS = new Set<string>(['tasks/get', 'tasks/update', 'tasks/cancel'
 const GONE_METHODS = new Set(['tasks/list', 'tasks/result']);
 
 /** How the SDK's answer to a modern request is to be rewritten on its way out. */
-type Pending = { kind: 'task' } | { kind: 'result'; method: string };
+type Pending = { kind: 'task'; untasked: () => void } | { kind: 'result'; method: string };
+
+// SDK 1.32 answers a task request it could not make a task of (arguments refused, submission
+// refused) with this -32602, the reason lost. Nothing was queued, so the call is made again
+// without the task request, whose answer is the tool error naming the reason, as a client of
+// this revision expects of a tool that fails.
+const LOST_REASON = /Invalid task creation result/;
 
 export function routeModernEra(transport: Transport, door: ModernDoor, log: Logger): void {
   const deliver = transport.onmessage;
@@ -92,7 +98,11 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
     if (OWN_METHODS.has(method)) return void serveOwn(id, method as OwnMethod, message.params);
     const name = (message.params as { name?: unknown }).name;
     if (method === 'tools/call' && envelope.tasks && typeof name === 'string' && door.taskTools.has(name)) {
-      pending.set(id, { kind: 'task' });
+      const untasked = () => {
+        pending.set(id, { kind: 'result', method });
+        deliver.call(transport, message, extra);
+      };
+      pending.set(id, { kind: 'task', untasked });
       return deliver.call(transport, { ...message, params: { ...message.params, task: {} } }, extra);
     }
     pending.set(id, { kind: 'result', method });
@@ -104,6 +114,10 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
     const rewrite = pending.get(message.id);
     if (!rewrite) return send(message, options);
     pending.delete(message.id);
+    if (rewrite.kind === 'task' && 'error' in message && message.error.code === ErrorCode.InvalidParams && LOST_REASON.test(message.error.message)) {
+      rewrite.untasked();
+      return Promise.resolve();
+    }
     if (!('result' in message)) return send(message, options);
     const result = message.result as Record<string, unknown>;
     const modern = rewrite.kind === 'task' ? createTaskResult(result.task as Task) : asModernResult(rewrite.method, result);
