@@ -1,7 +1,7 @@
 // The wire shapes of the Tasks extension of MCP 2026-07-28 (SEP-2663) that this server reads and
 // writes, as `@modelcontextprotocol/ext-tasks` (core/v2) defines them. That package is a dev
 // dependency (its runtime wants the 2.x SDK), so the shapes are restated here, and
-// tests/mcp/tasks-v2-wire.test.ts parses what we build with the package's own schemas.
+// tests/mcp/ext-tasks-v2-client.test.ts parses what we send with the package's own schemas.
 // What changed from 2025-11-25: `ttl` and `pollInterval` are `ttlMs` and `pollIntervalMs`; a
 // finished task carries its result (there is no tasks/result) or, for a protocol fault, its
 // error; creation answers `resultType: "task"` in place of the tool's result.

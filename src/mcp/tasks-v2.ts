@@ -1,8 +1,8 @@
 // tasks/get, tasks/update and tasks/cancel of the Tasks extension (MCP 2026-07-28, SEP-2663),
 // read from and acted on the job queue as the 2025-11-25 tasks are (job-task-store.ts): a task is
 // a job of the caller's, its id the job id. Only the shapes differ, and two rules:
-// - a job that failed is a *completed* task whose result is the tool error get_job_result gives
-//   (`isError: true`), as a plain tools/call answers a failing tool; the extension keeps "failed"
+// - a job that failed is a *completed* task whose result is what get_job_result gives, marked
+//   `isError: true`, as a plain tools/call answers a failing tool; the extension keeps "failed"
 //   for protocol faults, which a queued job never is;
 // - a job never asks the client for input, so a task is never `input_required`, and tasks/update
 //   has nothing to deliver: it is acknowledged once the task is found, as the extension asks of
@@ -34,8 +34,11 @@ export class TasksV2 {
       case 'cancelled':
         return { ...task, status: 'cancelled' };
       case 'completed':
-      case 'failed':
-        return { ...task, status: 'completed', result: completedResult(jobResultAnswer(await this.jobs.result(taskId, this.caller))) };
+      case 'failed': {
+        const answer = jobResultAnswer(await this.jobs.result(taskId, this.caller));
+        // The task's status no longer says the job failed: the result must.
+        return { ...task, status: 'completed', result: completedResult(status.status === 'failed' ? { ...answer, isError: true } : answer) };
+      }
     }
   }
 

@@ -222,6 +222,16 @@ describe.each([
     expect(outcome.result.structuredContent).toMatchObject({ job_id: taskId, status: 'completed', tool: 'blastn', summary: { hit_count: expect.any(Number) } });
   });
 
+  it('completes a task whose job failed with get_job_result\'s answer marked isError, as a plain call of a failing tool answers', async () => {
+    const execution = (await tasks.callTool('blastn_async', { query: QUERY, database: 'no_such_db' }, { task: { preference: 'require' } })) as Execution;
+    if (execution.kind !== 'task') throw new Error('blastn_async answered without a task');
+    const { outcome } = await execution.settle();
+    expect(outcome.status).toBe('completed');
+    if (outcome.status !== 'completed') return;
+    expect(outcome.result.isError).toBe(true);
+    expect(outcome.result.structuredContent).toMatchObject({ job_id: execution.handle.taskId, status: 'failed', error: { message: expect.stringContaining('no_such_db') } });
+  });
+
   it('cancels a running blastn through the requester: the task ends cancelled and no blastn is left', async () => {
     const execution = (await tasks.callTool('blastn_async', { query: slow.readsPath, database: 'synthetic', task: 'blastn' }, { task: { preference: 'require' } })) as Execution;
     if (execution.kind !== 'task') throw new Error('blastn_async answered without a task');
