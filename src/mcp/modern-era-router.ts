@@ -115,7 +115,8 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
     if (!rewrite) return send(message, options);
     pending.delete(message.id);
     if (rewrite.kind === 'task' && 'error' in message && message.error.code === ErrorCode.InvalidParams && LOST_REASON.test(message.error.message)) {
-      rewrite.untasked();
+      // Once the SDK is done with the first attempt (it forgets the request id after sending).
+      setImmediate(rewrite.untasked);
       return Promise.resolve();
     }
     if (!('result' in message)) return send(message, options);

@@ -297,5 +297,9 @@ describe.each([
     expect(plain).toMatchObject({ resultType: 'complete', structuredContent: { job_id: expect.stringMatching(/^blast-/), status: 'queued' } });
     const cancelled = await resultOf(server.dispatch, framed('tasks/cancel', { taskId: (plain.structuredContent as { job_id: string }).job_id }));
     expect(CancelTaskResultV2Schema.safeParse(cancelled).success).toBe(true);
+    // Arguments the tool refuses: no task, the tool error naming the field.
+    const refused = await resultOf(server.dispatch, framed('tools/call', { name: 'blastn_async', arguments: { query: QUERY, database: 'lambda', colour: 'red' } }));
+    expect(refused).toMatchObject({ resultType: 'complete', isError: true });
+    expect(JSON.stringify(refused.content)).toMatch(/colour/);
   });
 });
