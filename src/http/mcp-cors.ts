@@ -6,10 +6,11 @@
 // session and protocol headers are exposed because a browser client hides them otherwise and
 // cannot continue the session it opened, and WWW-Authenticate, which tells a client signing in
 // with OAuth where the metadata is. No credentials: the API key travels in Authorization.
+// Mcp-Method and Mcp-Name are allowed in: a 2026-07-28 client adds them to every request.
 import type { RequestHandler } from 'express';
 
 const METHODS = 'GET, POST, DELETE, OPTIONS';
-const REQUEST_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID';
+const REQUEST_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name';
 const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate';
 /** How long a browser may reuse a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;

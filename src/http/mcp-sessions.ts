@@ -22,6 +22,7 @@ import { SessionLogLevelState } from '../mcp/session-log-level.js';
 import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
+import { isModernPost, serveModernPost } from './mcp-modern-requests.js';
 import type { McpSessionRecord, McpSessionRecords, SessionInit } from './mcp-session-records.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
@@ -78,6 +79,10 @@ export class StreamableHttpSessions {
     let session: Session;
     if (sessionId !== undefined) {
       session = await this.find(sessionId, caller);
+    } else if (isModernPost(req)) {
+      // MCP 2026-07-28: no session, each request on its own.
+      const { config, log } = this.options;
+      return serveModernPost(req, res, { jobs: this.options.jobs(), config, log, caller });
     } else if (req.method === 'POST' && isInitializeRequest(req.body)) {
       const { protocolVersion, clientInfo, capabilities } = req.body.params;
       session = await this.open(caller, { protocolVersion, clientInfo, capabilities });

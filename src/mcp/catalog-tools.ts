@@ -15,6 +15,7 @@ import { submissionText } from './format-text.js';
 import type { JobTaskContext } from './job-task-store.js';
 import type { TaskStatusFeed } from './task-status-feed.js';
 import { answerUntaskedCallsAtOnce, type UntaskedCall } from './untasked-calls.js';
+import { isModernMeta } from './modern-era.js';
 import type { SessionRoots } from './session-roots.js';
 
 export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
@@ -76,7 +77,8 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
           const submission = await submit(args as Record<string, unknown>);
           const context: JobTaskContext = { jobId: submission.job_id };
           const task = await extra.taskStore.createTask({ context: { ...context } });
-          feed.follow(task);
+          // A 2026-07-28 client is not sent 2025-11-25 status notifications: it polls tasks/get.
+          if (!isModernMeta(extra._meta)) feed.follow(task);
           return { task };
         },
         getTask: (_args, extra) => extra.taskStore.getTask(extra.taskId),

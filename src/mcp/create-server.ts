@@ -2,7 +2,8 @@
 // (tools/, one file each), the job resources (listed a page at a time, subscribable), and the
 // prompts, all backed by one JobService. One server per session, so what a session chooses (its
 // log level, its client's roots, its subscriptions) lives with it. Tasks (MCP 2025-11-25) are
-// jobs seen through the protocol's own door: job-task-store.ts. Adapters that set
+// jobs seen through the protocol's own door: job-task-store.ts; and so are the Tasks of the
+// 2026-07-28 revision (SEP-2663), served beside them: modern-era-router.ts. Adapters that set
 // server.server.onclose must call the one set here first: it stops the session's subscriptions
 // and task status feed.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -25,6 +26,10 @@ import { trackLogLevel, type SessionLogLevelState } from './session-log-level.js
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
 import { JobTaskStore } from './job-task-store.js';
 import { TaskStatusFeed } from './task-status-feed.js';
+import { mcpToolName } from './catalog-tools.js';
+import { openModernDoor } from './modern-era-router.js';
+import { serverDiscovery } from './server-discovery.js';
+import { TasksV2 } from './tasks-v2.js';
 
 export interface McpServerOptions {
   jobs: JobService;
@@ -44,14 +49,13 @@ export interface McpServerOptions {
  */
 export function createMcpServer({ jobs, config, log, caller, clientRoots = false, logLevel: logLevelState }: McpServerOptions): McpServer {
   const taskStore = new JobTaskStore(jobs, caller, config.retentionMs);
-  const server = new McpServer(
-    { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS },
-    {
-      capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
-      instructions: serverInstructions(catalog, pipelines),
-      taskStore,
-    },
-  );
+  const serverInfo = { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS };
+  const instructions = serverInstructions(catalog, pipelines);
+  const server = new McpServer(serverInfo, {
+    capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
+    instructions,
+    taskStore,
+  });
   const logLevel = trackLogLevel(server, logLevelState);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
   const feed = new TaskStatusFeed(server.server, jobs, caller, taskStore, log);
@@ -65,5 +69,11 @@ export function createMcpServer({ jobs, config, log, caller, clientRoots = false
     stopSubscriptions();
   };
   registerPrompts(server, jobs, caller);
+  // MCP 2026-07-28 and its Tasks extension, beside 2025-11-25: modern-era-router.ts.
+  openModernDoor(server, {
+    tasks: new TasksV2(jobs, caller, taskStore),
+    taskTools: new Set([...catalog, ...pipelines].map(mcpToolName)),
+    discover: serverDiscovery(server, serverInfo, instructions),
+  });
   return server;
 }

@@ -34,7 +34,7 @@ describe('CORS on /mcp', () => {
     expect(answer.status).toBe(204);
     expect(answer.headers.get('access-control-allow-origin')).toBe(APP);
     expect(answer.headers.get('access-control-allow-methods')).toBe('GET, POST, DELETE, OPTIONS');
-    expect(answer.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID');
+    expect(answer.headers.get('access-control-allow-headers')).toBe('Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name');
     expect(answer.headers.get('vary')).toMatch(/Origin/);
   });
 
