@@ -205,6 +205,11 @@ export const configVariables = {
     default: undefined,
     doc: 'Admin API keys, in the form of BIO_QUEUE_API_KEYS. An admin sees and cancels every job.',
   },
+  BIO_QUEUE_METRICS_TOKEN: {
+    schema: z.string().min(16, { message: 'expected at least 16 characters (it is a password)' }).regex(/^\S+$/, { message: 'expected no spaces' }).optional(),
+    default: undefined,
+    doc: 'Bearer token that may read GET /metrics and nothing else, for Prometheus (`authorization: { credentials: ... }` in its scrape config). Admin keys read /metrics too. Unset: admin keys only.',
+  },
   BIO_QUEUE_API_KEYS_FILE: {
     schema: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }).optional(),
     default: undefined,
@@ -412,6 +417,8 @@ export interface HttpConfig {
   allowedOrigins: readonly string[] | undefined;
   apiKeys: readonly ApiKeyEntry[];
   apiKeysFile: string | undefined;
+  /** Reads /metrics and nothing else; undefined: admin keys only. */
+  metricsToken: string | undefined;
   /** Set when BIO_QUEUE_OAUTH_ISSUER is: access tokens of that provider are accepted too. */
   oauth: OAuthConfig | undefined;
   submitRatePerMinute: number;
@@ -547,6 +554,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       allowedOrigins: commaList(p.BIO_QUEUE_ALLOWED_ORIGINS),
       apiKeys: Object.freeze(apiKeys),
       apiKeysFile: p.BIO_QUEUE_API_KEYS_FILE,
+      metricsToken: p.BIO_QUEUE_METRICS_TOKEN,
       oauth,
       submitRatePerMinute: p.BIO_QUEUE_SUBMIT_RATE_LIMIT,
       mcpSessions: Object.freeze({
