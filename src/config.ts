@@ -206,7 +206,8 @@ export const configVariables = {
     doc: 'Admin API keys, in the form of BIO_QUEUE_API_KEYS. An admin sees and cancels every job.',
   },
   BIO_QUEUE_METRICS_TOKEN: {
-    schema: z.string().min(16, { message: 'expected at least 16 characters (it is a password)' }).regex(/^\S+$/, { message: 'expected no spaces' }).optional(),
+    // Checked in loadConfig, whose message does not echo it as the schema's would.
+    schema: z.string().optional(),
     default: undefined,
     doc: 'Bearer token that may read GET /metrics and nothing else, for Prometheus (`authorization: { credentials: ... }` in its scrape config). Admin keys read /metrics too. Unset: admin keys only.',
   },
@@ -507,6 +508,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const keys = apiKeys.map((k) => k.key);
   if (keys.some((k, i) => keys.indexOf(k) !== i)) problems.push('BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: two names share one key');
   const oauth = oauthConfig(p, problems);
+  const metricsToken = p.BIO_QUEUE_METRICS_TOKEN;
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    problems.push('BIO_QUEUE_METRICS_TOKEN: expected at least 16 characters and no spaces (a secret: its value is not shown)');
+  }
   if (problems.length === 0 && p.BIO_STORAGE_MINIO_ACCESS_KEY !== undefined && p.BIO_STORAGE_MINIO_SECRET_KEY === undefined) {
     problems.push('BIO_STORAGE_MINIO_SECRET_KEY: must be set when BIO_STORAGE_MINIO_ACCESS_KEY is');
   }
