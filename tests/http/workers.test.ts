@@ -117,3 +117,25 @@ describe('POST /workers/{id}/shutdown', () => {
     expect((await h.api(h.keys.admin, 'POST', `/workers/${busy.id}/shutdown`)).status).toBe(404);
   });
 });
+
+describe('a worker embedded in serve', () => {
+  let embedded: HttpHarness;
+  beforeAll(async () => {
+    embedded = await startHttpHarness();
+  });
+  afterAll(async () => embedded?.close());
+
+  it('stops taking jobs when shut down through the API, and its server keeps running', async () => {
+    const [worker] = (await embedded.api<{ workers: WorkerInfo[] }>(embedded.keys.admin, 'GET', '/workers')).body.workers;
+    expect(worker!.pid).toBe(process.pid);
+    const answer = await embedded.api(embedded.keys.admin, 'POST', `/workers/${worker!.id}/shutdown`);
+    expect(answer.status).toBe(202);
+    await until('the embedded worker to leave the list', async () => {
+      const { workers: left } = (await embedded.api<{ workers: WorkerInfo[] }>(embedded.keys.admin, 'GET', '/workers')).body;
+      return left.length === 0 ? true : undefined;
+    });
+    const health = await embedded.api<{ ok: boolean; workers: number }>(undefined, 'GET', '/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ ok: true, workers: 0 });
+  });
+});
