@@ -211,7 +211,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           clearTimeout(timer);
           // Shutting down either way: what fails here is said, and the next worker reaps the folder.
           const said = (what: string) => (err: unknown) => log.debug({ err }, `worker shutdown: could not ${what}`);
-          await heartbeat.close();
+          // Leaves the list before the connections go; with Redis gone, its record expires by itself.
+          await closeWithin(REDIS_CLOSE_MS, 'the worker heartbeat', { close: () => heartbeat.close(), drop: () => undefined }, log);
           await Promise.all([
             lockKeeper.close().catch(said('stop the lock-keeping thread')),
             ...[...partQueues.values()].map((q) => closeWithin(REDIS_CLOSE_MS, 'a part queue', { close: () => q.close(), drop: () => q.disconnect() }, log)),

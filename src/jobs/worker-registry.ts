@@ -75,10 +75,19 @@ export async function readLiveWorkers(redis: Redis, keys: WorkerRegistryKeys, no
   for (const record of records) {
     // Gone between the two reads (it expired or its worker stopped): not live any more.
     if (record === null) continue;
-    const parsed = HeartbeatSchema.safeParse(JSON.parse(record));
+    // A record this version cannot read (another version's, or damaged) is left out, not an error for the whole list.
+    const parsed = HeartbeatSchema.safeParse(parseJson(record));
     if (parsed.success) live.push(parsed.data);
   }
   return live.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Asks one worker to drain and exit; the number of processes that heard it (0: no such live worker). */
