@@ -69,7 +69,7 @@ async function throughQueue(workload: string, cleanup: Cleanup, workers: number,
     }, child.pid);
   }
   // Every worker connected before the clock starts: each serves blast and pipeline.
-  while ((await runtime.jobs.workers()).filter((w) => w.queue === 'blast').length < workers) await new Promise((r) => setTimeout(r, 100));
+  while ((await runtime.jobs.workers()).filter((w) => w.connected_queues.includes('blast')).length < workers) await new Promise((r) => setTimeout(r, 100));
   const start = performance.now();
   const { job_id } = await runtime.jobs.submit('blastn', { query: path.join(workload, QUERY), database: DATABASE, task: 'blastn', ...(split ? { split } : {}) }, { priority: 5, caller: LOCAL_CALLER });
   let done = await runtime.jobs.wait(job_id, LOCAL_CALLER, 3600);

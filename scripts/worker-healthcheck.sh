@@ -3,7 +3,7 @@
 # worker has no HTTP port, so it is healthy while a BullMQ worker of this host holds its
 # connection to Redis. BullMQ names that connection "<prefix>:<queue in base64>:w:<worker name>"
 # (CLIENT SETNAME; its getWorkers and our GET /workers read the same CLIENT LIST), and
-# worker/start-worker.ts names each worker "<hostname>.<pid>". Exit 0: found; 1: not found or
+# worker/start-worker.ts names each worker "<hostname>.<pid>.<random>". Exit 0: found; 1: not found or
 # Redis unreachable.
 set -eu
 : "${BIO_QUEUE_REDIS_URL:?BIO_QUEUE_REDIS_URL is not set}"

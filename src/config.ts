@@ -205,6 +205,12 @@ export const configVariables = {
     default: undefined,
     doc: 'Admin API keys, in the form of BIO_QUEUE_API_KEYS. An admin sees and cancels every job.',
   },
+  BIO_QUEUE_METRICS_TOKEN: {
+    // Checked in loadConfig, whose message does not echo it as the schema's would.
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Bearer token that may read GET /metrics and nothing else, for Prometheus (`authorization: { credentials: ... }` in its scrape config). Admin keys read /metrics too. Unset: admin keys only.',
+  },
   BIO_QUEUE_API_KEYS_FILE: {
     schema: z.string().refine((p) => path.isAbsolute(p), { message: 'expected an absolute path' }).optional(),
     default: undefined,
@@ -454,6 +460,8 @@ export interface HttpConfig {
   allowedOrigins: readonly string[] | undefined;
   apiKeys: readonly ApiKeyEntry[];
   apiKeysFile: string | undefined;
+  /** Reads /metrics and nothing else; undefined: admin keys only. */
+  metricsToken: string | undefined;
   /** Set when BIO_QUEUE_OAUTH_ISSUER is: access tokens of that provider are accepted too. */
   oauth: OAuthConfig | undefined;
   submitRatePerMinute: number;
@@ -542,6 +550,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   const keys = apiKeys.map((k) => k.key);
   if (keys.some((k, i) => keys.indexOf(k) !== i)) problems.push('BIO_QUEUE_API_KEYS/BIO_QUEUE_ADMIN_KEYS: two names share one key');
   const oauth = oauthConfig(p, problems);
+  const metricsToken = p.BIO_QUEUE_METRICS_TOKEN;
+  if (metricsToken !== undefined && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    problems.push('BIO_QUEUE_METRICS_TOKEN: expected at least 16 characters and no spaces (a secret: its value is not shown)');
+  }
   if (problems.length === 0 && p.BIO_STORAGE_MINIO_ACCESS_KEY !== undefined && p.BIO_STORAGE_MINIO_SECRET_KEY === undefined) {
     problems.push('BIO_STORAGE_MINIO_SECRET_KEY: must be set when BIO_STORAGE_MINIO_ACCESS_KEY is');
   }
@@ -591,6 +603,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       allowedOrigins: commaList(p.BIO_QUEUE_ALLOWED_ORIGINS),
       apiKeys: Object.freeze(apiKeys),
       apiKeysFile: p.BIO_QUEUE_API_KEYS_FILE,
+      metricsToken: p.BIO_QUEUE_METRICS_TOKEN,
       oauth,
       submitRatePerMinute: p.BIO_QUEUE_SUBMIT_RATE_LIMIT,
       mcpSessions: Object.freeze({

@@ -102,6 +102,19 @@ describe('loadConfig: the HTTP server and storage', () => {
     expect(problems({ BIO_QUEUE_API_KEYS: 'no-colon-secret,alice:same,bob:same' })).not.toMatch(/same|secret/);
   });
 
+  it('takes a scrape token for /metrics, refusing a short one without echoing it', () => {
+    expect(loadConfig({}).http.metricsToken).toBeUndefined();
+    expect(loadConfig({ BIO_QUEUE_METRICS_TOKEN: 'abcdefghijklmnop' }).http.metricsToken).toBe('abcdefghijklmnop');
+    for (const token of ['tooshort', 'sixteen chars or more']) {
+      expect(() => loadConfig({ BIO_QUEUE_METRICS_TOKEN: token })).toThrow('BIO_QUEUE_METRICS_TOKEN: expected at least 16 characters and no spaces (a secret: its value is not shown)');
+      try {
+        loadConfig({ BIO_QUEUE_METRICS_TOKEN: token });
+      } catch (err) {
+        expect((err as ConfigError).message).not.toContain(token);
+      }
+    }
+  });
+
   it('turns a MinIO endpoint written as host:port into a URL and switches to S3 with path-style addressing', () => {
     const config = loadConfig({ BIO_STORAGE_MINIO_ENDPOINT: 'localhost:9000', BIO_STORAGE_MINIO_ACCESS_KEY: 'minioadmin', BIO_STORAGE_MINIO_SECRET_KEY: 'minioadmin' });
     expect(config.storage.backend).toBe('s3');

@@ -28,6 +28,12 @@ describe('imports', () => {
     expect(upward).toEqual([]);
   });
 
+  it('worker/ knows nothing of MCP or HTTP: what servers show of workers and metrics goes through Redis', async () => {
+    const imports = await importsOf('worker');
+    expect(imports.length).toBeGreaterThan(10);
+    expect(imports.filter(({ target }) => /^src\/(http|mcp|cli)\//.test(target))).toEqual([]);
+  });
+
   it('src/http reaches stored files only through JobService, never a store', async () => {
     const imports = await importsOf('src/http');
     expect(imports.length).toBeGreaterThan(10);

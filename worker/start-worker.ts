@@ -5,7 +5,7 @@
 // (tool-watchdog.ts), and the ledger that publishes each job's result once (publish-once.ts).
 // Closing is bounded whatever Redis does (src/redis/close-within.ts).
 import fs from 'node:fs/promises';
-import os from 'node:os';
+import path from 'node:path';
 import { Job, Queue, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import { BioQueueError, encodeStoredError, toStoredError } from '../src/errors.js';
 import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
@@ -33,6 +33,9 @@ import { redisResultLedger } from './publish-once.js';
 import { appendStderrLines } from '../src/jobs/job-stderr-log.js';
 import { startToolWatchdog } from './tool-watchdog.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
+import { recordJobMetrics } from './job-metrics.js';
+import { listenForShutdown } from './shutdown-listener.js';
+import { startWorkerHeartbeat } from './worker-heartbeat.js';
 
 export interface WorkerOptions {
   config: Config;
@@ -41,9 +44,13 @@ export interface WorkerOptions {
   log: Logger;
   queues?: readonly string[];
   concurrency?: number;
+  /** A shutdown asked for through the API (POST /workers/{id}/shutdown); default: close(). */
+  onShutdownRequest?: () => void;
 }
 
 export interface RunningWorker {
+  /** "<host>.<pid>.<random>", its work folder's name: GET /workers lists it by this id. */
+  readonly id: string;
   readonly queues: readonly string[];
   /** Stops taking jobs; running ones get drainTimeoutMs to finish, then go back to the queue. */
   close(): Promise<void>;
@@ -67,6 +74,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const commands = connectRedis(target, 'bio-mcp-queue:worker');
   const subscriber = connectRedis(target, 'bio-mcp-queue:worker-cancel');
   const workRoot = await createWorkerWorkRoot(config.workRoot, log);
+  const id = path.basename(workRoot);
+  const threads = defaultThreads(concurrency, config.toolThreads);
+  const heartbeat = await startWorkerHeartbeat({ redis: commands, prefix: config.prefix, id, queues, concurrency, threads, log });
   const ended = { store, usage: ownerUsage(commands, config.prefix, config.retentionMs, config.ownerQuotaBytes), log };
   const watchdog = startToolWatchdog(log);
   // A job's main loop may be blocked at most for as long as the job may run at all.
@@ -78,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     store,
     locks: redisBuildLocks(commands, config.prefix, log),
     log,
-    threads: defaultThreads(concurrency, config.toolThreads),
+    threads,
     // A pipeline's step or a split search's part is cancelled with its parent too.
     isCancelRequested: async (jobId, parentId) => (await commands.exists(keys.cancelFlag(jobId), ...(parentId ? [keys.cancelFlag(parentId)] : []))) > 0,
     ledger,
@@ -129,11 +139,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   const workers = queues.map((queue) => {
-    const worker = new Worker<JobData, JobReturn>(queue, processor, {
+    const worker = new Worker<JobData, JobReturn>(queue, heartbeat.track(processor), {
       connection: commands,
       prefix: config.prefix,
-      // Shown by GET /workers: which machine and process serves the queue.
-      name: `${os.hostname()}.${process.pid}`,
+      // Shown by GET /workers and in Redis's CLIENT LIST: which machine and process serves the queue.
+      name: id,
       concurrency,
       // BIO_QUEUE_RATE_LIMITS: at most max jobs of this queue started per duration, across its workers.
       ...(limiters.has(queue) ? { limiter: limiters.get(queue)! } : {}),
@@ -144,6 +154,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       maxStalledCount: config.maxAttempts,
     });
     worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
+    recordJobMetrics(worker, commands, config.prefix, log);
     // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
     worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
     worker.on('failed', (job) => {
@@ -175,7 +186,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await queueOf(queue).add(name, data, options);
     },
   });
-  const pipelineWorker = new Worker<JobData, JobReturn>(PIPELINE_QUEUE, async (job, token, signal) => {
+  const pipelineWorker = new Worker<JobData, JobReturn>(PIPELINE_QUEUE, heartbeat.track(async (job: Job<JobData, JobReturn>, token?: string, signal?: AbortSignal) => {
     try {
       return await (job.data.split ? splitSearch(job, token, signal) : assemble(job));
     } catch (err) {
@@ -187,8 +198,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (err instanceof BioQueueError && !err.retryable) throw new UnrecoverableError(encodeStoredError(stored));
       throw new Error(encodeStoredError(stored));
     }
-  }, { connection: commands, prefix: config.prefix, name: `${os.hostname()}.${process.pid}`, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
+  }), { connection: commands, prefix: config.prefix, name: id, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
   pipelineWorker.on('error', (err) => log.error({ err, queue: PIPELINE_QUEUE }, 'worker error'));
+  recordJobMetrics(pipelineWorker, commands, config.prefix, log);
   // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.
   pipelineWorker.on('completed', (job) => void settleEndedJob(ended, job.id!, job.data));
   pipelineWorker.on('failed', (job) => {
@@ -197,19 +209,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   workers.push(pipelineWorker);
 
   await subscriber.subscribe(keys.cancelChannel);
-  subscriber.on('message', (_channel, jobId: string) => {
+  subscriber.on('message', (channel: string, jobId: string) => {
+    if (channel !== keys.cancelChannel) return;
     for (const worker of workers) {
       if (worker.cancelJob(jobId, 'cancelled')) log.info({ jobId }, 'cancel request: stopping the job');
     }
   });
-  log.info({ queues, concurrency, threads: defaultThreads(concurrency, config.toolThreads) }, 'worker ready');
 
   let closing: Promise<void> | undefined;
-  return {
+  const running: RunningWorker = {
+    id,
     queues,
     close() {
       closing ??= (async () => {
         log.info({ drainTimeoutMs: config.drainTimeoutMs }, 'worker draining: no new jobs');
+        heartbeat.draining();
         const timer = setTimeout(() => {
           log.warn('drain time is up: running jobs go back to the queue');
           for (const worker of workers) worker.cancelAllJobs(SHUTDOWN);
@@ -223,6 +237,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           clearTimeout(timer);
           // Shutting down either way: what fails here is said, and the next worker reaps the folder.
           const said = (what: string) => (err: unknown) => log.debug({ err }, `worker shutdown: could not ${what}`);
+          // Leaves the list before the connections go; with Redis gone, its record expires by itself.
+          await closeWithin(REDIS_CLOSE_MS, 'the worker heartbeat', { close: () => heartbeat.close(), drop: () => undefined }, log);
           await Promise.all([
             lockKeeper.close().catch(said('stop the lock-keeping thread')),
             ...[...partQueues.values()].map((q) => closeWithin(REDIS_CLOSE_MS, 'a part queue', { close: () => q.close(), drop: () => q.disconnect() }, log)),
@@ -237,4 +253,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return closing;
     },
   };
+  await listenForShutdown(subscriber, config.prefix, id, options.onShutdownRequest ?? (() => void running.close().catch((err: unknown) => log.error({ err }, 'worker shutdown did not finish cleanly'))), log);
+  log.info({ workerId: id, queues, concurrency, threads }, 'worker ready');
+  return running;
 }

@@ -1,6 +1,7 @@
 // The express app of `serve`: which routes exist, in front of which checks. /health, the signed
 // /files links and the OAuth protected-resource metadata are open; everything else needs an API
-// key (or, with an OpenID provider configured, one of its access tokens); the MCP endpoints check Host
+// key (or, with an OpenID provider configured, one of its access tokens), and /metrics an admin
+// key or the scrape token; the MCP endpoints check Host
 // and Origin, and so does the REST API once the server knows its names (a public URL or a
 // list of hosts is set). The app exists before the runtime does (so the port is known first)
 // and answers 503 until it is ready.
@@ -17,6 +18,7 @@ import { errorHandler, HttpError } from './http-errors.js';
 import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
 import { readJsonBody } from './json-body.js';
 import { mcpCors } from './mcp-cors.js';
+import { metricsRoute } from './metrics-route.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { McpSessionRecords } from './mcp-session-records.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
@@ -25,6 +27,7 @@ import { protectedResources } from './protected-resource.js';
 import { requireCaller, type OAuthGate } from './require-caller.js';
 import { restRoutes } from './rest-routes.js';
 import { SessionBudget } from './session-budget.js';
+import { workerRoutes } from './worker-routes.js';
 
 /** What the app serves from: set once the runtime has started; stopping once shutdown began. */
 export interface AppState {
@@ -89,6 +92,9 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
   }
 
+  // Before the Host check: Prometheus scrapes each replica by its address (metrics-route.ts says why that is safe).
+  app.use(metricsRoute({ jobs, keys, oauth, scrapeToken: config.http.metricsToken }));
+
   // Without a public URL or host list, REST clients may reach the server by any name (an
   // address on the lab network), as before; MCP clients are held to loopback and the public URL.
   if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
@@ -100,6 +106,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.use(requireCaller(keys, oauth));
   app.use(readJsonBody(maxBodyBytes));
   app.use(restRoutes(jobs));
+  app.use(workerRoutes(jobs));
   app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(publicUrl)));
   app.post('/mcp', mcpSessions.handle);

@@ -11,6 +11,7 @@ import {
   SubmissionSchema,
   UploadTicketSchema,
   WorkerListSchema,
+  WorkerShutdownSchema,
 } from '../jobs/job-model.js';
 import { packageVersion } from '../package-info.js';
 import { ErrorBodySchema, ListQuerySchema, SubmitRequestSchema, UploadedSchema } from './rest-schemas.js';
@@ -25,6 +26,7 @@ const COMPONENTS: [string, z.ZodType][] = [
   ['JobPage', JobPageSchema],
   ['QueueStatsList', QueueStatsListSchema],
   ['WorkerList', WorkerListSchema],
+  ['WorkerShutdown', WorkerShutdownSchema],
   ['UploadTicket', UploadTicketSchema],
   ['Uploaded', UploadedSchema],
   ['Health', HealthSchema],
@@ -79,7 +81,10 @@ export function openApiDocument(serverUrl: string): Json {
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>.' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>.' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The scrape token of BIO_QUEUE_METRICS_TOKEN: reads GET /metrics only.' },
+      },
       schemas: componentSchemas(),
     },
     paths: {
@@ -137,7 +142,26 @@ export function openApiDocument(serverUrl: string): Json {
         get: { summary: 'Jobs per state and workers, per queue', responses: { '200': json('QueueStatsList', 'Counts read from Redis.'), ...common } },
       },
       '/workers': {
-        get: { summary: 'Worker processes connected to each queue', responses: { '200': json('WorkerList', 'The workers.'), ...common } },
+        get: { summary: 'Every live worker process: host, queues, concurrency, running jobs, uptime, version', responses: { '200': json('WorkerList', 'The workers, by id.'), ...common } },
+      },
+      '/workers/{id}/shutdown': {
+        post: {
+          summary: 'Drain one worker, wherever it runs (admin keys only)',
+          description: 'The worker takes no new jobs, lets running ones finish for BIO_QUEUE_DRAIN_TIMEOUT_SECONDS (then hands them back to the queue) and exits 0, as on SIGTERM. A worker embedded in `serve` stops taking jobs and its server keeps running.',
+          parameters: [{ name: 'id', in: 'path', required: true, description: 'The worker\'s id from GET /workers.', schema: { type: 'string' } }],
+          responses: { '202': json('WorkerShutdown', 'The worker heard the request and is draining.'), ...common, '403': error('Not an admin key.'), '404': error('No live worker with this id.') },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics of the whole lab: jobs per queue and state, run times, failures by code, queue wait, live workers, bytes stored',
+          security: [{ apiKey: [] }, { metricsToken: [] }],
+          responses: {
+            '200': { description: 'The Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+            ...common,
+            '403': error('An API key that is not an admin\'s.'),
+          },
+        },
       },
       '/uploads': {
         post: {

@@ -35,10 +35,6 @@ export function restRoutes(jobs: () => JobService): Router {
     res.json({ queues: await jobs().stats() });
   });
 
-  router.get('/workers', async (_req, res) => {
-    res.json({ workers: await jobs().workers() });
-  });
-
   router.post('/uploads', async (_req, res) => {
     const ticket = await jobs().createUpload(callerOf(res));
     res.status(201).json(ticket);

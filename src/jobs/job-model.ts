@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { InputRefSchema } from '../inputs/input-ref.js';
 import { StoredFileSchema } from '../storage/stored-file.js';
+import { HeartbeatSchema } from './worker-registry.js';
 
 // Made by storage, carried by jobs: re-exported so the job model reads as one whole.
 export { StoredFileSchema, type StoredFile } from '../storage/stored-file.js';
@@ -237,17 +238,20 @@ export type QueueStats = z.infer<typeof QueueStatsSchema>;
 
 export const QueueStatsListSchema = z.object({ queues: z.array(QueueStatsSchema) });
 
-export const WorkerInfoSchema = z.object({
-  name: z.string().describe('"<host>.<pid>" of the worker process.'),
-  queue: z.string(),
-  address: z.string(),
-  connected_seconds: z.number(),
-  idle_seconds: z.number(),
+export const WorkerInfoSchema = HeartbeatSchema.extend({
+  uptime_seconds: z.number().describe('Seconds since the worker started.'),
+  connected_queues: z.array(z.string()).describe('Queues on which Redis sees this worker\'s BullMQ connection now (CLIENT LIST); one missing from queues is a connection lost.'),
 });
 
 export type WorkerInfo = z.infer<typeof WorkerInfoSchema>;
 
-export const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema) });
+export const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema).describe('Every worker process whose heartbeat is live, wherever it runs.') });
+
+export const WorkerShutdownSchema = z.object({
+  worker_id: z.string(),
+  state: z.literal('draining').describe('It takes no new jobs; running ones get BIO_QUEUE_DRAIN_TIMEOUT_SECONDS to finish, then go back to the queue, and the worker process exits 0.'),
+});
+export type WorkerShutdown = z.infer<typeof WorkerShutdownSchema>;
 
 export const HealthSchema = z.object({
   ok: z.boolean(),

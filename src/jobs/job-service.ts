@@ -22,7 +22,9 @@ import { wantsSplit } from '../../tools/split-option.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
 import { readStderrLines, STDERR_LOG_MAX_LINES } from './job-stderr-log.js';
-import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo } from './job-model.js';
+import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo, WorkerShutdown } from './job-model.js';
+import { listWorkers, shutdownWorker, workerConnections } from './list-workers.js';
+import { jobMetricsKeys, readJobMetrics, type JobMetrics } from './job-metrics-store.js';
 import { bullPriority, jobDefaults, type JobQueues } from './job-queues.js';
 import { chainFlow, type FlowMember } from './job-flow.js';
 import { planPipeline, type PipelinePlan } from './pipeline-plan.js';
@@ -605,21 +607,20 @@ export class JobService {
     return stats;
   }
 
-  /** Worker processes connected to each queue, as Redis sees them (nothing is made up). */
+  /** Every live worker process of the lab (its heartbeat), with the queues Redis sees it connected to. */
   async workers(): Promise<WorkerInfo[]> {
-    const workers: WorkerInfo[] = [];
-    for (const [name, queue] of this.queues) {
-      for (const w of await queue.getWorkers()) {
-        workers.push({
-          name: String(w.rawname ?? w.name ?? '').replace(/^.*:w:/, '') || String(w.id),
-          queue: name,
-          address: String(w.addr ?? ''),
-          connected_seconds: Number(w.age ?? 0),
-          idle_seconds: Number(w.idle ?? 0),
-        });
-      }
-    }
-    return workers;
+    return listWorkers(this.redis, this.config.prefix, await workerConnections(this.queues));
+  }
+
+  /** Asks a worker, wherever it runs, to drain and exit (admins only). */
+  async shutdownWorker(id: string, caller: Caller): Promise<WorkerShutdown> {
+    return shutdownWorker(this.redis, this.config.prefix, id, caller);
+  }
+
+  /** What /metrics shows, read now: jobs per queue and state, the live workers, and what workers recorded. */
+  async metrics(): Promise<{ queues: QueueStats[]; workers: WorkerInfo[]; jobs: JobMetrics }> {
+    const [queues, workers, jobs] = await Promise.all([this.stats(), listWorkers(this.redis, this.config.prefix, []), readJobMetrics(this.redis, jobMetricsKeys(this.config.prefix))]);
+    return { queues, workers, jobs };
   }
 
   /** Redis, storage and the number of live workers, each checked for real. */
@@ -628,7 +629,7 @@ export class JobService {
     try {
       await this.redis.ping();
       // A worker process serves each of its queues with one BullMQ worker: count processes, not those.
-      report.workers = new Set((await this.workers()).map((w) => w.name)).size;
+      report.workers = new Set((await workerConnections(this.queues)).map((w) => w.name)).size;
     } catch (err) {
       report.redis = { ok: false, error: asMessage(err) };
     }

@@ -72,7 +72,7 @@ describe('with a public URL set', () => {
     rawRequest(pub.url, method, path, { Authorization: `Bearer ${pub.keys.alice}`, ...headers }, body);
 
   it('the REST API refuses a foreign Host or Origin as /mcp does, before the API key', async () => {
-    for (const [method, path] of [['GET', '/jobs'], ['POST', '/jobs/submit'], ['GET', '/jobs/blast-0000000000000000/status'], ['GET', '/jobs/blast-0000000000000000/events'], ['DELETE', '/jobs/blast-0000000000000000'], ['POST', '/uploads'], ['GET', '/queues/stats'], ['GET', '/workers'], ['GET', '/openapi.json'], ['GET', '/no/such/route']] as const) {
+    for (const [method, path] of [['GET', '/jobs'], ['POST', '/jobs/submit'], ['GET', '/jobs/blast-0000000000000000/status'], ['GET', '/jobs/blast-0000000000000000/events'], ['DELETE', '/jobs/blast-0000000000000000'], ['POST', '/uploads'], ['GET', '/queues/stats'], ['GET', '/workers'], ['POST', '/workers/nohost.1.abcdef/shutdown'], ['GET', '/openapi.json'], ['GET', '/no/such/route']] as const) {
       const rebound = await send(method, path, { Host: 'rebound.example' });
       expect(rebound.status, `${method} ${path}`).toBe(403);
       expect(rebound.body).toEqual({ code: 'forbidden', message: 'Host: "rebound.example" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)' });
@@ -91,8 +91,11 @@ describe('with a public URL set', () => {
     expect((await send('GET', '/queues/stats', { Host: 'localhost:8000' })).status).toBe(200);
   });
 
-  it('/health and signed /files links answer whatever the Host: probes and proxies use names of their own', async () => {
+  it('/health, /metrics and signed /files links answer whatever the Host: probes, scrapers and proxies use names of their own', async () => {
     expect((await rawRequest(pub.url, 'GET', '/health', { Host: '10.0.0.7:8000' })).status).toBe(200);
+    // Prometheus scrapes each replica by its address; /metrics still wants its credential.
+    expect((await rawRequest(pub.url, 'GET', '/metrics', { Host: '10.0.0.7:8000', Authorization: `Bearer ${pub.keys.admin}` })).status).toBe(200);
+    expect((await rawRequest(pub.url, 'GET', '/metrics', { Host: '10.0.0.7:8000' })).status).toBe(401);
     const ticket = (await send('POST', '/uploads', { Host: 'bio.example.org' })).body as UploadTicket;
     expect(ticket.url.startsWith('https://bio.example.org/files/uploads/alice/')).toBe(true);
     const link = new URL(ticket.url);

@@ -12,6 +12,7 @@ import type { JobPage } from '../../src/jobs/job-model.js';
 import type { QueueStats, WorkerInfo } from '../../src/jobs/job-model.js';
 import type { UploadTicket } from '../../src/storage/result-store.js';
 import { FIXTURES } from '../support/harness.js';
+import { packageVersion } from '../../src/package-info.js';
 import { readEvents, startHttpHarness, waitForJob, type HttpHarness } from '../support/http-harness.js';
 
 let h: HttpHarness;
@@ -159,9 +160,24 @@ describe('GET /queues/stats and GET /workers', () => {
 
     const workers = await h.api<{ workers: WorkerInfo[] }>(h.keys.alice, 'GET', '/workers');
     expect(workers.status).toBe(200);
-    expect(workers.body.workers).toEqual(
-      JOB_QUEUE_NAMES.map((queue) => ({ name: `${os.hostname()}.${process.pid}`, queue, address: expect.any(String), connected_seconds: expect.any(Number), idle_seconds: expect.any(Number) })),
-    );
+    // The embedded worker: one process, serving every tool queue and connected to every queue.
+    expect(workers.body.workers).toEqual([
+      {
+        id: expect.stringMatching(new RegExp(`^${os.hostname().replace(/[.]/g, '\\.')}\\.${process.pid}\\.[0-9a-f]{6}$`)),
+        host: os.hostname(),
+        pid: process.pid,
+        version: packageVersion(),
+        queues: JOB_QUEUE_NAMES.filter((q) => q !== 'pipeline'),
+        concurrency: 1,
+        threads: 1,
+        state: 'serving',
+        started_at: expect.any(String),
+        heartbeat_at: expect.any(String),
+        running_jobs: [],
+        uptime_seconds: expect.any(Number),
+        connected_queues: [...JOB_QUEUE_NAMES],
+      },
+    ]);
   });
 });
 

@@ -1,0 +1,93 @@
+// This worker process's heartbeat in Redis (src/jobs/worker-registry.ts): what it is, which
+// queues it serves and which jobs it is running right now, rewritten every few seconds so GET
+// /workers and /metrics on any server see it, and gone within the TTL should the process die.
+// Running jobs are known by wrapping the processors: an attempt is listed from its start to its
+// end, however it ends.
+import os from 'node:os';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../src/logger.js';
+import { packageVersion } from '../src/package-info.js';
+import { HEARTBEAT_INTERVAL_MS, removeHeartbeat, writeHeartbeat, workerRegistryKeys, type Heartbeat } from '../src/jobs/worker-registry.js';
+
+export interface HeartbeatOptions {
+  redis: Redis;
+  prefix: string;
+  id: string;
+  queues: readonly string[];
+  concurrency: number;
+  threads: number;
+  log: Logger;
+}
+
+type Running = Heartbeat['running_jobs'][number];
+
+export interface WorkerHeartbeat {
+  /** The processor, with each attempt listed as running while it runs. */
+  track<J extends Job<{ tool: string }>, R>(processor: (job: J, token?: string, signal?: AbortSignal) => Promise<R>): (job: J, token?: string, signal?: AbortSignal) => Promise<R>;
+  /** Says at once that the worker takes no new jobs; it stays listed while its running ones finish. */
+  draining(): void;
+  /** Stops beating and leaves the list. */
+  close(): Promise<void>;
+}
+
+export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<WorkerHeartbeat> {
+  const { redis, id, log } = options;
+  const keys = workerRegistryKeys(options.prefix);
+  const running = new Map<string, Running>();
+  const startedAt = new Date().toISOString();
+  let state: Heartbeat['state'] = 'serving';
+  const write = () =>
+    writeHeartbeat(redis, keys, {
+      id,
+      host: os.hostname(),
+      pid: process.pid,
+      version: packageVersion(),
+      queues: [...options.queues],
+      concurrency: options.concurrency,
+      threads: options.threads,
+      state,
+      started_at: startedAt,
+      heartbeat_at: new Date().toISOString(),
+      running_jobs: [...running.values()],
+    });
+  // The first one is awaited (a worker that says "ready" is listed) and fails the start.
+  await write();
+  // One write at a time, so close() can wait for the last before removing the record.
+  let closed = false;
+  let last = Promise.resolve();
+  const beat = () => {
+    if (closed) return;
+    // A Redis blip costs one beat; the TTL is three intervals long.
+    last = last.then(write).catch((err: unknown) => log.debug({ err, workerId: id }, 'could not write the worker heartbeat'));
+  };
+  const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    track(processor) {
+      return async (job, token, signal) => {
+        const key = `${job.queueName}/${job.id}`;
+        running.set(key, { job_id: job.id!, queue: job.queueName, tool: job.data.tool, started_at: new Date().toISOString() });
+        // A job starting or ending shows at once, not at the next beat.
+        beat();
+        try {
+          return await processor(job, token, signal);
+        } finally {
+          running.delete(key);
+          beat();
+        }
+      };
+    },
+    draining() {
+      state = 'draining';
+      beat();
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await last;
+      await removeHeartbeat(redis, keys, id).catch((err: unknown) => log.debug({ err, workerId: id }, 'could not remove the worker heartbeat; it expires by itself'));
+    },
+  };
+}
