@@ -17,6 +17,7 @@ import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
 import { settleEndedJob } from '../src/jobs/ended-job-storage.js';
+import { announceJobEnd, openNotifyQueue } from '../src/jobs/notify-queue.js';
 import { ownerUsage } from '../src/jobs/owner-usage.js';
 import { connectRedis, type RedisTarget } from '../src/redis/redis-target.js';
 import { closeWithin, REDIS_CLOSE_MS } from '../src/redis/close-within.js';
@@ -104,6 +105,23 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   };
 
+  // A job's end is announced (notify_url) here, on BullMQ's completed and failed-for-good events:
+  // each fires once, in the one process whose BullMQ call recorded the end, for every job a
+  // worker took — a cancel while running ends as a failure here too. The one end no worker sees,
+  // a job removed by a cancel before it ran, is announced by JobService.cancel. The notify job's
+  // id is derived from the job's, so an end seen twice (the parts of one split search failing
+  // together) is still announced once. A step or part announces its parent, which failed with it
+  // in the same Redis call (failParentOnFailure) and whose own worker never saw that.
+  const notifyQueue = openNotifyQueue(config, commands, log);
+  const announceEnd = async (job: Job<JobData, JobReturn>) => {
+    const announce = { queue: notifyQueue, config, log };
+    if (!job.data.parent) return announceJobEnd(announce, job.id!, job.data);
+    const parent = await siblings.readParent(job.data.parent.job_id);
+    if (parent) await announceJobEnd(announce, job.data.parent.job_id, parent);
+  };
+  const announceFailed = (job: Job<JobData, JobReturn>) =>
+    void announceEnd(job).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not queue the notification of a job\'s end'));
+
   const workers = queues.map((queue) => {
     const worker = new Worker<JobData, JobReturn>(queue, processor, {
       connection: commands,
@@ -119,10 +137,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
     worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
     // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
-    worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
+    worker.on('completed', (job, returned) => {
+      void settleEndedJob(ended, job.id!, job.data, returned);
+      // A completed step or part ends nothing the caller holds.
+      if (!job.data.parent) void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
+    });
     worker.on('failed', (job) => {
       if (job?.finishedOn === undefined) return;
       void settleEndedJob(ended, job.id!, job.data);
+      announceFailed(job);
       if (job.data.parent) void stopSiblingParts(job, siblings).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not stop the other parts of a failed split search'));
     });
     // Another worker took the job over (this process froze past the lock): stop this attempt's
@@ -164,9 +187,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   }, { connection: commands, prefix: config.prefix, name: `${os.hostname()}.${process.pid}`, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
   pipelineWorker.on('error', (err) => log.error({ err, queue: PIPELINE_QUEUE }, 'worker error'));
   // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.
-  pipelineWorker.on('completed', (job) => void settleEndedJob(ended, job.id!, job.data));
+  pipelineWorker.on('completed', (job) => {
+    void settleEndedJob(ended, job.id!, job.data);
+    void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
+  });
   pipelineWorker.on('failed', (job) => {
-    if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+    if (job?.finishedOn === undefined) return;
+    void settleEndedJob(ended, job.id!, job.data);
+    announceFailed(job);
   });
   workers.push(pipelineWorker);
 
@@ -200,6 +228,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           await Promise.all([
             lockKeeper.close().catch(said('stop the lock-keeping thread')),
             ...[...partQueues.values()].map((q) => closeWithin(REDIS_CLOSE_MS, 'a part queue', { close: () => q.close(), drop: () => q.disconnect() }, log)),
+            closeWithin(REDIS_CLOSE_MS, 'the notify queue', { close: () => notifyQueue.close(), drop: () => notifyQueue.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the cancel subscription', { close: () => subscriber.quit(), drop: () => subscriber.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the worker Redis connection', { close: () => commands.quit(), drop: () => commands.disconnect() }, log),
           ]);
