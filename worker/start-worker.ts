@@ -106,21 +106,18 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   };
 
   // A job's end is announced (notify_url) here, on BullMQ's completed and failed-for-good events:
-  // each fires once, in the one process whose BullMQ call recorded the end, for every job a
-  // worker took — a cancel while running ends as a failure here too. The one end no worker sees,
-  // a job removed by a cancel before it ran, is announced by JobService.cancel. The notify job's
-  // id is derived from the job's, so an end seen twice (the parts of one split search failing
-  // together) is still announced once. A step or part announces its parent, which failed with it
-  // in the same Redis call (failParentOnFailure) and whose own worker never saw that.
+  // each fires once, in the one process whose BullMQ call recorded the end. Every end of a job a
+  // worker took passes through them: a cancel while running ends as a failure, and BullMQ 6 fails
+  // a parent whose child failed (failParentOnFailure) and a job stalled too often by handing it
+  // back to its queue with a deferred failure that the next worker to take it records — so a
+  // pipeline's or split search's own job is announced by the pipeline worker, never by a step or
+  // part (which carry no notify_url). The one end no worker sees, a job removed by a cancel before
+  // it ran, is announced by JobService.cancel. The notify job's id is derived from the job's, so
+  // even an end seen twice would be announced once.
   const notifyQueue = openNotifyQueue(config, commands, log);
-  const announceEnd = async (job: Job<JobData, JobReturn>) => {
-    const announce = { queue: notifyQueue, config, log };
-    if (!job.data.parent) return announceJobEnd(announce, job.id!, job.data);
-    const parent = await siblings.readParent(job.data.parent.job_id);
-    if (parent) await announceJobEnd(announce, job.data.parent.job_id, parent);
+  const announceEnd = (job: Job<JobData, JobReturn>) => {
+    if (!job.data.parent) void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
   };
-  const announceFailed = (job: Job<JobData, JobReturn>) =>
-    void announceEnd(job).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not queue the notification of a job\'s end'));
 
   const workers = queues.map((queue) => {
     const worker = new Worker<JobData, JobReturn>(queue, processor, {
@@ -139,13 +136,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
     worker.on('completed', (job, returned) => {
       void settleEndedJob(ended, job.id!, job.data, returned);
-      // A completed step or part ends nothing the caller holds.
-      if (!job.data.parent) void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
+      announceEnd(job);
     });
     worker.on('failed', (job) => {
       if (job?.finishedOn === undefined) return;
       void settleEndedJob(ended, job.id!, job.data);
-      announceFailed(job);
+      announceEnd(job);
       if (job.data.parent) void stopSiblingParts(job, siblings).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not stop the other parts of a failed split search'));
     });
     // Another worker took the job over (this process froze past the lock): stop this attempt's
@@ -189,12 +185,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.
   pipelineWorker.on('completed', (job) => {
     void settleEndedJob(ended, job.id!, job.data);
-    void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
+    announceEnd(job);
   });
   pipelineWorker.on('failed', (job) => {
     if (job?.finishedOn === undefined) return;
     void settleEndedJob(ended, job.id!, job.data);
-    announceFailed(job);
+    announceEnd(job);
   });
   workers.push(pipelineWorker);
 

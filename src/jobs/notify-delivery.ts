@@ -2,7 +2,7 @@
 // is the job's status as JobService reads it — the same answer GET /jobs/{id}/status gives,
 // tombstones of jobs cancelled while queued included — with REST links on this server's public
 // URL. A failed POST is thrown back to BullMQ, which tries again with exponential backoff
-// (notify-queue.ts); a job still running (its end seen before it was recorded) is read again later.
+// (notify-queue.ts); a job that does not read as ended yet is read again at the next attempt.
 import { UnrecoverableError, Worker } from 'bullmq';
 import type { Config } from '../config.js';
 import { BioQueueError } from '../errors.js';

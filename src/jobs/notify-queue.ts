@@ -33,8 +33,8 @@ export function openNotifyQueue(config: Pick<Config, 'prefix'>, connection: Redi
 
 /**
  * Called where a job's end is recorded: a worker's completed/failed event (the one process whose
- * BullMQ call recorded it) and the cancel of a job removed before it ran (no worker ever sees
- * it). A step's or part's end announces its parent's: the parent failed with it. Never throws.
+ * BullMQ call recorded it; worker/start-worker.ts says why that is every end) and the cancel of a
+ * job removed before it ran (no worker ever sees it). Never throws: a lost notification is logged.
  */
 export async function announceJobEnd(
   deps: { queue: Pick<NotifyQueue, 'add'>; config: Pick<Config, 'retryBackoffMs' | 'retentionMs'>; log: Logger },
