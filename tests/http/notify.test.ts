@@ -1,7 +1,8 @@
 // notify_url end to end on the real `serve` stack (Redis, the embedded worker, blastn): a
 // receiver on 127.0.0.1 — allowed here through BIO_QUEUE_ALLOW_PRIVATE_URLS, as URL-input tests
-// allow it — gets one signed POST when a job completes, fails or is cancelled (a split search:
-// one for the whole), checked with the very verifier the README shows; a receiver that answers
+// allow it — gets one signed POST when a job completes, fails, or is cancelled queued or running
+// (a split search or a pipeline: one for the whole), checked with the very verifier the README
+// shows; a receiver that answers
 // 500 twice gets it on the third try. A server with the default policy refuses a private
 // notify_url at submit, naming the field, over REST and MCP.
 import fs from 'node:fs/promises';
@@ -96,6 +97,12 @@ beforeAll(async () => {
   verifyNotification = await readmeVerifier();
   receiver = await startLocalServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver');
+    if (req.method === 'GET' && url.pathname === '/slow.fa') {
+      // A URL input that never finishes: its job stays running (staging) until cancelled.
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('>q1\nACGTACGTACGT\n');
+      return;
+    }
     if (req.method === 'GET') {
       res.writeHead(404).end('no such file'); // a URL input that fails its job
       return;
@@ -210,6 +217,28 @@ describe('notify_url', () => {
       await blast.resume();
       await blast.close();
     }
+  }, PATIENCE_MS);
+
+  it('announces a job cancelled while running, from the worker that stopped it', async () => {
+    const submission = await submit({ job_type: 'blastn', parameters: { query: `${receiver.origin}/slow.fa`, database: 'lambda' }, notify_url: `${receiver.origin}/stopped` });
+    for (;;) {
+      const now = await h.api<JobStatus>(h.keys.alice, 'GET', `/jobs/${submission.job_id}/status`);
+      if (now.body.status === 'running') break;
+      expect(now.body.status).toBe('queued');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await h.api(h.keys.alice, 'DELETE', `/jobs/${submission.job_id}`);
+    const status = await waitForJob(h.url, h.keys.alice, submission.job_id);
+    expect(status.status).toBe('cancelled');
+    const posts = await deliveredTo(submission.job_id, '/stopped');
+    expect(posts).toHaveLength(1);
+    expect(verified(posts[0]!)).toMatchObject({
+      event: 'job.cancelled',
+      job_id: submission.job_id,
+      status: 'cancelled',
+      error: { code: 'cancelled', message: status.error!.message },
+      finished_at: status.finished_at,
+    });
   }, PATIENCE_MS);
 
   it('announces a split search once, as a whole, never its parts', async () => {
