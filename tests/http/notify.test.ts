@@ -39,6 +39,8 @@ let notifyQueue: Queue;
 let verifyNotification: (secret: string, header: string, rawBody: string, toleranceSeconds?: number) => boolean;
 const received: Received[] = [];
 const flakyTries = new Map<string, number>();
+// The /restart receiver answers 503 until the test opens it.
+let restartOpen = false;
 let tmp: string;
 
 // The README's verification snippet, written to a file and imported as a receiver would use it.
@@ -111,6 +113,7 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       let answered = 204;
+      if (url.pathname === '/restart' && !restartOpen) answered = 503;
       if (url.pathname.startsWith('/flaky')) {
         const tries = (flakyTries.get(url.pathname) ?? 0) + 1;
         flakyTries.set(url.pathname, tries);
@@ -275,6 +278,59 @@ describe('notify_url', () => {
     expect(body.error).toEqual({ code: 'input_invalid', field: 'steps.1.parameters.region', message: status.error!.message });
     expect(body.error!.message).toMatch(/^step 1 \(bcftools_call\) failed: region: /);
     for (const step of status.steps!) expect(await notifyQueue.getJob(notifyJobId(step.job_id))).toBeUndefined();
+  }, PATIENCE_MS);
+});
+
+describe('a notification across a restart', () => {
+  it('waits in Redis while no server runs, and the next server to start sends it', async () => {
+    const first = await startHttpHarness({
+      env: { BIO_QUEUE_NOTIFY_SECRET: SECRET, BIO_QUEUE_ALLOW_PRIVATE_URLS: 'true', BIO_QUEUE_RETRY_BACKOFF_SECONDS: '1' },
+      embeddedWorker: false,
+    });
+    try {
+      // No worker: the job stays queued, and its cancel queues the notification at once.
+      const answer = await first.api<Submission>(first.keys.alice, 'POST', '/jobs/submit', {
+        job_type: 'make_blast_db',
+        parameters: { input: path.join(FIXTURES, 'lambda_virus.fa'), name: 'restart', dbtype: 'nucl' },
+        notify_url: `${receiver.origin}/restart`,
+      });
+      expect(answer.status).toBe(202);
+      const jobId = answer.body.job_id;
+      expect((await first.api<JobStatus>(first.keys.alice, 'DELETE', `/jobs/${jobId}`)).body.status).toBe('cancelled');
+      // The first server tries, is refused, and stops with the notification still to send.
+      const deadline = Date.now() + PATIENCE_MS;
+      while (!received.some((r) => r.path === '/restart')) {
+        if (Date.now() > deadline) throw new Error('the first server never tried the notification');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await first.server.close();
+      const notifyOfFirst = new Queue(NOTIFY_QUEUE, { connection: redis, prefix: first.config.prefix });
+      try {
+        const pending = await notifyOfFirst.getJob(notifyJobId(jobId));
+        expect(['delayed', 'waiting']).toContain(await pending!.getState());
+        restartOpen = true;
+        const second = await startHttpHarness({ replicaOf: first });
+        try {
+          const deadline2 = Date.now() + PATIENCE_MS;
+          while ((await (await notifyOfFirst.getJob(notifyJobId(jobId)))!.getState()) !== 'completed') {
+            if (Date.now() > deadline2) throw new Error('the second server never sent the notification');
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+          const posts = received.filter((r) => r.path === '/restart');
+          expect(posts.map((p) => p.answered).at(-1)).toBe(204);
+          expect(posts.slice(0, -1).every((p) => p.answered === 503)).toBe(true);
+          const body = verified(posts.at(-1)!);
+          // Sent by the second server: its links are on its own address.
+          expect(body).toMatchObject({ event: 'job.cancelled', job_id: jobId, status: 'cancelled', links: { status: `${second.server.publicUrl}/jobs/${jobId}/status` } });
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await notifyOfFirst.close();
+      }
+    } finally {
+      await fs.rm(first.dataDir, { recursive: true, force: true });
+    }
   }, PATIENCE_MS);
 });
 
