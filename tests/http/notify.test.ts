@@ -187,6 +187,18 @@ describe('notify_url', () => {
     expect(body.error!.message).toBe(`query: ${JSON.stringify(missing)} answered HTTP 404 Not Found`);
   }, PATIENCE_MS);
 
+  it('is part of what an idempotency_key stands for: the same key with another notify_url is refused', async () => {
+    const body = { job_type: 'blastn', parameters: { query: QUERY, database: 'lambda' }, notify_url: `${receiver.origin}/once`, idempotency_key: 'notify-once' };
+    const first = await submit(body);
+    expect((await submit(body)).job_id).toBe(first.job_id);
+    const other = await h.api(h.keys.alice, 'POST', '/jobs/submit', { ...body, notify_url: `${receiver.origin}/twice` });
+    expect(other.status).toBe(400);
+    expect(other.body).toMatchObject({ code: 'input_invalid', field: 'idempotency_key' });
+    expect((await waitForJob(h.url, h.keys.alice, first.job_id)).status).toBe('completed');
+    expect(await deliveredTo(first.job_id, '/once')).toHaveLength(1);
+    expect(received.filter((r) => r.path === '/twice')).toEqual([]);
+  }, PATIENCE_MS);
+
   it('is tried again with backoff: a receiver that answers 500 twice gets it on the third try', async () => {
     const submission = await submit({ job_type: 'blastn', parameters: { query: QUERY, database: 'lambda' }, notify_url: `${receiver.origin}/flaky-1` });
     expect((await waitForJob(h.url, h.keys.alice, submission.job_id)).status).toBe('completed');
