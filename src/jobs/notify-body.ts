@@ -22,8 +22,15 @@ export const NotificationSchema = z.object({
 });
 export type Notification = z.infer<typeof NotificationSchema>;
 
+export type EndedStatus = JobStatus & { status: Notification['status'] };
+
+/** Whether the status is an end a notification announces. */
+export function hasEnded(status: JobStatus): status is EndedStatus {
+  return status.status === 'completed' || status.status === 'failed' || status.status === 'cancelled';
+}
+
 /** The body for a job that has ended; publicUrl: where `serve` is reached, for the REST links. */
-export function notificationBody(status: JobStatus & { status: Notification['status'] }, publicUrl: string | undefined): Notification {
+export function notificationBody(status: EndedStatus, publicUrl: string | undefined): Notification {
   const rest = (what: string) => (publicUrl === undefined ? null : `${publicUrl}/jobs/${encodeURIComponent(status.job_id)}/${what}`);
   return {
     event: `job.${status.status}`,

@@ -9,8 +9,8 @@ import { BioQueueError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { connectRedis, type RedisTarget } from '../redis/redis-target.js';
 import type { Caller } from './caller.js';
-import { isTerminal, type JobService } from './job-service.js';
-import { notificationBody, type Notification } from './notify-body.js';
+import type { JobService } from './job-service.js';
+import { hasEnded, notificationBody } from './notify-body.js';
 import { postNotification } from './notify-post.js';
 import { NOTIFY_QUEUE, type NotifyJobData } from './notify-queue.js';
 
@@ -42,14 +42,14 @@ export function startNotifyDelivery({ config, target, jobs, publicUrl, log }: No
         if (err instanceof BioQueueError && err.code === 'not_found') throw new UnrecoverableError(`job ${jobId} is gone; nothing to announce`);
         throw err;
       });
-      if (!isTerminal(status.status)) throw new Error(`job ${jobId} has not ended yet (${status.status}); read again at the next attempt`);
+      if (!hasEnded(status)) throw new Error(`job ${jobId} has not ended yet (${status.status}); read again at the next attempt`);
       // Another server may hold the secret this one lacks: tried again rather than given up.
       if (config.notifySecret === undefined) throw new Error('BIO_QUEUE_NOTIFY_SECRET is not set on this server: cannot sign the notification');
-      const body = notificationBody(status as Parameters<typeof notificationBody>[0], publicUrl);
+      const body = notificationBody(status, publicUrl);
       try {
         await postNotification({
           url,
-          body: JSON.stringify(body satisfies Notification),
+          body: JSON.stringify(body),
           secret: config.notifySecret,
           allowPrivate: config.allowPrivateUrls,
           timeoutMs: NOTIFY_TIMEOUT_MS,

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobStatus, Submission } from '../../src/jobs/job-model.js';
 import { NOTIFY_QUEUE, notifyJobId } from '../../src/jobs/notify-queue.js';
-import type { Notification } from '../../src/jobs/notify-body.js';
+import { NotificationSchema, type Notification } from '../../src/jobs/notify-body.js';
 import { FIXTURES, REPO } from '../support/harness.js';
 import { startHttpHarness, waitForJob, type HttpHarness } from '../support/http-harness.js';
 import { startLocalServer, type LocalServer } from '../inputs/local-http-server.js';
@@ -86,7 +86,8 @@ function verified(post: Received): Notification {
   expect(verifyNotification(`${SECRET}x`, signature as string, post.body)).toBe(false);
   expect(verifyNotification(SECRET, signature as string, post.body.replace('"job_id"', '"job_Id"'))).toBe(false);
   expect(post.headers['content-type']).toBe('application/json');
-  const body = JSON.parse(post.body) as Notification;
+  // The body is the documented shape, no more: parsed strictly against the schema it is made from.
+  const body = NotificationSchema.strict().parse(JSON.parse(post.body));
   expect(post.headers['x-bio-queue-event']).toBe(body.event);
   // Nothing secret travels: no API key, no signed download link.
   for (const key of Object.values(h.keys)) expect(post.body).not.toContain(key);
