@@ -153,7 +153,7 @@ export const configVariables = {
   BIO_QUEUE_ALLOW_PRIVATE_URLS: {
     schema: bool.default(false),
     default: 'false',
-    doc: 'Allow http(s):// inputs on loopback, private and link-local addresses. Off so a job cannot reach into the local network.',
+    doc: 'Allow http(s):// inputs and notify_url addresses on loopback, private and link-local addresses. Off so a job cannot reach into the local network.',
   },
   BIO_QUEUE_WAIT_MAX_SECONDS: {
     schema: count(1, 3600).default(50),
@@ -285,6 +285,11 @@ export const configVariables = {
     schema: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
     default: undefined,
     doc: 'Secret that signs local-storage links. Default: a random secret kept in <data dir>/link-secret (mode 0600). Set the same value on every server sharing a data dir.',
+  },
+  BIO_QUEUE_NOTIFY_SECRET: {
+    schema: z.string().min(32, { message: 'expected at least 32 characters' }).optional(),
+    default: undefined,
+    doc: 'Secret that signs job notifications (the HMAC-SHA256 of the X-Bio-Queue-Signature header; see "Notifications"). Unset: submissions with a notify_url are refused. Set the same value on every server and worker.',
   },
   BIO_QUEUE_UPLOAD_MAX_BYTES: {
     schema: count(1, Number.MAX_SAFE_INTEGER).default(5 * 1024 * 1024 * 1024),
@@ -430,6 +435,8 @@ export interface Config {
   /** Per queue family: BullMQ's limiter for its workers; a queue not named has none. */
   rateLimits: Readonly<Record<string, QueueRateLimit>>;
   allowPrivateUrls: boolean;
+  /** Signs job notifications (notify_url); undefined: notify_url is refused. */
+  notifySecret: string | undefined;
   waitMaxSeconds: number;
   drainTimeoutMs: number;
   logLevel: string;
@@ -591,6 +598,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     maxRunningPerOwner: p.BIO_QUEUE_MAX_RUNNING_PER_OWNER,
     rateLimits: p.BIO_QUEUE_RATE_LIMITS ?? Object.freeze({}),
     allowPrivateUrls: p.BIO_QUEUE_ALLOW_PRIVATE_URLS,
+    notifySecret: p.BIO_QUEUE_NOTIFY_SECRET,
     waitMaxSeconds: p.BIO_QUEUE_WAIT_MAX_SECONDS,
     drainTimeoutMs: p.BIO_QUEUE_DRAIN_TIMEOUT_SECONDS * 1000,
     logLevel: p.BIO_QUEUE_LOG_LEVEL,

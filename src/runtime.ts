@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { JobService } from './jobs/job-service.js';
 import { closeJobQueues, disconnectJobQueues, openJobQueues, type JobQueues } from './jobs/job-queues.js';
 import { startRetentionSweep } from './jobs/retention-sweep.js';
+import { startNotifyDelivery } from './jobs/notify-delivery.js';
 import { openJobEvents } from './jobs/job-events.js';
 import type { Redis } from 'ioredis';
 import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redis-target.js';
@@ -44,6 +45,9 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
   const jobs = new JobService(config, queues, redis, store, log, events);
   const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
   const sweep = startRetentionSweep(config, queues, store, redis, log);
+  // Every server delivers notifications: the body is the job's status as JobService reads it,
+  // and the links are on this server's public URL.
+  const notify = startNotifyDelivery({ config, target, jobs, publicUrl: options.publicUrl, log });
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -60,6 +64,7 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
         await worker?.close();
         // Each close is bounded (close-within.ts): a server whose Redis is gone still stops.
         await Promise.all([
+          closeWithin(REDIS_CLOSE_MS, 'the notification deliveries', { close: () => notify.close(), drop: () => notify.disconnect() }, log),
           closeWithin(REDIS_CLOSE_MS, 'the job event readers', { close: () => events.close(), drop: () => events.disconnect() }, log),
           closeWithin(REDIS_CLOSE_MS, 'the job queues', { close: () => closeJobQueues(queues), drop: () => disconnectJobQueues(queues) }, log),
           closeWithin(REDIS_CLOSE_MS, 'the flow producer', { close: () => jobs.close(), drop: () => jobs.disconnect() }, log),

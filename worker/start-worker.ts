@@ -17,6 +17,7 @@ import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
 import { settleEndedJob } from '../src/jobs/ended-job-storage.js';
+import { announceJobEnd, openNotifyQueue } from '../src/jobs/notify-queue.js';
 import { ownerUsage } from '../src/jobs/owner-usage.js';
 import { ownerSlots } from '../src/jobs/owner-slots.js';
 import { queueOfJobId } from '../src/jobs/job-ids.js';
@@ -138,6 +139,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   };
 
+  // A job's end is announced (notify_url) here, on BullMQ's completed and failed-for-good events:
+  // each fires once, in the one process whose BullMQ call recorded the end. Every end of a job a
+  // worker took passes through them: a cancel while running ends as a failure, and BullMQ 6 fails
+  // a parent whose child failed (failParentOnFailure) and a job stalled too often by handing it
+  // back to its queue with a deferred failure that the next worker to take it records — so a
+  // pipeline's or split search's own job is announced by the pipeline worker, never by a step or
+  // part (which carry no notify_url). The one end no worker sees, a job removed by a cancel before
+  // it ran, is announced by JobService.cancel. The notify job's id is derived from the job's, so
+  // even an end seen twice would be announced once.
+  const notifyQueue = openNotifyQueue(config, commands, log);
+  const announceEnd = (job: Job<JobData, JobReturn>) => {
+    if (!job.data.parent) void announceJobEnd({ queue: notifyQueue, config, log }, job.id!, job.data);
+  };
+
   const workers = queues.map((queue) => {
     const worker = new Worker<JobData, JobReturn>(queue, heartbeat.track(processor), {
       connection: commands,
@@ -156,10 +171,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     worker.on('error', (err) => log.error({ err, queue }, 'worker error'));
     recordJobMetrics(worker, commands, config.prefix, log);
     // Once BullMQ has recorded a job's end (a retry still to come is no end): its staged inputs go, its results count.
-    worker.on('completed', (job, returned) => void settleEndedJob(ended, job.id!, job.data, returned));
+    worker.on('completed', (job, returned) => {
+      void settleEndedJob(ended, job.id!, job.data, returned);
+      announceEnd(job);
+    });
     worker.on('failed', (job) => {
       if (job?.finishedOn === undefined) return;
       void settleEndedJob(ended, job.id!, job.data);
+      announceEnd(job);
       if (job.data.parent) void stopSiblingParts(job, siblings).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'could not stop the other parts of a failed split search'));
     });
     // Another worker took the job over (this process froze past the lock): stop this attempt's
@@ -202,9 +221,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   pipelineWorker.on('error', (err) => log.error({ err, queue: PIPELINE_QUEUE }, 'worker error'));
   recordJobMetrics(pipelineWorker, commands, config.prefix, log);
   // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.
-  pipelineWorker.on('completed', (job) => void settleEndedJob(ended, job.id!, job.data));
+  pipelineWorker.on('completed', (job) => {
+    void settleEndedJob(ended, job.id!, job.data);
+    announceEnd(job);
+  });
   pipelineWorker.on('failed', (job) => {
-    if (job?.finishedOn !== undefined) void settleEndedJob(ended, job.id!, job.data);
+    if (job?.finishedOn === undefined) return;
+    void settleEndedJob(ended, job.id!, job.data);
+    announceEnd(job);
   });
   workers.push(pipelineWorker);
 
@@ -242,6 +266,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           await Promise.all([
             lockKeeper.close().catch(said('stop the lock-keeping thread')),
             ...[...partQueues.values()].map((q) => closeWithin(REDIS_CLOSE_MS, 'a part queue', { close: () => q.close(), drop: () => q.disconnect() }, log)),
+            closeWithin(REDIS_CLOSE_MS, 'the notify queue', { close: () => notifyQueue.close(), drop: () => notifyQueue.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the cancel subscription', { close: () => subscriber.quit(), drop: () => subscriber.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the worker Redis connection', { close: () => commands.quit(), drop: () => commands.disconnect() }, log),
           ]);

@@ -3,7 +3,7 @@
 // document cannot describe something the routes do not do.
 import { z } from 'zod';
 import { inputError } from '../errors.js';
-import { IdempotencyKey, JOB_STATUSES, Priority } from '../jobs/job-model.js';
+import { IdempotencyKey, JOB_STATUSES, NotifyUrl, Priority } from '../jobs/job-model.js';
 
 // zod's records drop a "__proto__" key (safely: it never becomes a prototype), so the tool's
 // strict schema would never see it and the submission would pass without it; it is refused here,
@@ -21,6 +21,7 @@ export const SubmitRequestSchema = z
     parameters: ToolParameters,
     priority: Priority,
     idempotency_key: IdempotencyKey,
+    notify_url: NotifyUrl,
   })
   .strict();
 

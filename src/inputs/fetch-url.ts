@@ -133,8 +133,9 @@ function openResponse(field: string, url: URL, options: FetchOptions, state: { s
 }
 
 // A dns.lookup that refuses the host if ANY of its addresses is not allowed, and otherwise
-// answers with those same addresses, so the socket connects to what was checked.
-function checkedLookup(field: string, url: URL, isAllowedAddress: AddressRule): net.LookupFunction {
+// answers with those same addresses, so the socket connects to what was checked. Job
+// notifications (src/jobs/notify-post.ts) connect through it too.
+export function checkedLookup(field: string, url: URL, isAllowedAddress: AddressRule): net.LookupFunction {
   return (hostname, options, callback) => {
     dns.lookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
       if (err) return callback(err, '');

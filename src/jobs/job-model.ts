@@ -32,6 +32,16 @@ export const IdempotencyKey = z
     'Optional. A unique key for this submission (e.g. a UUID): sending it again with the same parameters returns the same job instead of a new one, for as long as the job is kept; with other parameters it is refused.',
   );
 
+/** Optional on every submission: where the job's end is announced (src/jobs/notify-url.ts checks the address). */
+export const NotifyUrl = z
+  .string()
+  .max(2048, { message: 'must be at most 2048 characters' })
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), { message: 'expected an http:// or https:// URL' })
+  .optional()
+  .describe(
+    'Optional. An http(s) URL that gets a signed POST (JSON: job id, tool, status, error, links) when the job completes, fails or is cancelled; retried with backoff until it answers 2xx. Private and local addresses are refused.',
+  );
+
 // How these schemas read as JSON Schema matters to MCP clients, some of which map tool schemas
 // onto narrower dialects (the MCP Inspector's --strict check names them): zod writes a nullable
 // of a bare type as a type array (["string","null"]), and a value of any kind as {}, neither of
@@ -170,6 +180,8 @@ export const JobDataSchema = z.object({
   priority: z.number(),
   owner: z.string(),
   submitted_at: z.string(),
+  /** Where the job's end is announced (notify-delivery.ts); only on the job the caller holds, never a step's or part's. */
+  notify_url: z.string().optional(),
   /** A pipeline's own job: its steps' jobs, in the order they run (each the child of the next). */
   pipeline: z.object({ steps: z.array(z.object({ tool: z.string(), job_id: z.string(), weight: z.number() })) }).optional(),
   /**

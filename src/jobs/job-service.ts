@@ -44,6 +44,8 @@ import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
 import { readJob } from './read-job.js';
+import { checkNotifyUrl } from './notify-url.js';
+import { announceJobEnd, openNotifyQueue, type NotifyQueue } from './notify-queue.js';
 
 /** A client following a job's live stderr (job-stderr-log.ts): where it has read to, and where new lines go. */
 export interface StderrFollower {
@@ -59,6 +61,8 @@ export interface SubmitOptions {
   idempotencyKey?: string | undefined;
   /** Folders the MCP client shared (its roots, over stdio): path inputs must lie inside these as well as the input roots. */
   clientRoots?: readonly string[] | undefined;
+  /** Where the job's end is announced (notify-url.ts): checked here against the address policy. */
+  notifyUrl?: string | undefined;
 }
 
 const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
@@ -74,6 +78,7 @@ export class JobService {
   private readonly usage: OwnerUsage;
   private readonly slots: OwnerSlots;
   private flowProducer: FlowProducer | undefined;
+  private notifyQueue: NotifyQueue | undefined;
 
   constructor(
     private readonly config: Config,
@@ -97,6 +102,7 @@ export class JobService {
     const pipeline = findPipeline(toolName);
     const tool = pipeline ? undefined : findTool(toolName);
     if (!tool && !pipeline) throw inputError('job_type', `unknown tool "${toolName}"`);
+    if (options.notifyUrl !== undefined) checkNotifyUrl(options.notifyUrl, this.config);
     // Checked whole before anything is queued; for a pipeline every step with it.
     const plan = pipeline ? planPipeline(pipeline, rawParams) : undefined;
     const params = plan ? plan.params : parseParams(tool!, rawParams);
@@ -111,7 +117,7 @@ export class JobService {
       prefix: this.config.prefix,
       owner: caller.owner,
       key: idempotencyKey,
-      fingerprint: submissionFingerprint(toolName, params, options.priority),
+      fingerprint: submissionFingerprint(toolName, options.notifyUrl === undefined ? params : { ...params, notify_url: options.notifyUrl }, options.priority),
       jobId,
       jobExists: (id) => this.find(id, caller).then(
         () => true,
@@ -150,7 +156,7 @@ export class JobService {
     const staged = new Map<string, number>();
     try {
       const inputs = await this.resolveInputs(tool, params, caller, jobId, [], staged, await this.inputRefConfig(options));
-      const data: JobData = { ...this.jobData(tool.name, params, inputs, options), ...(split ? { split: {} } : {}) };
+      const data: JobData = { ...this.jobData(tool.name, params, inputs, options), ...notifyData(options), ...(split ? { split: {} } : {}) };
       await this.index(jobId, caller, data);
       await this.queue(queue).add(tool.name, data, { jobId, priority: bullPriority(options.priority) });
     } catch (err) {
@@ -179,6 +185,7 @@ export class JobService {
       }
       const rootData: JobData = {
         ...this.jobData(name, plan.params, {}, options),
+        ...notifyData(options),
         pipeline: { steps: plan.steps.map((step, i) => ({ tool: step.tool.name, job_id: stepIds[i]!, weight: step.weight })) },
       };
       await this.index(jobId, caller, rootData);
@@ -285,14 +292,22 @@ export class JobService {
     return this.flowProducer;
   }
 
-  /** Closes what this service opened itself (the flow producer); the queues and Redis are the runtime's. */
-  async close(): Promise<void> {
-    await this.flowProducer?.close();
+  // A job removed before any worker ran it ends here, so its notification is queued here
+  // (the other ends are seen by the worker that records them: worker/start-worker.ts).
+  private async announceEnd(jobId: string, data: JobData): Promise<void> {
+    if (data.notify_url === undefined) return;
+    this.notifyQueue ??= openNotifyQueue(this.config, this.redis, this.log);
+    await announceJobEnd({ queue: this.notifyQueue, config: this.config, log: this.log }, jobId, data);
   }
 
-  /** Drops the flow producer's connection at once, for a close that Redis does not answer. */
+  /** Closes what this service opened itself (the flow producer, the notify queue); the queues and Redis are the runtime's. */
+  async close(): Promise<void> {
+    await Promise.all([this.flowProducer?.close(), this.notifyQueue?.close()]);
+  }
+
+  /** Drops the flow producer's and notify queue's connections at once, for a close that Redis does not answer. */
   async disconnect(): Promise<void> {
-    await this.flowProducer?.disconnect();
+    await Promise.all([this.flowProducer?.disconnect(), this.notifyQueue?.disconnect()]);
   }
 
   /** Whether createUpload works with this store (S3, or local storage behind `serve`). */
@@ -488,6 +503,7 @@ export class JobService {
       );
       if (removed) {
         await settleEndedJob({ store: this.store, usage: this.usage, log: this.log }, jobId, found.job.data);
+        await this.announceEnd(jobId, found.job.data);
         return status;
       }
       await this.redis.del(this.keys.tombstone(jobId));
@@ -555,6 +571,7 @@ export class JobService {
         const ended = { store: this.store, usage: this.usage, log: this.log };
         await settleEndedJob(ended, jobId, root.data);
         for (const child of children) if (child.job) await settleEndedJob(ended, child.job_id, child.job.data);
+        await this.announceEnd(jobId, root.data);
         return status;
       }
       await this.redis.del(this.keys.tombstone(jobId));
@@ -716,6 +733,11 @@ function parseParams(tool: AnyToolDefinition, raw: unknown): Record<string, unkn
     throw inputError(field, issue.message);
   }
   return { ...(result.data as Record<string, unknown>) };
+}
+
+// notify_url goes on the job the caller holds only: a step's or part's end is not announced.
+function notifyData(options: SubmitOptions): Pick<JobData, 'notify_url'> {
+  return options.notifyUrl === undefined ? {} : { notify_url: options.notifyUrl };
 }
 
 // What the worker must find in an input: the formats and residues the tool declares.

@@ -1,5 +1,5 @@
-// One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority and an
-// optional idempotency_key. Called plainly, it submits a job and returns its id at once; called
+// One MCP tool `<name>_async` per catalog entry: the entry's schema plus a priority, an
+// optional idempotency_key and an optional notify_url. Called plainly, it submits a job and returns its id at once; called
 // with a task request (MCP Tasks), the same job is the task: its id is the job id, and
 // tasks/get, tasks/result and tasks/cancel read and stop the job (job-task-store.ts).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
-import { IdempotencyKey, JobStatusName, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
+import { IdempotencyKey, JobStatusName, NotifyUrl, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
@@ -45,13 +45,14 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
   const untasked = new Map<string, UntaskedCall>();
   for (const tool of catalog) {
     const name = mcpToolName(tool);
-    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
+    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey, notify_url: NotifyUrl });
     const submit = async (args: Record<string, unknown>): Promise<Submission> => {
-      const { priority, idempotency_key, ...params } = args;
+      const { priority, idempotency_key, notify_url, ...params } = args;
       return jobs.submit(tool.name, params, {
         priority: priority as number,
         caller,
         idempotencyKey: idempotency_key as string | undefined,
+        notifyUrl: notify_url as string | undefined,
         clientRoots: await roots.paths(),
       });
     };

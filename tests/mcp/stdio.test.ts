@@ -52,7 +52,7 @@ describe('bio-mcp-queue over stdio', () => {
     const blastn = tools.find((t) => t.name === 'blastn_async')!;
     expect(blastn.outputSchema).toBeDefined();
     expect(Object.keys(blastn.inputSchema.properties ?? {}).sort()).toEqual(
-      ['database', 'evalue', 'idempotency_key', 'max_target_seqs', 'output_format', 'priority', 'query', 'split', 'task', 'word_size'].sort(),
+      ['database', 'evalue', 'idempotency_key', 'max_target_seqs', 'notify_url', 'output_format', 'priority', 'query', 'split', 'task', 'word_size'].sort(),
     );
   });
 
