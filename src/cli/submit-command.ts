@@ -20,7 +20,7 @@ import { flagKinds, paramsFromFlags, toolFlags } from './client/tool-flags.js';
 import { toolHelp } from './client/tool-help.js';
 
 
-const SUBMIT_FLAGS: Readonly<Record<string, FlagKind>> = Object.freeze({ wait: 'boolean', priority: 'value', 'idempotency-key': 'value', upload: 'boolean' });
+export const SUBMIT_FLAGS: Readonly<Record<string, FlagKind>> = Object.freeze({ wait: 'boolean', priority: 'value', 'idempotency-key': 'value', upload: 'boolean' });
 
 const SUBMIT_HELP = `Submit flags:
   --wait                 follow the job (a progress bar with ETA on stderr) and print its result;
