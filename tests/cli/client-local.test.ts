@@ -3,6 +3,7 @@
 // serving the queue — the job run by the waiting `submit --wait` in its own process, with real
 // blastn. Checked against the stored files, blastn by hand, and `result --json`.
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +92,18 @@ describe('bio-mcp-queue submit/status/result/cancel/jobs on the local Redis', ()
       [expect.stringMatching(/^blast-/), 'blastn', 'completed'],
       [expect.stringMatching(/^blast-/), 'make_blast_db', 'completed'],
     ]);
+  });
+
+  it('exits 4 at once when the configured Redis cannot be reached', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = server.address() as net.AddressInfo;
+        server.close(() => resolve(p));
+      });
+    });
+    const down = await runCli(['jobs'], { ...env, BIO_QUEUE_REDIS_URL: `redis://127.0.0.1:${port}` });
+    expect(down.exitCode).toBe(4);
+    expect(down.stderr).toMatch(new RegExp(`^bio-mcp-queue: cannot reach Redis at redis://127\\.0\\.0\\.1:${port} \\(BIO_QUEUE_REDIS_URL\\): .+$`));
   });
 
   it('lists every tool and pipeline, and each tool\'s flags from its schema', async () => {

@@ -4,14 +4,22 @@
 // here unless a waiting `submit --wait` finds none serving its queue (ensureWorker).
 import path from 'node:path';
 import type { Config } from '../../config.js';
+import { BioQueueError } from '../../errors.js';
 import { LOCAL_CALLER } from '../../jobs/caller.js';
 import type { Logger } from '../../logger.js';
 import { describeRedisTarget } from '../../redis/redis-target.js';
 import { startRuntime } from '../../runtime.js';
 import { startWorker, type RunningWorker } from '../../../worker/start-worker.js';
+import { pingUrl } from '../doctor.js';
 import type { JobClient } from './job-client.js';
 
 export async function localJobClient(config: Config, log: Logger): Promise<JobClient> {
+  // A configured Redis that does not answer fails the command at once (exit 4) rather than
+  // leaving it waiting for a reconnect, as a long-running server would.
+  if (config.redisUrl !== undefined) {
+    const answer = await pingUrl(config.redisUrl);
+    if (!answer.ok) throw new BioQueueError('infrastructure', `cannot reach Redis at ${describeRedisTarget({ kind: 'url', url: config.redisUrl })} (BIO_QUEUE_REDIS_URL): ${answer.error}`);
+  }
   const runtime = await startRuntime(config, log, { embeddedWorker: false });
   const { jobs } = runtime;
   const caller = LOCAL_CALLER;
