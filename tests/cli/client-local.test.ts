@@ -94,6 +94,19 @@ describe('bio-mcp-queue submit/status/result/cancel/jobs on the local Redis', ()
     ]);
   });
 
+  it('runs a pipeline from its flags too, its inputs relative paths, and shows each step\'s summary', async () => {
+    const reads = ['--reads-1', 'fixtures/lambda_reads_1.fq.gz', '--reads-2', 'fixtures/lambda_reads_2.fq.gz'];
+    const run = await runCli(['submit', 'align_and_call_variants', '--reference', 'fixtures/lambda_virus.fa', ...reads, '--wait', '--json'], env, REPO);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('No worker serves the pipeline queue: running the job in this process.');
+    const result = JSON.parse(run.stdout) as JobResult;
+    expect(result.files.filter((f) => !f.intermediate).map((f) => f.name)).toEqual(['calls.vcf.gz', 'calls.vcf.gz.csi', 'calls.stats.txt']);
+    const text = await runCli(['result', result.job_id], env);
+    const steps = (result.summary as { steps: { tool: string; records: number }[] }).steps;
+    expect(text.stdout).toContain(`\n  steps[0]:\n    step: 0\n    tool: bwa_mem\n    records: ${steps[0]!.records}\n`);
+    expect(text.stdout).toContain(`\n  steps[1]:\n    step: 1\n    tool: bcftools_call\n    records: ${steps[1]!.records}\n`);
+  });
+
   it('exits 4 at once when the configured Redis cannot be reached', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = net.createServer().listen(0, '127.0.0.1', () => {

@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js';
 import { describeRedisTarget } from '../../redis/redis-target.js';
 import { startRuntime } from '../../runtime.js';
 import { startWorker, type RunningWorker } from '../../../worker/start-worker.js';
+import { PIPELINE_QUEUE } from '../../../tools/define-pipeline.js';
 import { pingUrl } from '../doctor.js';
 import type { JobClient } from './job-client.js';
 
@@ -43,7 +44,9 @@ export async function localJobClient(config: Config, log: Logger): Promise<JobCl
       const serving = (await jobs.stats()).find((q) => q.queue === queue)?.workers ?? 0;
       if (serving > 0) return 'present';
       if (!config.embeddedWorker) return 'none';
-      worker = await startWorker({ config, target: runtime.target, store: runtime.store, log });
+      // Only the job's own queue, so the wait does not take on other queues' jobs; a pipeline
+      // or split search needs its steps' queues too.
+      worker = await startWorker({ config, target: runtime.target, store: runtime.store, log, ...(queue === PIPELINE_QUEUE ? {} : { queues: [queue] }) });
       return 'started';
     },
     async close() {

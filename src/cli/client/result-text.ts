@@ -38,14 +38,16 @@ export function resultLines(r: JobResult): string {
 }
 
 // An object's scalars as "name: value", nested objects indented under their name, a list of
-// records as a table of their fields, a list of scalars on one line.
+// flat records of the same fields (BLAST's top hits) as a table, other records (a pipeline's
+// steps) one after another, a list of scalars on one line.
 function renderValue(value: Record<string, unknown>): string {
   const lines: string[] = [];
   for (const [key, v] of Object.entries(value)) {
     if (Array.isArray(v) && v.length > 0 && v.every(isRecord)) {
-      const columns = [...new Set(v.flatMap((row) => Object.keys(row)))];
-      const rows = v.map((row) => columns.map((c) => cell(row[c])));
-      lines.push(`${key}:`, indent(renderTable(columns, rows), 2));
+      const columns = Object.keys(v[0]!);
+      const flat = v.every((row) => Object.keys(row).join() === columns.join() && Object.values(row).every((x) => !isRecord(x) && !(Array.isArray(x) && x.some((y) => typeof y === 'object' && y !== null))));
+      if (flat) lines.push(`${key}:`, indent(renderTable(columns, v.map((row) => columns.map((c) => cell(row[c])))), 2));
+      else for (const [i, row] of v.entries()) lines.push(`${key}[${i}]:`, indent(renderValue(row), 2));
     } else if (Array.isArray(v)) {
       lines.push(`${key}: ${v.length === 0 ? '(none)' : v.map((x) => String(cell(x))).join(', ')}`);
     } else if (isRecord(v)) {
@@ -59,6 +61,7 @@ function renderValue(value: Record<string, unknown>): string {
 
 function cell(v: unknown): string | number {
   if (typeof v === 'number') return v;
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(',');
   if (v === null || v === undefined) return '-';
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
