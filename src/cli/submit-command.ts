@@ -76,12 +76,13 @@ export async function runSubmit(args: readonly string[], io: CommandIo): Promise
     const submission = await client.submit(tool.name, params, { priority, idempotencyKey });
     if (!booleanFlag(parsed, 'wait')) {
       io.stdout.write(json ? `${JSON.stringify(submission, null, 2)}\n` : `${submissionLine(submission)}\n`);
-      const serving = (await client.stats()).find((q) => q.queue === submission.queue)?.workers ?? 0;
-      if (serving === 0) io.stderr.write(`note: no worker serves the ${submission.queue} queue right now; the job waits for one (bio-mcp-queue worker, or submit --wait, which runs it itself on the local Redis)\n`);
+      if (!(await hasWorker(client, submission.queue))) io.stderr.write(`note: no worker serves the ${submission.queue} queue right now; the job waits for one (bio-mcp-queue worker, or submit --wait, which runs it itself on the local Redis)\n`);
       return EXIT_CODES.ok;
     }
     if (!json) io.stderr.write(`${submissionLine(submission)}\n`);
-    if ((await client.ensureWorker(submission.queue)) === 'started') io.stderr.write(`No worker serves the ${submission.queue} queue: running the job in this process.\n`);
+    const worker = await client.ensureWorker(submission.queue);
+    if (worker === 'started') io.stderr.write(`No worker serves the ${submission.queue} queue: running the job in this process.\n`);
+    else if (worker === 'none' && !(await hasWorker(client, submission.queue))) io.stderr.write(`note: no worker serves the ${submission.queue} queue right now; waiting until one does (Ctrl-C stops waiting, not the job)\n`);
     const status = await followWithProgress(client, submission.job_id, submission.tool, io.stderr);
     if (status.status !== 'completed' && status.status !== 'failed' && status.status !== 'cancelled') {
       io.stderr.write(`Stopped waiting: job ${status.job_id} is ${status.status}; bio-mcp-queue status ${status.job_id} shows how it gets on.\n`);
@@ -91,6 +92,10 @@ export async function runSubmit(args: readonly string[], io: CommandIo): Promise
     io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${resultLines(result)}\n`);
     return jobExitCode(result.status);
   });
+}
+
+async function hasWorker(client: JobClient, queue: string): Promise<boolean> {
+  return ((await client.stats()).find((q) => q.queue === queue)?.workers ?? 0) > 0;
 }
 
 // Each input parameter naming a file here is replaced by what the queue can read of it.

@@ -66,8 +66,8 @@ export function restJobClient(url: string, apiKey: string | undefined): JobClien
     async follow(jobId, onChange, signal) {
       let last: JobStatus | undefined;
       for (;;) {
-        const response = await send('GET', `${job(jobId)}/events`, { signal, accept: 'text/event-stream' });
         try {
+          const response = await send('GET', `${job(jobId)}/events`, { signal, accept: 'text/event-stream' });
           for await (const event of readServerSentEvents(response.body!, signal)) {
             if (event.event === 'status') {
               last = JSON.parse(event.data) as JobStatus;
