@@ -21,8 +21,9 @@ export interface Verdict {
 // The command's exit codes (the README's "Exit codes" table lists them): 0 done, 1 the run or
 // the job failed, 2 what was given must change (a flag, a variable, a key, a job id), 3 the job
 // was cancelled, 4 the server, Redis or storage could not be reached (worth trying again later),
-// 5 the job has not finished yet (`result` of a queued or running job).
-export const EXIT_CODES = Object.freeze({ ok: 0, failed: 1, changeInput: 2, cancelled: 3, unreachable: 4, notFinished: 5 });
+// 5 the job has not finished yet (`result` of a queued or running job), 130 Ctrl-C stopped a
+// `submit --wait` (as a shell reports SIGINT; the job goes on).
+export const EXIT_CODES = Object.freeze({ ok: 0, failed: 1, changeInput: 2, cancelled: 3, unreachable: 4, notFinished: 5, interrupted: 130 });
 const CHANGE_INPUT = EXIT_CODES.changeInput;
 const FAILED = EXIT_CODES.failed;
 

@@ -38,7 +38,8 @@ them the local Redis, as the stdio server uses):
   --version, --help
 
 Exit codes: 0 done (the job completed), 1 failed, 2 a flag, variable, key or job id to fix,
-3 the job was cancelled, 4 the server, Redis or storage could not be reached, 5 not finished yet.
+3 the job was cancelled, 4 the server, Redis or storage could not be reached, 5 not finished yet,
+130 Ctrl-C stopped a submit --wait (the job goes on).
 
 Configuration comes from environment variables (BIO_QUEUE_*); see the README.`;
 

@@ -86,7 +86,7 @@ export async function runSubmit(args: readonly string[], io: CommandIo): Promise
     const status = await followWithProgress(client, submission.job_id, submission.tool, io.stderr);
     if (status.status !== 'completed' && status.status !== 'failed' && status.status !== 'cancelled') {
       io.stderr.write(`Stopped waiting: job ${status.job_id} is ${status.status}; bio-mcp-queue status ${status.job_id} shows how it gets on.\n`);
-      return 130;
+      return EXIT_CODES.interrupted;
     }
     const result: JobResult = await client.result(submission.job_id);
     io.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${resultLines(result)}\n`);
@@ -124,7 +124,7 @@ async function followWithProgress(client: JobClient, jobId: string, tool: string
   const display = progressDisplay(stderr, stderr.isTTY ? tool : jobId);
   const stop = new AbortController();
   const onSignal = () => {
-    if (stop.signal.aborted) process.exit(130);
+    if (stop.signal.aborted) process.exit(EXIT_CODES.interrupted);
     stop.abort();
   };
   process.on('SIGINT', onSignal);

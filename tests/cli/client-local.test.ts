@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobResult } from '../../src/jobs/job-model.js';
 import { privateRedisPaths, stopPrivateRedis } from '../../src/redis/private-redis.js';
 import { runByHand } from '../support/by-hand.js';
-import { runCli } from '../support/cli-process.js';
+import { runCli, startCli } from '../support/cli-process.js';
+import { until } from '../support/worker-processes.js';
 import { FIXTURES, REPO } from '../support/harness.js';
 
 let dataDir: string;
@@ -92,6 +93,21 @@ describe('bio-mcp-queue submit/status/result/cancel/jobs on the local Redis', ()
       [expect.stringMatching(/^blast-/), 'blastn', 'completed'],
       [expect.stringMatching(/^blast-/), 'make_blast_db', 'completed'],
     ]);
+  });
+
+  it('Ctrl-C stops a submit --wait (exit 130), not its job', async () => {
+    // No worker anywhere: the job stays queued while the command waits.
+    const waiting = startCli(['submit', 'mafft', '--sequences', path.join(FIXTURES, 'globins45.fa'), '--wait'], { ...env, BIO_QUEUE_EMBEDDED_WORKER: 'false' });
+    let stderr = '';
+    waiting.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const jobId = await until('the wait to show the job queued', async () => (/: queued, position \d+$/m.test(stderr) ? /^Job (\S+) queued/m.exec(stderr)?.[1] : undefined));
+    expect(stderr).toContain('note: no worker serves the msa queue right now; waiting until one does (Ctrl-C stops waiting, not the job)');
+    waiting.kill('SIGINT');
+    const stopped = await waiting;
+    expect(stopped.exitCode).toBe(130);
+    expect(String(stopped.stderr).trimEnd().split('\n').at(-1)).toBe(`Stopped waiting: job ${jobId} is queued; bio-mcp-queue status ${jobId} shows how it gets on.`);
+    expect((await runCli(['status', jobId], env)).exitCode).toBe(0);
+    expect((await runCli(['cancel', jobId], env)).exitCode).toBe(0);
   });
 
   it('runs a pipeline from its flags too, its inputs relative paths, and shows each step\'s summary', async () => {
