@@ -367,6 +367,16 @@ export const configVariables = {
     default: undefined,
     doc: 'Buckets that s3://bucket/key inputs may name, comma-separated (read with the storage credentials). Default: none, so s3:// inputs are refused. The results/, uploads/ and inputs/ of BIO_STORAGE_BUCKET_NAME are never readable this way.',
   },
+  BIO_QUEUE_URL: {
+    schema: z.string().regex(/^https?:\/\/[^/]+(\/.*)?$/, { message: 'expected an http(s):// URL' }).optional(),
+    default: undefined,
+    doc: 'The `serve` that the terminal commands (submit, status, result, cancel, jobs, queues) talk to over the REST API; the --url flag overrides it. Unset: they use the local Redis (BIO_QUEUE_REDIS_URL, or the private one) as the stdio server does.',
+  },
+  BIO_QUEUE_API_KEY: {
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'The API key those terminal commands send to BIO_QUEUE_URL (safer than the --api-key flag, which other users of the machine can see in the process list).',
+  },
   BIO_QUEUE_REDIS_SERVER: {
     schema: z.string().min(1).default('redis-server'),
     default: 'redis-server',
@@ -441,6 +451,8 @@ export interface Config {
   drainTimeoutMs: number;
   logLevel: string;
   redisServerBin: string;
+  /** Where the terminal commands send their requests: a `serve` (REST), or undefined for the local Redis. */
+  client: Readonly<{ url: string | undefined; apiKey: string | undefined }>;
   http: HttpConfig;
   storage: StorageConfig;
 }
@@ -603,6 +615,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     drainTimeoutMs: p.BIO_QUEUE_DRAIN_TIMEOUT_SECONDS * 1000,
     logLevel: p.BIO_QUEUE_LOG_LEVEL,
     redisServerBin: p.BIO_QUEUE_REDIS_SERVER,
+    client: Object.freeze({ url: p.BIO_QUEUE_URL?.replace(/\/+$/, ''), apiKey: p.BIO_QUEUE_API_KEY }),
     http: Object.freeze({
       host: p.BIO_QUEUE_HOST,
       port: p.BIO_QUEUE_PORT,

@@ -18,9 +18,14 @@ export interface Verdict {
   log: FailureLogLevel;
 }
 
-// Exit codes as for a bad flag or variable: 2 when what was given must change, 1 when the run failed.
-const CHANGE_INPUT = 2;
-const FAILED = 1;
+// The command's exit codes (the README's "Exit codes" table lists them): 0 done, 1 the run or
+// the job failed, 2 what was given must change (a flag, a variable, a key, a job id), 3 the job
+// was cancelled, 4 the server, Redis or storage could not be reached (worth trying again later),
+// 5 the job has not finished yet (`result` of a queued or running job), 130 Ctrl-C stopped a
+// `submit --wait` (as a shell reports SIGINT; the job goes on).
+export const EXIT_CODES = Object.freeze({ ok: 0, failed: 1, changeInput: 2, cancelled: 3, unreachable: 4, notFinished: 5, interrupted: 130 });
+const CHANGE_INPUT = EXIT_CODES.changeInput;
+const FAILED = EXIT_CODES.failed;
 
 export const VERDICTS: Readonly<Record<FailureCode, Readonly<Verdict>>> = Object.freeze({
   input_invalid: { status: 400, exitCode: CHANGE_INPUT, log: 'debug' },
@@ -39,10 +44,10 @@ export const VERDICTS: Readonly<Record<FailureCode, Readonly<Verdict>>> = Object
   tool_failed: { status: 500, exitCode: FAILED, log: 'debug' },
   tool_missing: { status: 500, exitCode: FAILED, log: 'debug' },
   timeout: { status: 500, exitCode: FAILED, log: 'debug' },
-  cancelled: { status: 500, exitCode: FAILED, log: 'debug' },
+  cancelled: { status: 500, exitCode: EXIT_CODES.cancelled, log: 'debug' },
   output_too_large: { status: 500, exitCode: FAILED, log: 'debug' },
   memory_limit: { status: 500, exitCode: FAILED, log: 'debug' },
-  infrastructure: { status: 503, exitCode: FAILED, log: 'warn' },
+  infrastructure: { status: 503, exitCode: EXIT_CODES.unreachable, log: 'warn' },
   internal_error: { status: 500, exitCode: FAILED, log: 'error' },
 });
 
@@ -81,4 +86,19 @@ function bearerChallenge(parameters: Record<string, string>): string {
 
 function mapped(code: FailureCode, message: string, field: string | undefined, headers: Record<string, string>): MappedError {
   return { code, message, field, headers, ...VERDICTS[code] };
+}
+
+/** A job's state as the terminal commands end on it: what a script reads from `submit --wait`, `status` and `result`. */
+export type JobStateName = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+
+/**
+ * The exit code for a job in this state. Any failed job exits 1, whatever its error's code: the
+ * job's error says why. unfinished: what a job still queued or running means to the command
+ * (0 for `status`, which reported it; 5 for `result`, which has nothing to give yet).
+ */
+export function jobExitCode(state: JobStateName, unfinished: number = EXIT_CODES.ok): number {
+  if (state === 'completed') return EXIT_CODES.ok;
+  if (state === 'failed') return EXIT_CODES.failed;
+  if (state === 'cancelled') return EXIT_CODES.cancelled;
+  return unfinished;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config.js';
-import { mapError, VERDICTS, type FailureCode } from '../src/error-mapping.js';
+import { EXIT_CODES, jobExitCode, mapError, VERDICTS, type FailureCode, type JobStateName } from '../src/error-mapping.js';
 import { BioQueueError, decodeStoredError, ERROR_CODES, inputError } from '../src/errors.js';
 
 const EVERY_CODE: readonly FailureCode[] = [...ERROR_CODES, 'config_invalid', 'internal_error'];
@@ -18,7 +18,7 @@ describe('the verdict table', () => {
       expect(verdict, code).toBeDefined();
       expect(verdict.status, code).toBeGreaterThanOrEqual(400);
       expect(verdict.status, code).toBeLessThanOrEqual(599);
-      expect([1, 2], code).toContain(verdict.exitCode);
+      expect([1, 2, 3, 4], code).toContain(verdict.exitCode);
       expect(['error', 'warn', 'debug'], code).toContain(verdict.log);
     }
     expect(Object.keys(VERDICTS).sort()).toEqual([...EVERY_CODE].sort());
@@ -38,9 +38,14 @@ describe('the verdict table', () => {
     });
   });
 
-  it('exits 2 where what was given must change, 1 where the run failed', () => {
+  it('exits 2 where what was given must change, 1 where the run failed, 3 when cancelled, 4 when something could not be reached', () => {
     const exits = Object.fromEntries(EVERY_CODE.map((code) => [code, VERDICTS[code].exitCode]));
-    expect(exits).toMatchObject({ input_invalid: 2, config_invalid: 2, infrastructure: 1, tool_missing: 1, internal_error: 1 });
+    expect(exits).toMatchObject({ input_invalid: 2, config_invalid: 2, not_found: 2, unauthorized: 2, tool_missing: 1, internal_error: 1, cancelled: 3, infrastructure: 4 });
+  });
+
+  it("gives a job's state its exit code: 0 completed, 1 failed, 3 cancelled, the caller's choice while unfinished", () => {
+    expect(['completed', 'failed', 'cancelled', 'queued', 'running'].map((s) => jobExitCode(s as JobStateName))).toEqual([0, 1, 3, 0, 0]);
+    expect(jobExitCode('running', EXIT_CODES.notFinished)).toBe(5);
   });
 
   it('logs our faults as errors, outages as warnings and everything else at debug', () => {
@@ -90,7 +95,7 @@ describe('mapError', () => {
       code: 'infrastructure',
       message: 'Redis is not reachable, so the job queue cannot be read or written right now; try again shortly (bio-mcp-queue doctor checks the connection)',
       status: 503,
-      exitCode: 1,
+      exitCode: 4,
       log: 'warn',
     });
   });

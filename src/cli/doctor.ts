@@ -155,8 +155,8 @@ async function checkInputRoots(roots: readonly string[], report: Report): Promis
   }
 }
 
-// PING a Redis URL once, without ioredis's reconnect loop, and read its version.
-async function pingUrl(url: string): Promise<{ ok: true; version: string } | { ok: false; error: string }> {
+// PING a Redis URL once, without ioredis's reconnect loop, and read its version (the terminal commands check theirs with it too).
+export async function pingUrl(url: string): Promise<{ ok: true; version: string } | { ok: false; error: string }> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: REDIS_PING_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import { BioQueueError, inputError } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { packageVersion } from '../package-info.js';
 import { catalogBinaries, databaseKinds } from '../../tools/index.js';
+import type { CommandIo } from './client/command-io.js';
 
 const USAGE = `Usage: bio-mcp-queue [command]
 
@@ -24,7 +25,21 @@ Commands:
   doctor             check Redis, storage, the tool binaries, databases and the data dir
   demo               build a BLAST database from the bundled lambda phage genome and run a
                      real blastn through the MCP server, showing progress and the result
+
+For people at a terminal (each takes --help, --json, and --url/--api-key for a serve; without
+them the local Redis, as the stdio server uses):
+  submit TOOL        submit a job, flags from the tool's parameters (submit --help lists the
+                     tools, submit TOOL --help its flags); --wait shows progress and the result
+  status JOB         where a job stands
+  result JOB         its summary, command and files; --download DIR fetches the files
+  cancel JOB         stop a job
+  jobs               a table of your jobs
+  queues             a table of the queues and their workers
   --version, --help
+
+Exit codes: 0 done (the job completed), 1 failed, 2 a flag, variable, key or job id to fix,
+3 the job was cancelled, 4 the server, Redis or storage could not be reached, 5 not finished yet,
+130 Ctrl-C stopped a submit --wait (the job goes on).
 
 Configuration comes from environment variables (BIO_QUEUE_*); see the README.`;
 
@@ -38,7 +53,24 @@ function isParseArgsError(err: unknown): err is Error {
   return err instanceof Error && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS');
 }
 
+// The terminal commands parse their own flags (submit's come from the tool's schema).
+const CLIENT_COMMANDS: Readonly<Record<string, () => Promise<(args: readonly string[], io: CommandIo) => Promise<number>>>> = {
+  submit: async () => (await import('./submit-command.js')).runSubmit,
+  status: async () => (await import('./status-command.js')).runStatus,
+  result: async () => (await import('./result-command.js')).runResult,
+  cancel: async () => (await import('./cancel-command.js')).runCancel,
+  jobs: async () => (await import('./jobs-command.js')).runJobs,
+  queues: async () => (await import('./queues-command.js')).runQueues,
+};
+
 async function main(argv: string[]): Promise<void> {
+  const client = argv[0] !== undefined && Object.hasOwn(CLIENT_COMMANDS, argv[0]) ? CLIENT_COMMANDS[argv[0]] : undefined;
+  if (client) {
+    const run = await client();
+    const code = await run(argv.slice(1), { config: loadConfig(process.env), stdout: process.stdout, stderr: process.stderr });
+    // Everything is closed by now, but a worker's helpers (its watchdog, lock thread) may keep the event loop alive.
+    process.exit(code);
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -24,7 +24,7 @@ describe('bio-mcp-queue', () => {
     const help = await run(['--help']);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/^Usage: bio-mcp-queue \[command\]/);
-    for (const command of ["stdio", "serve", "add-key", "worker", "doctor", "demo"]) expect(help.stdout).toMatch(new RegExp(`^ {2}(\\(none\\), )?${command} `, "m"));
+    for (const command of ["stdio", "serve", "add-key", "worker", "doctor", "demo", "submit", "status", "result", "cancel", "jobs", "queues"]) expect(help.stdout).toMatch(new RegExp(`^ {2}(\\(none\\), )?${command} `, "m"));
     const version = await run(['--version']);
     expect(version.stdout).toBe(JSON.parse(await fs.readFile(path.join(REPO, 'package.json'), 'utf8')).version);
   });
