@@ -124,7 +124,7 @@ async function main(): Promise<void> {
         else if ((entry.level ?? 0) >= 40) process.stderr.write(`[worker] ${line}\n`);
       }
     });
-    while ((await runtime.jobs.workers()).filter((w) => w.queue === 'blast').length < 1) await new Promise((r) => setTimeout(r, 100));
+    while ((await runtime.jobs.workers()).filter((w) => w.connected_queues.includes('blast')).length < 1) await new Promise((r) => setTimeout(r, 100));
 
     const report: string[] = [
       `bio-mcp-queue: time outside blastn on long searches — ${new Date().toISOString()}`,
