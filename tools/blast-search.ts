@@ -85,8 +85,10 @@ export function defineBlastSearch<Task extends string>(spec: BlastProgramSpec<Ta
         message: (p) => `database "${String(p.database)}" not found; list_databases shows what exists`,
       },
     ],
+    // blastn and friends write -out front to back as each batch of queries is done.
+    summaryWhileRunning: () => true,
     summarize: async (p: Params, outputs) =>
-      ({ ...(await summarizeBlastOutput(p.output_format, outputs.lines(OUTPUT_FORMATS[p.output_format].file))) }),
+      ({ ...(await summarizeBlastOutput(p.output_format, outputs.lineBatches(OUTPUT_FORMATS[p.output_format].file))) }),
     split: {
       input: 'query',
       format: (p) => (p as Params).output_format,

@@ -66,9 +66,10 @@ const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 // Columns of -outfmt 6: qseqid sseqid pident length mismatch gapopen qstart qend sstart send evalue bitscore.
 // Cut at the tabs it needs rather than split(), which made twelve strings of every line.
-async function fromTabular(lines: AsyncIterable<string>, out: SummaryBuilder): Promise<void> {
+// A batch of lines at a time, each looped over here: per line, an async iteration cost more than the line's work.
+async function fromTabular(batches: AsyncIterable<readonly string[]>, out: SummaryBuilder): Promise<void> {
   const tabs: number[] = new Array<number>(11);
-  for await (const line of lines) {
+  for await (const batch of batches) for (const line of batch) {
     if (line === '' || line.startsWith('#')) continue;
     let at = -1;
     let found = 0;
@@ -92,11 +93,11 @@ async function fromTabular(lines: AsyncIterable<string>, out: SummaryBuilder): P
 }
 
 // -outfmt 5 puts one element per line; an HSP is complete at </Hsp>.
-async function fromXml(lines: AsyncIterable<string>, out: SummaryBuilder): Promise<void> {
+async function fromXml(batches: AsyncIterable<readonly string[]>, out: SummaryBuilder): Promise<void> {
   let query = '';
   let subject = '';
   const hsp: Record<string, string> = {};
-  for await (const line of lines) {
+  for await (const batch of batches) for (const line of batch) {
     const m = /^\s*<([A-Za-z_-]+)>([^<]*)<\/\1>/.exec(line);
     if (m) {
       const [, tag, value] = m;
@@ -118,11 +119,11 @@ async function fromXml(lines: AsyncIterable<string>, out: SummaryBuilder): Promi
 }
 
 // -outfmt 15 is pretty-printed one field per line; "midline" is the last field of every HSP.
-async function fromJson(lines: AsyncIterable<string>, out: SummaryBuilder): Promise<void> {
+async function fromJson(batches: AsyncIterable<readonly string[]>, out: SummaryBuilder): Promise<void> {
   let query = '';
   let subject = '';
   const hsp: Record<string, string> = {};
-  for await (const line of lines) {
+  for await (const batch of batches) for (const line of batch) {
     const m = /^\s*"([a-z_]+)": "?(.*?)"?,?$/.exec(line);
     if (!m) continue;
     const [, key, value] = m;
@@ -143,14 +144,15 @@ async function fromJson(lines: AsyncIterable<string>, out: SummaryBuilder): Prom
   }
 }
 
-const READERS: Record<OutputFormat, (lines: AsyncIterable<string>, out: SummaryBuilder) => Promise<void>> = {
+const READERS: Record<OutputFormat, (batches: AsyncIterable<readonly string[]>, out: SummaryBuilder) => Promise<void>> = {
   tabular: fromTabular,
   xml: fromXml,
   json: fromJson,
 };
 
-export async function summarizeBlastOutput(format: OutputFormat, lines: AsyncIterable<string>): Promise<BlastSummary> {
+/** batches: the output's lines, a batch at a time (OutputReader.lineBatches). */
+export async function summarizeBlastOutput(format: OutputFormat, batches: AsyncIterable<readonly string[]>): Promise<BlastSummary> {
   const builder = new SummaryBuilder();
-  await READERS[format](lines, builder);
+  await READERS[format](batches, builder);
   return builder.build();
 }

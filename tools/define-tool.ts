@@ -206,6 +206,8 @@ export interface OutputSpec {
 export interface OutputReader {
   /** Lines of a text output, gzip (bgzip) undone; streamed, so any size is fine. */
   lines(name: string): AsyncIterable<string>;
+  /** The same lines a batch at a time: for a summary of outputs of many short lines, which loops over each batch itself. */
+  lineBatches(name: string): AsyncIterable<readonly string[]>;
   /** The first maxBytes of a text output. */
   text(name: string, maxBytes: number): Promise<string>;
   exists(name: string): Promise<boolean>;
@@ -263,6 +265,12 @@ export interface ToolDefinition<Schema extends z.ZodObject = z.ZodObject> {
   /** Stderr text that means the run failed even though the tool exited 0 (seqkit, fastp). */
   failsOnStderr?: RegExp;
   summarize(params: z.output<Schema>, outputs: OutputReader, inputs: Readonly<Record<string, InputFacts>>): Promise<Record<string, unknown>>;
+  /**
+   * True when its steps write the outputs summarize() reads front to back, plain text, by one
+   * process, never rewritten or renamed (BLAST's -out): the summary then reads them as they grow,
+   * so a long output is summarised by the time the tool ends (worker/summary-while-running.ts).
+   */
+  summaryWhileRunning?(params: z.output<Schema>): boolean;
   /** The tool takes a `split` parameter and can run split-query (worker/split-search.ts). */
   split?: SplitSpec;
   limits: {

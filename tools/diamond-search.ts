@@ -75,7 +75,7 @@ export function defineDiamondSearch(spec: DiamondSearchSpec): AnyToolDefinition 
     },
     outputs: () => [{ name: HITS_TSV, mediaType: 'text/tab-separated-values' }],
     errors: [...(spec.errors ?? []), UNREADABLE_DATABASE],
-    summarize: async (_p: Params, outputs) => ({ ...(await summarizeBlastOutput('tabular', outputs.lines(HITS_TSV))) }),
+    summarize: async (_p: Params, outputs) => ({ ...(await summarizeBlastOutput('tabular', outputs.lineBatches(HITS_TSV))) }),
     split: { input: 'query', format: () => 'tabular' },
     limits: { maxOutputBytes: 20 * GiB },
   });

@@ -4,11 +4,11 @@
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isGzip } from '../src/inputs/gzip-input.js';
 import type { OutputReader } from '../tools/define-tool.js';
+import { linesOfBatches, textLineBatches } from './text-lines.js';
 
 async function isGzipFile(file: string): Promise<boolean> {
   const handle = await fs.open(file, 'r');
@@ -21,7 +21,8 @@ async function isGzipFile(file: string): Promise<boolean> {
 }
 
 async function openText(file: string): Promise<Readable> {
-  const raw = createReadStream(file);
+  // Large reads: a summary reads outputs of any size front to back once.
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   if (!(await isGzipFile(file))) return raw;
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));
@@ -30,15 +31,16 @@ async function openText(file: string): Promise<Readable> {
 
 export function workDirOutputReader(workDir: string): OutputReader {
   return {
-    async *lines(name: string) {
+    async *lineBatches(name: string) {
       const input = await openText(path.join(workDir, name));
-      const rl = readline.createInterface({ input, crlfDelay: Infinity });
       try {
-        yield* rl;
+        yield* textLineBatches(input as AsyncIterable<Buffer>);
       } finally {
-        rl.close();
         input.destroy();
       }
+    },
+    lines(name: string) {
+      return linesOfBatches(this.lineBatches(name));
     },
     async text(name: string, maxBytes: number) {
       const input = await openText(path.join(workDir, name));
