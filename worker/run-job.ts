@@ -22,6 +22,7 @@ import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { resourceGuard } from './resource-guard.js';
 import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
+import { startSummaryWhileRunning, type RunningSummary } from './summary-while-running.js';
 import type { StageClock } from './stage-clock.js';
 import { hideServerPaths, serverPathHider } from './server-paths.js';
 import { toolVersion } from './tool-version.js';
@@ -59,6 +60,8 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   const limits = jobLimits(config.limits, tool);
   const cgroupParent = limits.memory ? await delegatedMemoryCgroup(log) : undefined;
   const outputs = tool.outputs(params);
+  // Asked now, answered by the time it is needed: the first job of a binary waited ~65 ms for it.
+  const version = toolVersion(tool.binaries).catch(() => null);
   const mark = (stage: string) => deps.stages?.mark(stage);
   mark('limits');
   await deps.report({ percent: 0, stage: 'staging', message: 'staging inputs' });
@@ -89,8 +92,6 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   if (deps.signal?.aborted) throw new BioQueueError('cancelled', 'cancelled by request');
   mark('inputs');
 
-  const version = await toolVersion(tool.binaries);
-  mark('tool version');
   const startedAt = new Date();
   // Temporary files (mafft's, samtools sort's) stay inside the work dir, which is removed after.
   const env = { ...inputs.env, ...tool.env?.(params, inputs.context), TMPDIR: path.join(workDir, 'tmp') };
@@ -105,26 +106,40 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   const hide = deps.stderrLines ? await serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir }) : undefined;
   const stderrLines = deps.stderrLines && hide ? (lines: string[]) => deps.stderrLines!(lines.map(hide)) : undefined;
   mark('guards');
+  // Parts of a split search are summarised by no one (below).
+  const summaryAlongside = !data.parent?.part && tool.summaryWhileRunning?.(params) === true;
+  let running: RunningSummary | undefined;
   const { ran, steps, notes } = await runWithMemoryRetry({
     plan: (threads) => tool.steps(params, { ...inputs.context, threads }),
-    run: (steps) =>
-      runSteps({
-        tool,
-        steps,
-        params,
-        workDir,
-        env,
-        inputTotal: (step) => (step.progress?.of ? inputs.count(step.progress.of.inputs, step.progress.of.count) : undefined),
-        ids: inputs.ids,
-        limits: clock,
-        signal: deps.signal,
-        guard,
-        watchdog: deps.watchdog,
-        stages: deps.stages,
-        report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
-        stderrLines,
-        log,
-      }),
+    run: async (steps) => {
+      running?.abandon();
+      running = summaryAlongside ? startSummaryWhileRunning(tool, params, workDir, inputs.facts) : undefined;
+      try {
+        const done = await runSteps({
+          tool,
+          steps,
+          params,
+          workDir,
+          env,
+          inputTotal: (step) => (step.progress?.of ? inputs.count(step.progress.of.inputs, step.progress.of.count) : undefined),
+          ids: inputs.ids,
+          limits: clock,
+          signal: deps.signal,
+          guard,
+          watchdog: deps.watchdog,
+          stages: deps.stages,
+          report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
+          stderrLines,
+          log,
+        });
+        running?.toolEnded();
+        return done;
+      } catch (err) {
+        running?.abandon();
+        running = undefined;
+        throw err;
+      }
+    },
     threads: inputs.context.threads,
     workDir,
     outputs,
@@ -139,7 +154,11 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   mark('outputs checked');
   // A split search's part is summarised by no one: the merge summarises the whole output, and a
   // part's own summary (a second or so of a large BLAST output) would only be thrown away.
-  const summary = data.parent?.part ? { part_of: data.parent.job_id } : await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
+  const summary = data.parent?.part
+    ? { part_of: data.parent.job_id }
+    : running
+      ? await running.summary
+      : await tool.summarize(params, workDirOutputReader(workDir), inputs.facts);
   mark('summary');
   if (published) {
     const outcome = await publishDatabase(workDir, config.dbDir, published, { jobId, locks: deps.locks, log, signal: deps.signal });
@@ -161,7 +180,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     command: [...mainCommand(steps, tool.binaries[0]!.name)],
     steps: ran,
     indexes: inputs.indexes,
-    tool_version: version,
+    tool_version: await version,
     exit_code: 0,
     runtime_seconds: Math.round(runtimeSeconds * 1000) / 1000,
     started_at: startedAt.toISOString(),
