@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { BioQueueError } from '../errors.js';
@@ -17,6 +17,27 @@ import type { FileDownload, FileLink, ResultStore, ServedFiles, StoredSource } f
 import type { StoredFile } from './stored-file.js';
 import { uploadTooLarge, type UploadTicket } from './upload-ticket.js';
 import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
+
+const READ_CHUNK_BYTES = 1 << 20;
+
+// False when the two paths are on different filesystems (or the filesystem has no hard links).
+async function hardLink(from: string, to: string): Promise<boolean> {
+  try {
+    await fs.link(from, to);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    throw err;
+  }
+}
+
+// The end of a pipeline that only hashes: the bytes go nowhere.
+class Discard extends Writable {
+  override _write(_chunk: Buffer, _encoding: BufferEncoding, done: (err?: Error | null) => void): void {
+    done();
+  }
+}
 
 export interface LocalResultStoreOptions {
   dataDir: string;
@@ -56,8 +77,14 @@ export class LocalResultStore implements ResultStore {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const hashing = new HashingStream();
     const partial = `${target}.partial`;
-    // Copy and hash in one pass, then rename so a reader never sees half a file.
-    await pipeline(createReadStream(sourcePath), hashing, createWriteStream(partial));
+    await fs.rm(partial, { force: true });
+    // On the same filesystem (the work dir is under the data dir unless configured otherwise) the
+    // file is linked, not copied, and read once for its hash: copying a 14 MB BLAST output was
+    // 60 ms of a job (bench/RESULTS.md, issue 11). Otherwise copied and hashed in one pass.
+    // Either way renamed into place, so a reader never sees half a file.
+    const source = () => createReadStream(sourcePath, { highWaterMark: READ_CHUNK_BYTES });
+    if (await hardLink(sourcePath, partial)) await pipeline(source(), hashing, new Discard());
+    else await pipeline(source(), hashing, createWriteStream(partial));
     await fs.rename(partial, target);
     return { name, key, size_bytes: hashing.byteCount, sha256: hashing.digest(), media_type: mediaType };
   }
