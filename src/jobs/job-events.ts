@@ -26,8 +26,10 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
     waiters.delete(jobId);
     for (const resolve of set) resolve();
   };
-  const readers = JOB_QUEUE_NAMES.map((name) => {
-    const events = new QueueEvents(name, { connection: connectRedis(target, `bio-mcp-queue:events:${name}`), prefix: config.prefix });
+  // BullMQ leaves a connection it was given open when it closes: these are closed here.
+  const connections = JOB_QUEUE_NAMES.map((name) => connectRedis(target, `bio-mcp-queue:events:${name}`));
+  const readers = JOB_QUEUE_NAMES.map((name, i) => {
+    const events = new QueueEvents(name, { connection: connections[i]!, prefix: config.prefix });
     for (const event of EVENTS) events.on(event, wake as never);
     events.on('error', (err) => log.warn({ err, queue: name }, 'job event stream error'));
     return events;
@@ -54,9 +56,11 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
       for (const set of waiters.values()) for (const resolve of set) resolve();
       waiters.clear();
       await Promise.all(readers.map((r) => r.close()));
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
     },
     async disconnect() {
       await Promise.all(readers.map((r) => r.disconnect()));
+      for (const c of connections) c.disconnect();
     },
   };
 }
