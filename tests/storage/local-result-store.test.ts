@@ -56,6 +56,33 @@ describe('alone (stdio): file:// links, no uploads', () => {
     expect(store.canUpload).toBe(false);
   });
 
+  it('links a file on the same filesystem (the same inode, no copy), and copies one from another (tmpfs)', async () => {
+    const { store, dataDir } = await freshStore();
+    const content = randomBytes(3_000_000);
+    const sameFs = await source(content);
+    const linked = await store.put('blast-0000000000000011', 'hits.tsv', sameFs, 'text/plain');
+    const linkedPath = path.join(dataDir, 'results', linked.key);
+    expect((await fs.stat(linkedPath)).ino).toBe((await fs.stat(sameFs)).ino);
+    expect(linked.sha256).toBe(sha256(content));
+    // The work dir's entry goes; the stored file stays.
+    await fs.rm(sameFs);
+    expect((await fs.readFile(linkedPath)).equals(content)).toBe(true);
+
+    const shm = await fs.mkdtemp('/dev/shm/bioq-store-');
+    try {
+      expect((await fs.stat(shm)).dev).not.toBe((await fs.stat(dataDir)).dev);
+      const otherFs = path.join(shm, 'hits.tsv');
+      await fs.writeFile(otherFs, content);
+      const copied = await store.put('blast-0000000000000012', 'hits.tsv', otherFs, 'text/plain');
+      const copiedPath = path.join(dataDir, 'results', copied.key);
+      expect((await fs.stat(copiedPath)).ino).not.toBe((await fs.stat(otherFs)).ino);
+      expect(copied).toMatchObject({ size_bytes: 3_000_000, sha256: sha256(content) });
+      expect((await fs.readFile(copiedPath)).equals(content)).toBe(true);
+    } finally {
+      await fs.rm(shm, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to create uploads, saying what works instead', async () => {
     const { store } = await freshStore();
     await expect(store.createUpload('local')).rejects.toMatchObject({
