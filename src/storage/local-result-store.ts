@@ -20,14 +20,15 @@ import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, t
 
 const READ_CHUNK_BYTES = 1 << 20;
 
-// False when the two paths are on different filesystems (or the filesystem has no hard links).
+// False when the two paths are on different filesystems (or the filesystem has no hard links), or the target is there.
 async function hardLink(from: string, to: string): Promise<boolean> {
   try {
     await fs.link(from, to);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    // EEXIST: a partial file an attempt that died left behind, which the copy overwrites.
+    if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK' || code === 'EEXIST') return false;
     throw err;
   }
 }
@@ -77,7 +78,6 @@ export class LocalResultStore implements ResultStore {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const hashing = new HashingStream();
     const partial = `${target}.partial`;
-    await fs.rm(partial, { force: true });
     // On the same filesystem (the work dir is under the data dir unless configured otherwise) the
     // file is linked, not copied, and read once for its hash: copying a 14 MB BLAST output was
     // 60 ms of a job (bench/RESULTS.md, issue 11). Otherwise copied and hashed in one pass.
@@ -147,8 +147,7 @@ export class LocalResultStore implements ResultStore {
       await pipeline(body, limit, createWriteStream(partial));
       await fs.rename(partial, target);
     } catch (err) {
-      await fs.rm(partial, { force: true });
-      throw err;
+        throw err;
     }
     return { size };
   }

@@ -150,7 +150,7 @@ describe('bad requests', () => {
     expect((await submit({ job_type: 'blastn', parameters: params, colour: 'red' })).body).toEqual({
       code: 'input_invalid',
       field: 'colour',
-      message: 'colour: not a field of this request (expected: job_type, parameters, priority, idempotency_key)',
+      message: 'colour: not a field of this request (expected: job_type, parameters, priority, idempotency_key, notify_url)',
     });
     const noType = await submit({ parameters: params });
     expect(noType.status).toBe(400);

@@ -148,22 +148,22 @@ describe('hmmscan_async', () => {
   });
 
   it('reports progress from the report it writes, query sequence by query sequence', async () => {
-    // 2,700 globins (globins45 sixty times, renamed): several seconds of hmmscan, so that progress
-    // is sampled more than once even on a loaded machine.
+    // 6,750 globins (globins45 150 times, renamed): a few seconds of hmmscan even on a quiet
+    // machine (2,700 took one there, too short to be sampled twice), so progress is seen move.
     const text = await fs.readFile(globins, 'utf8');
-    const many = path.join(h.inputsDir, 'globins2700.fa');
-    await fs.writeFile(many, Array.from({ length: 60 }, (_, i) => text.replace(/^>(\S+)/gm, `>$1_${i + 1}`)).join(''));
+    const many = path.join(h.inputsDir, 'globins6750.fa');
+    await fs.writeFile(many, Array.from({ length: 150 }, (_, i) => text.replace(/^>(\S+)/gm, `>$1_${i + 1}`)).join(''));
     const { job_id } = await callOk<{ job_id: string }>(h.client, 'hmmscan_async', { sequences: many, profiles: minipfam });
     const seen: number[] = [];
     let status: { status: string; progress: { message: string } };
     do {
       status = await callOk(h.client, 'get_job_status', { job_id });
-      const done = /^(\d+) of 2700 query sequences done$/.exec(status.progress.message);
+      const done = /^(\d+) of 6750 query sequences done$/.exec(status.progress.message);
       if (status.status === 'running' && done && Number(done[1]) !== seen.at(-1)) seen.push(Number(done[1]));
       await new Promise((r) => setTimeout(r, 100));
     } while (status.status === 'queued' || status.status === 'running');
     expect(status.status).toBe('completed');
-    expect(seen.filter((n) => n > 0 && n < 2700).length, `progress seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
+    expect(seen.filter((n) => n > 0 && n < 6750).length, `progress seen: ${seen.join(', ')}`).toBeGreaterThanOrEqual(2);
     expect([...seen].sort((a, b) => a - b)).toEqual(seen);
   });
 
