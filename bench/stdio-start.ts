@@ -4,10 +4,13 @@
 // call that needs Redis (`queue_stats`), so time moved out of the handshake is still seen.
 //
 //   npm run bench:stdio-start                     (build, then this with the defaults)
-//   node dist/bench/stdio-start.js --runs 20 --cold 5 [--node /path/to/node]
+//   node dist/bench/stdio-start.js --runs 20 --cold 5 [--node /path/to/node] [--baseline /other/checkout]
 //
 // "node alone": the same node binary answering initialize from a one-line script, timed the same
 // way in turn with the warm runs: the floor of spawning Node on this machine at this moment.
+// --baseline: another build of the server (a checkout with its own dist/, e.g. the commit before
+// a change) timed the same way, in turn with this one, on the same private Redis, so machine load
+// hits both alike.
 // "warm": the private Redis is already running (every start after the first of the day).
 // "cold": it is stopped before each run, so the server starts redis-server itself.
 // The JSON-RPC is written by hand on the child's stdin, so the client side costs nothing to load;
@@ -32,17 +35,20 @@ interface Settings {
   runs: number;
   cold: number;
   node: string;
+  /** The server's main.js of this checkout, and of the baseline one when given. */
+  mains: { label: string; mainJs: string }[];
 }
 
 const USAGE = `Usage: node dist/bench/stdio-start.js [--runs N] [--cold M] [--node PATH]
   --runs N     warm starts to time (private Redis already running; default 20)
   --cold M     cold starts to time (private Redis stopped before each; default 5, 0: none)
-  --node PATH  the node binary that runs the server (default: the one running this bench)`;
+  --node PATH  the node binary that runs the server (default: the one running this bench)
+  --baseline DIR  also time the server built in checkout DIR (its dist/src/cli/main.js), in turn with this one`;
 
 function parseSettings(argv: string[]): Settings | undefined {
   const { values } = parseArgs({
     args: argv,
-    options: { runs: { type: 'string' }, cold: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { runs: { type: 'string' }, cold: { type: 'string' }, node: { type: 'string' }, baseline: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return undefined;
   const count = (flag: string, raw: string | undefined, fallback: number, min: number) => {
@@ -51,7 +57,10 @@ function parseSettings(argv: string[]): Settings | undefined {
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: expected a whole number ≥ ${min}, got "${raw}"`);
     return n;
   };
-  return { runs: count('--runs', values.runs, 20, 1), cold: count('--cold', values.cold, 5, 0), node: values.node ?? process.execPath };
+  const mainOf = (root: string) => path.join(path.resolve(root), 'dist', 'src', 'cli', 'main.js');
+  const mains = [{ label: 'this', mainJs: mainOf(packageRoot()) }];
+  if (values.baseline) mains.push({ label: 'baseline', mainJs: mainOf(values.baseline) });
+  return { runs: count('--runs', values.runs, 20, 1), cold: count('--cold', values.cold, 5, 0), node: values.node ?? process.execPath, mains };
 }
 
 interface Timing {
@@ -87,10 +96,10 @@ function timeNodeAlone(settings: Settings): Promise<number> {
 type Answer = { id?: number; result?: Record<string, unknown>; error?: { message: string } };
 
 // One start: spawn → initialize answered → queue_stats answered → stdin closed → exit 0.
-function timeOneStart(settings: Settings, env: Record<string, string>): Promise<Timing> {
+function timeOneStart(settings: Settings, mainJs: string, env: Record<string, string>): Promise<Timing> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(settings.node, [path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(settings.node, [mainJs], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let pending = '';
     let initializeMs: number | undefined;
@@ -165,33 +174,44 @@ async function main(): Promise<void> {
     });
     progress(`server on node ${version} (${settings.node}); data dir ${dataDir}`);
 
-    const cold: Timing[] = [];
+    for (const { mainJs } of settings.mains) await fs.access(mainJs).catch(() => check(false, `${mainJs} does not exist: build that checkout first`));
+    const cold = new Map<string, Timing[]>(settings.mains.map((m) => [m.label, []]));
     for (let i = 0; i < settings.cold; i++) {
-      if ((await pingPrivateRedis(socketPath)) !== 'down') await stopPrivateRedis(socketPath);
-      cold.push(await timeOneStart(settings, env));
-      progress(`cold ${i + 1}/${settings.cold}: initialize ${cold.at(-1)!.initializeMs.toFixed(0)} ms, queue_stats ${cold.at(-1)!.firstCallMs.toFixed(0)} ms`);
+      for (const { label, mainJs } of settings.mains) {
+        if ((await pingPrivateRedis(socketPath)) !== 'down') await stopPrivateRedis(socketPath);
+        const t = await timeOneStart(settings, mainJs, env);
+        cold.get(label)!.push(t);
+        progress(`cold ${i + 1}/${settings.cold} ${label}: initialize ${t.initializeMs.toFixed(0)} ms, queue_stats ${t.firstCallMs.toFixed(0)} ms`);
+      }
     }
-    // One untimed start, so the warm runs find the private Redis running and the files in the page cache.
-    await timeOneStart(settings, env);
+    // One untimed start each, so the warm runs find the private Redis running and the files in the page cache.
+    for (const { mainJs } of settings.mains) await timeOneStart(settings, mainJs, env);
     check((await pingPrivateRedis(socketPath)) === 'pong', 'the private Redis is not running after a start');
-    const warm: Timing[] = [];
+    const warm = new Map<string, Timing[]>(settings.mains.map((m) => [m.label, []]));
     const floor: number[] = [];
     for (let i = 0; i < settings.runs; i++) {
       floor.push(await timeNodeAlone(settings));
-      warm.push(await timeOneStart(settings, env));
-      progress(`warm ${i + 1}/${settings.runs}: initialize ${warm.at(-1)!.initializeMs.toFixed(0)} ms, queue_stats ${warm.at(-1)!.firstCallMs.toFixed(0)} ms (node alone ${floor.at(-1)!.toFixed(0)} ms)`);
+      // Whoever went first last time goes second now.
+      const order = i % 2 === 0 ? settings.mains : [...settings.mains].reverse();
+      for (const { label, mainJs } of order) {
+        const t = await timeOneStart(settings, mainJs, env);
+        warm.get(label)!.push(t);
+        progress(`warm ${i + 1}/${settings.runs} ${label}: initialize ${t.initializeMs.toFixed(0)} ms, queue_stats ${t.firstCallMs.toFixed(0)} ms`);
+      }
+      progress(`node alone: ${floor.at(-1)!.toFixed(0)} ms`);
     }
 
-    const rows: Row[] = [
-      { label: 'node alone: spawn → initialize answered', figures: figures(floor) },
-      { label: 'warm: spawn → initialize answered', figures: figures(warm.map((t) => t.initializeMs)) },
-      { label: 'warm: spawn → queue_stats answered', figures: figures(warm.map((t) => t.firstCallMs)) },
-    ];
-    if (cold.length > 0) {
-      rows.push(
-        { label: 'cold: spawn → initialize answered', figures: figures(cold.map((t) => t.initializeMs)) },
-        { label: 'cold: spawn → queue_stats answered', figures: figures(cold.map((t) => t.firstCallMs)) },
-      );
+    const rows: Row[] = [{ label: 'node alone: spawn → initialize answered', figures: figures(floor) }];
+    const named = (label: string, text: string) => (settings.mains.length > 1 ? `${label}, ${text}` : text);
+    for (const [phase, timings] of [['warm', warm], ['cold', cold]] as const) {
+      for (const { label } of settings.mains) {
+        const samples = timings.get(label)!;
+        if (samples.length === 0) continue;
+        rows.push(
+          { label: named(label, `${phase}: spawn → initialize answered`), figures: figures(samples.map((t) => t.initializeMs)) },
+          { label: named(label, `${phase}: spawn → queue_stats answered`), figures: figures(samples.map((t) => t.firstCallMs)) },
+        );
+      }
     }
     process.stdout.write(`server: node ${version}\n\n${formatTable(rows)}\n`);
   } finally {

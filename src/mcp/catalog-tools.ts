@@ -6,7 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { IdempotencyKey, JobStatusName, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
@@ -31,7 +31,7 @@ const AsyncToolOutputSchema = ResultSchema.partial()
   .extend({ job_id: z.string(), tool: z.string(), status: JobStatusName });
 
 export interface CatalogToolContext {
-  jobs: JobService;
+  jobs: JobsApi;
   caller: Caller;
   /** The client's roots, which narrow where path inputs may come from. */
   roots: SessionRoots;

@@ -8,7 +8,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines } from '../../tools/pipelines.js';
@@ -27,7 +27,7 @@ import { JobTaskStore } from './job-task-store.js';
 import { TaskStatusFeed } from './task-status-feed.js';
 
 export interface McpServerOptions {
-  jobs: JobService;
+  jobs: JobsApi;
   config: Config;
   log: Logger;
   /** Who calls through this server: LOCAL_CALLER for stdio, the API key's caller over HTTP. */

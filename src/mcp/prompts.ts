@@ -7,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Caller } from '../jobs/caller.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { DatabaseEntry } from '../databases/database-catalog.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines, alignAndCallVariants } from '../../tools/pipelines.js';
@@ -32,7 +32,7 @@ function blastAdvice(database: string, entry: DatabaseEntry | undefined): string
     : `"${database}" is a protein database: use blastp_async for a protein query, blastx_async for a nucleotide query.`;
 }
 
-export function registerPrompts(server: McpServer, jobs: JobService, caller: Caller): void {
+export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller): void {
   const databaseName = completable(z.string().min(1).describe('A BLAST database, by the name list_databases shows.'), (value) =>
     completeDatabaseNames(jobs, value, isBlastDatabase),
   );
