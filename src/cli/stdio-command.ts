@@ -19,7 +19,7 @@ import { createMcpServer } from '../mcp/create-server.js';
 import { LOCAL_CALLER } from '../jobs/caller.js';
 import { deferredJobService } from '../jobs/deferred-job-service.js';
 import type { Runtime } from '../runtime.js';
-import { resultStoreAbilities } from '../storage/open-result-store.js';
+import { resultStoreAbilities } from '../storage/store-abilities.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 // A client that says nothing this long after the start still gets a server that is fully up

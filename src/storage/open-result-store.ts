@@ -12,20 +12,6 @@ export interface OpenResultStoreOptions {
   publicUrl?: string | undefined;
 }
 
-/** What the store openResultStore opens will be able to do, known without opening it. */
-export interface ResultStoreAbilities {
-  canUpload: boolean;
-  servesFiles: boolean;
-}
-
-// The stdio server registers its tools (create_upload_url only where uploads work) before its
-// store is open; tests/storage/open-result-store.test.ts holds this to the opened stores.
-export function resultStoreAbilities(config: Config, options: OpenResultStoreOptions = {}): ResultStoreAbilities {
-  if (config.storage.backend === 's3') return { canUpload: true, servesFiles: false };
-  const signed = Boolean(options.publicUrl); // as openResultStore: a signer only with a public URL
-  return { canUpload: signed, servesFiles: signed };
-}
-
 export async function openResultStore(config: Config, log: Logger, options: OpenResultStoreOptions = {}): Promise<ResultStore> {
   if (config.storage.backend === 's3') {
     const { S3ResultStore } = await import('./s3-result-store.js');
