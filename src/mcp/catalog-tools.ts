@@ -30,6 +30,18 @@ const AsyncToolOutputSchema = ResultSchema.partial()
   .extend(SubmissionSchema.partial().shape)
   .extend({ job_id: z.string(), tool: z.string(), status: JobStatusName });
 
+// A definition's input with the submit options, made once per definition: `serve` registers
+// every tool in every session, and a zod object costs a few KiB each time (issue 11).
+const submitSchemas = new WeakMap<SubmittableDefinition, z.ZodObject>();
+function submitSchema(tool: SubmittableDefinition): z.ZodObject {
+  let schema = submitSchemas.get(tool);
+  if (!schema) {
+    schema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
+    submitSchemas.set(tool, schema);
+  }
+  return schema;
+}
+
 export interface CatalogToolContext {
   jobs: JobsApi;
   caller: Caller;
@@ -44,7 +56,7 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
   const untasked = new Map<string, UntaskedCall>();
   for (const tool of catalog) {
     const name = mcpToolName(tool);
-    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey });
+    const inputSchema = submitSchema(tool);
     const submit = async (args: Record<string, unknown>): Promise<Submission> => {
       const { priority, idempotency_key, ...params } = args;
       return jobs.submit(tool.name, params, {

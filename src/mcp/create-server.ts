@@ -6,6 +6,7 @@
 // server.server.onclose must call the one set here first: it stops the session's subscriptions
 // and task status feed.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobsApi } from '../jobs/job-service.js';
@@ -25,6 +26,10 @@ import { trackLogLevel, type SessionLogLevelState } from './session-log-level.js
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
 import { JobTaskStore } from './job-task-store.js';
 import { TaskStatusFeed } from './task-status-feed.js';
+
+// The SDK gives each server an Ajv of its own (tens of KiB with its formats) for checking the
+// answers to elicitations, which we never send; one for every session of `serve` does (issue 11).
+let sharedValidator: AjvJsonSchemaValidator | undefined;
 
 export interface McpServerOptions {
   jobs: JobsApi;
@@ -50,6 +55,7 @@ export function createMcpServer({ jobs, config, log, caller, clientRoots = false
       capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
       instructions: serverInstructions(catalog, pipelines),
       taskStore,
+      jsonSchemaValidator: (sharedValidator ??= new AjvJsonSchemaValidator()),
     },
   );
   const logLevel = trackLogLevel(server, logLevelState);
