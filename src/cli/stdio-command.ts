@@ -18,6 +18,7 @@ import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { LOCAL_CALLER } from '../jobs/caller.js';
 import { deferredJobService } from '../jobs/deferred-job-service.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { Runtime } from '../runtime.js';
 import { resultStoreAbilities } from '../storage/store-abilities.js';
 import { stopOnSignals } from './stop-on-signals.js';
@@ -43,18 +44,19 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
   });
   process.stdin.on('end', () => stop('stdin ended'));
   process.stdin.pipe(input);
+  let jobsMade: (jobs: JobService) => void = () => undefined;
+  const made = new Promise<JobService>((resolve) => (jobsMade = resolve));
   const starting = (async () => {
     await spoken;
     // setImmediate runs after the ticks and promises the first chunk set off, i.e. once the
     // transport has parsed it and the answers (initialize's among them) are written.
     await new Promise((resolve) => setImmediate(resolve));
     const { startRuntime } = await import('../runtime.js');
-    return startRuntime(config, log, { embeddedWorker: config.embeddedWorker });
+    return startRuntime(config, log, { embeddedWorker: config.embeddedWorker, onJobs: jobsMade });
   })();
-  const jobs = deferredJobService(
-    starting.then((r) => r.jobs),
-    resultStoreAbilities(config),
-  );
+  // Calls go ahead once the JobService exists, while the embedded worker is still starting (a job
+  // submitted meanwhile waits in its queue); a start that fails before that fails them with its error.
+  const jobs = deferredJobService(Promise.race([made, starting.then((r) => r.jobs)]), resultStoreAbilities(config));
   server = createMcpServer({ jobs, config, log, caller: LOCAL_CALLER, clientRoots: true });
   const transport = new StdioServerTransport(input, process.stdout);
   transport.onclose = () => stop('client closed the connection');
