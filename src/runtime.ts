@@ -12,7 +12,7 @@ import { connectRedis, resolveRedisTarget, type RedisTarget } from './redis/redi
 import { closeWithin, REDIS_CLOSE_MS } from './redis/close-within.js';
 import { openResultStore } from './storage/open-result-store.js';
 import type { ResultStore } from './storage/result-store.js';
-import { startWorker, type RunningWorker } from '../worker/start-worker.js';
+import type { RunningWorker } from '../worker/start-worker.js';
 
 export interface Runtime {
   config: Config;
@@ -32,6 +32,8 @@ export interface RuntimeOptions {
   embeddedWorker: boolean;
   /** Where clients reach `serve`; local storage then hands out signed HTTP links instead of file:// URLs. */
   publicUrl?: string | undefined;
+  /** Handed the JobService as soon as it exists, before the embedded worker starts: the stdio server's first calls need no more (deferred-job-service.ts). */
+  onJobs?: (jobs: JobService) => void;
 }
 
 export async function startRuntime(config: Config, log: Logger, options: RuntimeOptions): Promise<Runtime> {
@@ -43,7 +45,9 @@ export async function startRuntime(config: Config, log: Logger, options: Runtime
   const queues = openJobQueues(config, redis, log);
   const events = await openJobEvents(config, target, log);
   const jobs = new JobService(config, queues, redis, store, log, events);
-  const worker = options.embeddedWorker ? await startWorker({ config, target, store, log }) : undefined;
+  options.onJobs?.(jobs);
+  // Imported only when wanted: a process without an embedded worker never loads its code and execa.
+  const worker = options.embeddedWorker ? await (await import('../worker/start-worker.js')).startWorker({ config, target, store, log }) : undefined;
   const sweep = startRetentionSweep(config, queues, store, redis, log);
   // Every server delivers notifications: the body is the job's status as JobService reads it,
   // and the links are on this server's public URL.

@@ -2,6 +2,13 @@
 // the protocol; logs go to stderr. Ends when the client closes stdin or on SIGINT/SIGTERM,
 // within the drain time and a few seconds whatever Redis does (stop-on-signals.ts) — also while
 // it is still starting, e.g. waiting for a Redis that is not there.
+//
+// A client launches this process and waits for its answer to `initialize` every time, so that
+// answer comes first: this file loads only the MCP server and the catalog. The runtime (BullMQ,
+// ioredis, Redis itself, the embedded worker and execa: most of a start) is imported and started
+// once the messages already sent have been answered; calls that need jobs wait for it
+// (deferred-job-service.ts). A start that fails still ends the command with its message and exit
+// code, as before, only after the handshake (bench/RESULTS.md, issue 11).
 import { PassThrough } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -10,8 +17,15 @@ import type { Logger } from '../logger.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { LOCAL_CALLER } from '../jobs/caller.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import { deferredJobService } from '../jobs/deferred-job-service.js';
+import type { JobService } from '../jobs/job-service.js';
+import type { Runtime } from '../runtime.js';
+import { resultStoreAbilities } from '../storage/store-abilities.js';
 import { stopOnSignals } from './stop-on-signals.js';
+
+// A client that says nothing this long after the start still gets a server that is fully up
+// (Redis, the embedded worker taking jobs) rather than one waiting for its first word.
+const START_UNSPOKEN_AFTER_MS = 200;
 
 export async function runStdio(config: Config, log: Logger): Promise<void> {
   let runtime: Runtime | undefined;
@@ -24,12 +38,29 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
   // stdin is read from the start, so its end is seen even while Redis keeps the start waiting;
   // what the client sends meanwhile waits in the pass-through for the transport.
   const input = new PassThrough();
+  const spoken = new Promise<void>((resolve) => {
+    process.stdin.once('data', () => resolve());
+    setTimeout(resolve, START_UNSPOKEN_AFTER_MS).unref();
+  });
   process.stdin.on('end', () => stop('stdin ended'));
   process.stdin.pipe(input);
-  runtime = await startRuntime(config, log, { embeddedWorker: config.embeddedWorker });
-  server = createMcpServer({ jobs: runtime.jobs, config, log, caller: LOCAL_CALLER, clientRoots: true });
+  let jobsMade: (jobs: JobService) => void = () => undefined;
+  const made = new Promise<JobService>((resolve) => (jobsMade = resolve));
+  const starting = (async () => {
+    await spoken;
+    // setImmediate runs after the ticks and promises the first chunk set off, i.e. once the
+    // transport has parsed it and the answers (initialize's among them) are written.
+    await new Promise((resolve) => setImmediate(resolve));
+    const { startRuntime } = await import('../runtime.js');
+    return startRuntime(config, log, { embeddedWorker: config.embeddedWorker, onJobs: jobsMade });
+  })();
+  // Calls go ahead once the JobService exists, while the embedded worker is still starting (a job
+  // submitted meanwhile waits in its queue); a start that fails before that fails them with its error.
+  const jobs = deferredJobService(Promise.race([made, starting.then((r) => r.jobs)]), resultStoreAbilities(config));
+  server = createMcpServer({ jobs, config, log, caller: LOCAL_CALLER, clientRoots: true });
   const transport = new StdioServerTransport(input, process.stdout);
   transport.onclose = () => stop('client closed the connection');
   await connectServer(server, transport, log);
+  runtime = await starting;
   log.info({ redis: runtime.target.kind, worker: runtime.worker ? runtime.worker.queues : 'none' }, 'MCP server ready on stdio');
 }

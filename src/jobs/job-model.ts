@@ -1,7 +1,7 @@
 // The public job model. Schemas first, types inferred: the MCP output schemas, the REST
 // responses and the worker's return value all come from here, so they cannot drift apart.
 import { z } from 'zod';
-import { InputRefSchema } from '../inputs/input-ref.js';
+import { InputRefSchema } from '../inputs/input-ref-schema.js';
 import { StoredFileSchema } from '../storage/stored-file.js';
 import { HeartbeatSchema } from './worker-registry.js';
 

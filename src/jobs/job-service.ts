@@ -73,6 +73,12 @@ export function isTerminal(status: JobStatusName): boolean {
   return TERMINAL.has(status);
 }
 
+/**
+ * JobService as the adapters use it: its public members only, so a stand-in can take its place
+ * while the service is still starting (deferred-job-service.ts).
+ */
+export type JobsApi = Pick<JobService, keyof JobService>;
+
 export class JobService {
   private readonly keys: JobKeys;
   private readonly usage: OwnerUsage;

@@ -6,7 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { IdempotencyKey, JobStatusName, NotifyUrl, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
@@ -31,8 +31,20 @@ const AsyncToolOutputSchema = ResultSchema.partial()
   .extend(SubmissionSchema.partial().shape)
   .extend({ job_id: z.string(), tool: z.string(), status: JobStatusName });
 
+// A definition's input with the submit options, made once per definition: `serve` registers
+// every tool in every session, and a zod object costs a few KiB each time (issue 11).
+const submitSchemas = new WeakMap<SubmittableDefinition, z.ZodObject>();
+function submitSchema(tool: SubmittableDefinition): z.ZodObject {
+  let schema = submitSchemas.get(tool);
+  if (!schema) {
+    schema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey, notify_url: NotifyUrl });
+    submitSchemas.set(tool, schema);
+  }
+  return schema;
+}
+
 export interface CatalogToolContext {
-  jobs: JobService;
+  jobs: JobsApi;
   caller: Caller;
   /** The client's roots, which narrow where path inputs may come from. */
   roots: SessionRoots;
@@ -45,7 +57,7 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
   const untasked = new Map<string, UntaskedCall>();
   for (const tool of catalog) {
     const name = mcpToolName(tool);
-    const inputSchema = (tool.input as z.ZodObject).extend({ priority: Priority, idempotency_key: IdempotencyKey, notify_url: NotifyUrl });
+    const inputSchema = submitSchema(tool);
     const submit = async (args: Record<string, unknown>): Promise<Submission> => {
       const { priority, idempotency_key, notify_url, ...params } = args;
       return jobs.submit(tool.name, params, {

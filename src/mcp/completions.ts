@@ -6,7 +6,7 @@
 import { BioQueueError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobStatusName } from '../jobs/job-model.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines } from '../../tools/pipelines.js';
 
@@ -17,13 +17,13 @@ const BATCH = 100;
 const startsWith = (prefix: string) => (candidate: string) => candidate.toLowerCase().startsWith(prefix.toLowerCase());
 
 /** Names of the databases tools can use, optionally only those of some kinds (e.g. BLAST's). */
-export async function completeDatabaseNames(jobs: JobService, prefix: string, kinds?: (kind: string) => boolean): Promise<string[]> {
+export async function completeDatabaseNames(jobs: JobsApi, prefix: string, kinds?: (kind: string) => boolean): Promise<string[]> {
   const { databases } = await jobs.databases();
   return databases.filter((d) => !kinds || kinds(d.kind)).map((d) => d.name).filter(startsWith(prefix));
 }
 
 /** The caller's job ids, newest first, optionally only those in one state. */
-export async function completeJobIds(jobs: JobService, caller: Caller, prefix: string, status?: JobStatusName): Promise<string[]> {
+export async function completeJobIds(jobs: JobsApi, caller: Caller, prefix: string, status?: JobStatusName): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | undefined;
   for (let scanned = 0; scanned < JOBS_SCANNED; scanned += BATCH) {
@@ -36,7 +36,7 @@ export async function completeJobIds(jobs: JobService, caller: Caller, prefix: s
 }
 
 /** A completed job's output file names; nothing for a job the caller cannot see or that has no files yet. */
-export async function completeFileNames(jobs: JobService, caller: Caller, jobId: string | undefined, prefix: string): Promise<string[]> {
+export async function completeFileNames(jobs: JobsApi, caller: Caller, jobId: string | undefined, prefix: string): Promise<string[]> {
   if (!jobId) return [];
   try {
     const result = await jobs.result(jobId, caller);

@@ -7,9 +7,10 @@
 // server.server.onclose must call the one set here first: it stops the session's subscriptions
 // and task status feed.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines } from '../../tools/pipelines.js';
@@ -31,8 +32,12 @@ import { openModernDoor } from './modern-era-router.js';
 import { serverDiscovery } from './server-discovery.js';
 import { TasksV2 } from './tasks-v2.js';
 
+// The SDK gives each server an Ajv of its own (tens of KiB with its formats) for checking the
+// answers to elicitations, which we never send; one for every session of `serve` does (issue 11).
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
 export interface McpServerOptions {
-  jobs: JobService;
+  jobs: JobsApi;
   config: Config;
   log: Logger;
   /** Who calls through this server: LOCAL_CALLER for stdio, the API key's caller over HTTP. */
@@ -55,6 +60,7 @@ export function createMcpServer({ jobs, config, log, caller, clientRoots = false
     capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
     instructions,
     taskStore,
+    jsonSchemaValidator: (sharedValidator ??= new AjvJsonSchemaValidator()),
   });
   const logLevel = trackLogLevel(server, logLevelState);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;

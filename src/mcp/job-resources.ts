@@ -14,7 +14,7 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { mapError, type FailureCode } from '../error-mapping.js';
 import { inputError } from '../errors.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
 import { resourceUriOf } from '../jobs/job-view.js';
 import { completeFileNames, completeJobIds } from './completions.js';
@@ -55,7 +55,7 @@ export function jobResourceUri(jobId: string): string {
   return `bio-mcp-queue://jobs/${jobId}`;
 }
 
-export function registerJobResources(server: McpServer, jobs: JobService, caller: Caller): void {
+export function registerJobResources(server: McpServer, jobs: JobsApi, caller: Caller): void {
   // Listing is resource-list.ts's (a page of jobs at a time, with a cursor): no list callback here.
   const files = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
     list: undefined,
@@ -103,7 +103,7 @@ export function registerJobResources(server: McpServer, jobs: JobService, caller
   );
 }
 
-async function readPage(jobs: JobService, caller: Caller, uri: URL, jobId: string, rawName: string): Promise<ReadResourceResult> {
+async function readPage(jobs: JobsApi, caller: Caller, uri: URL, jobId: string, rawName: string): Promise<ReadResourceResult> {
   const name = decodeName(rawName);
   const page = pageOf(uri.searchParams.get('page'));
   const { data, size, mediaType } = await jobs.readFile(jobId, name, (page - 1) * PAGE_BYTES, PAGE_BYTES, caller);

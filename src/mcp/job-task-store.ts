@@ -9,7 +9,7 @@ import type { Result, Task } from '@modelcontextprotocol/sdk/types.js';
 import { BioQueueError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobStatus } from '../jobs/job-model.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import { statusText } from './format-text.js';
 import { jobResultAnswer } from './tools/get-job-result.js';
 
@@ -25,7 +25,7 @@ export interface JobTaskContext {
 
 export class JobTaskStore implements TaskStore {
   constructor(
-    private readonly jobs: JobService,
+    private readonly jobs: JobsApi,
     private readonly caller: Caller,
     /** Jobs are kept this long after they end (BIO_STORAGE_RETENTION_DAYS): the tasks' ttl. */
     private readonly retentionMs: number,

@@ -7,7 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Caller } from '../jobs/caller.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { DatabaseEntry } from '../databases/database-catalog.js';
 import { catalog } from '../../tools/index.js';
 import { pipelines, alignAndCallVariants } from '../../tools/pipelines.js';
@@ -17,6 +17,14 @@ import { jobResourceUri } from './job-resources.js';
 
 const isBlastDatabase = (kind: string) => kind.startsWith('blast-');
 const FOLLOW = 'Then call wait_for_job with its job_id (again while timed_out is true), and once it has completed, get_job_result for the summary and the files.';
+
+// Arguments with no completion are made once for every session (`serve` registers the prompts
+// in each, and a zod schema costs a few KiB each time; issue 11). Those that complete from the
+// session's own jobs are made per session: completable() marks the schema itself.
+const QueryArg = z.string().min(1).describe('The query sequences: a FASTA file path, URL, upload:// or job:// reference.');
+const ReferenceArg = z.string().min(1).describe('The reference genome: a nucleotide FASTA path, URL, upload:// or job:// reference.');
+const Reads1Arg = z.string().min(1).describe('The reads (FASTQ); for paired-end data the first mates.');
+const Reads2Arg = z.string().min(1).optional().describe('The second mates of paired-end reads (leave out for single-end).');
 
 function userMessage(text: string): GetPromptResult['messages'][number] {
   return { role: 'user', content: { type: 'text', text } };
@@ -32,7 +40,7 @@ function blastAdvice(database: string, entry: DatabaseEntry | undefined): string
     : `"${database}" is a protein database: use blastp_async for a protein query, blastx_async for a nucleotide query.`;
 }
 
-export function registerPrompts(server: McpServer, jobs: JobService, caller: Caller): void {
+export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller): void {
   const databaseName = completable(z.string().min(1).describe('A BLAST database, by the name list_databases shows.'), (value) =>
     completeDatabaseNames(jobs, value, isBlastDatabase),
   );
@@ -42,7 +50,7 @@ export function registerPrompts(server: McpServer, jobs: JobService, caller: Cal
     {
       title: 'BLAST a sequence file against a database',
       description: 'Search a FASTA file (a path inside the input folders, a URL, an upload:// or job:// reference) against a BLAST database, and summarise the hits.',
-      argsSchema: { query: z.string().min(1).describe('The query sequences: a FASTA file path, URL, upload:// or job:// reference.'), database: databaseName },
+      argsSchema: { query: QueryArg, database: databaseName },
     },
     async ({ query, database }) => {
       const entry = (await jobs.databases()).databases.find((d) => d.name === database && isBlastDatabase(d.kind));
@@ -64,11 +72,7 @@ export function registerPrompts(server: McpServer, jobs: JobService, caller: Cal
     {
       title: 'Align reads to a reference and call variants',
       description: `Run the ${alignAndCallVariants.name} pipeline (bwa mem, then bcftools call) on a reference and single- or paired-end reads, and summarise the variants.`,
-      argsSchema: {
-        reference: z.string().min(1).describe('The reference genome: a nucleotide FASTA path, URL, upload:// or job:// reference.'),
-        reads_1: z.string().min(1).describe('The reads (FASTQ); for paired-end data the first mates.'),
-        reads_2: z.string().min(1).optional().describe('The second mates of paired-end reads (leave out for single-end).'),
-      },
+      argsSchema: { reference: ReferenceArg, reads_1: Reads1Arg, reads_2: Reads2Arg },
     },
     ({ reference, reads_1, reads_2 }) => {
       const args = { reference, reads_1, ...(reads_2 ? { reads_2 } : {}) };

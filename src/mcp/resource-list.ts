@@ -6,13 +6,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListResourcesRequestSchema, type ListResourcesResult, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import { inputError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import { jobResourceUri, resourceRequestError } from './job-resources.js';
 
 /** Jobs per resources/list page (each brings its status resource and, completed, its files). */
 export const JOBS_PER_PAGE = 20;
 
-export function registerResourceList(server: McpServer, jobs: JobService, caller: Caller): void {
+export function registerResourceList(server: McpServer, jobs: JobsApi, caller: Caller): void {
   server.server.setRequestHandler(ListResourcesRequestSchema, async (request): Promise<ListResourcesResult> => {
     try {
       return await listPage(jobs, caller, request.params?.cursor);
@@ -22,7 +22,7 @@ export function registerResourceList(server: McpServer, jobs: JobService, caller
   });
 }
 
-async function listPage(jobs: JobService, caller: Caller, cursor: string | undefined): Promise<ListResourcesResult> {
+async function listPage(jobs: JobsApi, caller: Caller, cursor: string | undefined): Promise<ListResourcesResult> {
   const page = await jobs.list({ limit: JOBS_PER_PAGE, ...(cursor === undefined ? {} : { cursor }) }, caller);
   if (cursor !== undefined && page.jobs.length === 0) throw inputError('cursor', 'past the end of the list: no resources follow it');
   const resources: Resource[] = [];

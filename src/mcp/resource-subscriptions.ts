@@ -8,7 +8,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { inputError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Logger } from '../logger.js';
 import { resourceRequestError } from './job-resources.js';
 
@@ -30,7 +30,7 @@ export function jobIdOfUri(uri: string): string {
 }
 
 /** Handles subscribe and unsubscribe on this session's server; returns the session's clean-up. */
-export function registerResourceSubscriptions(server: McpServer, jobs: JobService, caller: Caller, log: Logger): () => void {
+export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, caller: Caller, log: Logger): () => void {
   const watches = new Map<string, Watch>();
 
   const watch = (jobId: string): Watch => {

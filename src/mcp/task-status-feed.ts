@@ -6,7 +6,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Task } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobStatus } from '../jobs/job-model.js';
-import type { JobService } from '../jobs/job-service.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import type { Logger } from '../logger.js';
 import type { JobTaskStore } from './job-task-store.js';
 
@@ -18,7 +18,7 @@ export class TaskStatusFeed {
 
   constructor(
     private readonly server: Server,
-    private readonly jobs: JobService,
+    private readonly jobs: JobsApi,
     private readonly caller: Caller,
     private readonly store: JobTaskStore,
     private readonly log: Logger,

@@ -11,14 +11,14 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { BioQueueError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobStatus } from '../jobs/job-model.js';
-import { isTerminal, type JobService } from '../jobs/job-service.js';
+import { isTerminal, type JobsApi } from '../jobs/job-service.js';
 import type { JobTaskStore } from './job-task-store.js';
 import { jobResultAnswer } from './tools/get-job-result.js';
 import { completedResult, taskV2Of, TaskIdParams, UpdateTaskParams, type DetailedTaskV2 } from './tasks-v2-wire.js';
 
 export class TasksV2 {
   constructor(
-    private readonly jobs: JobService,
+    private readonly jobs: JobsApi,
     private readonly caller: Caller,
     private readonly store: JobTaskStore,
   ) {}

@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { LocalResultStore } from '../../src/storage/local-result-store.js';
 import { openResultStore } from '../../src/storage/open-result-store.js';
+import { resultStoreAbilities } from '../../src/storage/store-abilities.js';
 import { S3ResultStore } from '../../src/storage/s3-result-store.js';
 import { makeTempDir } from '../inputs/temp-dir.js';
 import { startS3Server, type S3Server } from '../support/s3-server.js';
@@ -33,6 +34,7 @@ describe('openResultStore', () => {
     expect(store.kind).toBe('local');
     expect(store.canUpload).toBe(false);
     expect((store as LocalResultStore).signer).toBeUndefined();
+    expect(resultStoreAbilities(config)).toEqual({ canUpload: store.canUpload, servesFiles: store.servedFiles !== undefined });
     const link = await store.link({ name: 'hits.tsv', key: 'blast-0000000000000001/hits.tsv', size_bytes: 1, sha256: '', media_type: 'text/plain' });
     expect(link).toEqual({ url: `file://${config.resultsDir}/blast-0000000000000001/hits.tsv`, expires_at: null });
   });
@@ -41,6 +43,7 @@ describe('openResultStore', () => {
     const config = loadConfig({ BIO_QUEUE_DATA_DIR: path.join(tmp, 'serve'), BIO_QUEUE_LINK_TTL_SECONDS: '120' });
     const store = await openResultStore(config, log, { publicUrl: 'https://bio.example.org' });
     expect(store.canUpload).toBe(true);
+    expect(resultStoreAbilities(config, { publicUrl: 'https://bio.example.org' })).toEqual({ canUpload: true, servesFiles: store.servedFiles !== undefined });
     const before = Date.now();
     const link = await store.link({ name: 'hits.tsv', key: 'blast-0000000000000001/hits.tsv', size_bytes: 1, sha256: '', media_type: 'text/plain' });
     expect(link.url).toMatch(/^https:\/\/bio\.example\.org\/files\/blast-0000000000000001\/hits\.tsv\?expires=\d+&sig=/);
@@ -55,6 +58,7 @@ describe('openResultStore', () => {
     expect(store).toBeInstanceOf(S3ResultStore);
     expect(store.kind).toBe('s3');
     expect(store.canUpload).toBe(true);
+    expect(resultStoreAbilities(config)).toEqual({ canUpload: true, servesFiles: store.servedFiles !== undefined });
     await expect(store.check()).resolves.toBeUndefined();
   });
 

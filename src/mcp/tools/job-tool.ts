@@ -5,13 +5,13 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
 import type { Caller } from '../../jobs/caller.js';
-import type { JobService } from '../../jobs/job-service.js';
+import type { JobsApi } from '../../jobs/job-service.js';
 import type { Logger } from '../../logger.js';
 import type { SessionLogLevel } from '../session-log-level.js';
 
 /** What a tool's handler works with: one session's caller, over the one JobService. */
 export interface JobToolContext {
-  jobs: JobService;
+  jobs: JobsApi;
   caller: Caller;
   config: Config;
   /** Bound to the tool's name by index.ts. */
@@ -26,7 +26,7 @@ export interface JobTool {
   /** One line for the README's tools table. */
   summary: string;
   /** Where the tool exists only on some servers: the test, and the sentence the README adds to say so. */
-  availability?: { on: (jobs: JobService) => boolean; docNote: string };
+  availability?: { on: (jobs: JobsApi) => boolean; docNote: string };
   register(server: McpServer, context: JobToolContext): void;
 }
 

@@ -17,14 +17,14 @@ const title = 'Wait for a job to finish';
 const summary = 'Blocks until the job ends or a timeout under a minute passes, sending progress notifications meanwhile.';
 
 // The longest wait is configured (BIO_QUEUE_WAIT_MAX_SECONDS), so the description and the
-// schema are made per server.
+// schema are made per configuration.
 const defaultWait = (config: Config) => Math.min(25, config.waitMaxSeconds);
 
 const description = (config: Config) =>
   `Block until the job finishes or timeout_seconds pass (default ${defaultWait(config)}, at most ${config.waitMaxSeconds}: MCP clients cut calls off at about a minute), then return its status with timed_out. ` +
   'Sends progress notifications while waiting when the call carries a progress token, and the tool\'s stderr lines as log messages (level info, logger "job:<job_id>"). Call again to keep waiting; call get_job_result once it has completed.';
 
-const inputSchema = (config: Config) =>
+const makeInputSchema = (config: Config) =>
   z.object({
     job_id: JobIdArg,
     timeout_seconds: z
@@ -34,6 +34,17 @@ const inputSchema = (config: Config) =>
       .default(defaultWait(config))
       .describe(`Longest time to wait, in seconds (default ${defaultWait(config)}, at most ${config.waitMaxSeconds}).`),
   });
+
+// Made once per configuration, not per session (a zod object costs a few KiB; issue 11).
+const inputSchemas = new WeakMap<Config, ReturnType<typeof makeInputSchema>>();
+function inputSchema(config: Config): ReturnType<typeof makeInputSchema> {
+  let schema = inputSchemas.get(config);
+  if (!schema) {
+    schema = makeInputSchema(config);
+    inputSchemas.set(config, schema);
+  }
+  return schema;
+}
 
 const outputSchema = StatusSchema.extend({ timed_out: z.boolean() });
 

@@ -1,0 +1,151 @@
+// What an idle MCP session over Streamable HTTP costs `serve` in memory: the HTTP server runs in
+// this process (startHttpServer, as `bio-mcp-queue serve` runs it, on a throwaway redis-server,
+// no worker), N sessions are opened with `initialize` and `notifications/initialized` only, and
+// the V8 heap is compared after full garbage collections before and after, and again after the
+// sessions are closed (DELETE), so memory a session leaves behind shows too.
+//
+//   npm run bench:mcp-sessions            (build, then this with the defaults)
+//   node --expose-gc dist/bench/mcp-session-memory.js [--sessions 500]
+//
+// The client side is raw fetch keeping only each session id (a few dozen bytes), so the delta is
+// the server's. Every initialize must answer with the server's name and a session id, every
+// session must be counted open by the server and closed at the end, or the run stops.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { startHttpServer } from '../src/http/start-http-server.js';
+import { createLogger } from '../src/logger.js';
+import { check, progress } from './support/bench-checks.js';
+import { Cleanup } from './support/cleanup.js';
+import { startThrowawayRedis } from './support/throwaway-redis.js';
+
+const KEY = 'bench-key-0123456789abcdef';
+const PROTOCOL_VERSION = '2025-06-18';
+const KiB = 1024;
+// Sessions opened at once: enough to keep the server busy, few enough that in-flight requests are noise.
+const CONCURRENCY = 8;
+
+function parseSettings(argv: string[]): { sessions: number } {
+  const { values } = parseArgs({ args: argv, options: { sessions: { type: 'string' } } });
+  const raw = values.sessions ?? '500';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new Error(`--sessions: expected a whole number from 10 to 20000, got ${JSON.stringify(raw)}`);
+  return { sessions: n };
+}
+
+// Full collections until the heap stops shrinking, so what is left is what is held.
+async function settledHeap(): Promise<{ heapUsed: number; external: number; rss: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  check(gc !== undefined, 'run with node --expose-gc (npm run bench:mcp-sessions does)');
+  let last = Infinity;
+  for (let i = 0; i < 10; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+    const used = process.memoryUsage().heapUsed;
+    if (Math.abs(last - used) < 16 * KiB) break;
+    last = used;
+  }
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, external: m.external, rss: m.rss };
+}
+
+const headers = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+// initialize, then notifications/initialized; returns the session id.
+async function openSession(url: string, n: number): Promise<string> {
+  const res = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: `bench-${n}`, version: '1.0.0' } } }),
+  });
+  const text = await res.text();
+  check(res.status === 200, `initialize ${n} answered ${res.status}: ${text}`);
+  const sessionId = res.headers.get('mcp-session-id');
+  check(sessionId !== null, `initialize ${n} gave no mcp-session-id`);
+  const data = text.split('\n').find((l) => l.startsWith('data: '));
+  const answer = JSON.parse(data ? data.slice(6) : text) as { result?: { serverInfo?: { name?: string } } };
+  check(answer.result?.serverInfo?.name === 'bio-mcp-queue', `initialize ${n} answered ${text}`);
+  const ack = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await ack.text();
+  check(ack.status === 202, `notifications/initialized of session ${n} answered ${ack.status}`);
+  return sessionId;
+}
+
+async function closeSession(url: string, sessionId: string): Promise<void> {
+  const res = await fetch(`${url}/mcp`, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } });
+  await res.text();
+  check(res.status === 200, `DELETE of session ${sessionId} answered ${res.status}`);
+}
+
+async function inTurns<T>(count: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await run(i);
+      }
+    }),
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  const settings = parseSettings(process.argv.slice(2));
+  const cleanup = new Cleanup();
+  try {
+    const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-sessions-'));
+    cleanup.add('remove the temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
+    const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
+    cleanup.add('stop redis-server', () => redis.stop(), redis.pid);
+    const config = loadConfig({
+      BIO_QUEUE_REDIS_URL: redis.url,
+      BIO_QUEUE_DATA_DIR: path.join(tmp, 'data'),
+      BIO_QUEUE_API_KEYS: `bench:${KEY}`,
+      BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(settings.sessions),
+      BIO_QUEUE_MCP_SESSIONS_MAX: String(settings.sessions),
+      BIO_QUEUE_LOG_LEVEL: 'warn',
+    });
+    const server = await startHttpServer(config, createLogger(config.logLevel), { host: '127.0.0.1', port: 0, embeddedWorker: false });
+    cleanup.add('stop the HTTP server', () => server.close());
+    // A few sessions first, untimed and closed: the first use of every code path allocates once.
+    for (const id of await inTurns(20, (i) => openSession(server.url, i))) await closeSession(server.url, id);
+
+    const before = await settledHeap();
+    const ids = await inTurns(settings.sessions, (i) => openSession(server.url, i));
+    check(server.app.mcpSessions.size === settings.sessions, `the server holds ${server.app.mcpSessions.size} sessions, not ${settings.sessions}`);
+    const open = await settledHeap();
+    progress(`${settings.sessions} sessions open`);
+    await inTurns(ids.length, (i) => closeSession(server.url, ids[i]!));
+    check(server.app.mcpSessions.size === 0, `${server.app.mcpSessions.size} sessions still held after DELETE`);
+    const closed = await settledHeap();
+
+    const per = (a: number, b: number) => ((b - a) / settings.sessions / KiB).toFixed(1);
+    process.stdout.write(
+      [
+        `node ${process.version}, ${settings.sessions} idle Streamable HTTP sessions (initialize + initialized)`,
+        '',
+        '| per session (KiB)         | heap used | external | RSS |',
+        '|---------------------------|----------:|---------:|----:|',
+        `| open                      | ${per(before.heapUsed, open.heapUsed)} | ${per(before.external, open.external)} | ${per(before.rss, open.rss)} |`,
+        `| left after DELETE         | ${per(before.heapUsed, closed.heapUsed)} | ${per(before.external, closed.external)} | ${per(before.rss, closed.rss)} |`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await cleanup.run();
+  }
+}
+
+// Everything is stopped by then; fetch's pooled keep-alive sockets would hold the process a while.
+main().then(() => process.exit(0), (err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
