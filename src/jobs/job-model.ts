@@ -13,6 +13,13 @@ export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancel
 export const JobStatusName = z.enum(JOB_STATUSES);
 export type JobStatusName = z.infer<typeof JobStatusName>;
 
+const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
+
+/** Whether a job in this status has ended (and will not change again). */
+export function isTerminal(status: JobStatusName): boolean {
+  return TERMINAL.has(status);
+}
+
 export const Priority = z
   .number()
   .int({ message: 'must be a whole number' })

@@ -22,7 +22,8 @@ import { wantsSplit } from '../../tools/split-option.js';
 import { newJobId, queueOfJobId } from './job-ids.js';
 import { jobKeys, type JobKeys } from './job-keys.js';
 import { readStderrLines, STDERR_LOG_MAX_LINES } from './job-stderr-log.js';
-import type { HealthReport, JobData, JobPage, JobResult, JobStatus, JobStatusName, QueueStats, Submission, UploadTicket, WorkerInfo, WorkerShutdown } from './job-model.js';
+import type { HealthReport, JobData, JobPage, JobResult, JobStatus, QueueStats, Submission, UploadTicket, WorkerInfo, WorkerShutdown } from './job-model.js';
+import { isTerminal } from './job-model.js';
 import { listWorkers, shutdownWorker, workerConnections } from './list-workers.js';
 import { jobMetricsKeys, readJobMetrics, type JobMetrics } from './job-metrics-store.js';
 import { bullPriority, jobDefaults, type JobQueues } from './job-queues.js';
@@ -65,13 +66,8 @@ export interface SubmitOptions {
   notifyUrl?: string | undefined;
 }
 
-const TERMINAL: ReadonlySet<JobStatusName> = new Set(['completed', 'failed', 'cancelled']);
 // Between event wake-ups wait() also re-reads the job on this timer (see job-events.ts).
 const POLL_MS = 500;
-
-export function isTerminal(status: JobStatusName): boolean {
-  return TERMINAL.has(status);
-}
 
 /**
  * JobService as the adapters use it: its public members only, so a stand-in can take its place

@@ -95,7 +95,8 @@ describe('stdio start', () => {
     dataDirs.push(dataDir);
     const run = await runServer(env, [initialize, initialized], -1);
     expectInitializeAnswered(run);
-    expect(run.exitCode).toBe(1);
+    // Storage that cannot be reached: exit 4, as every command says it (src/error-mapping.ts).
+    expect(run.exitCode).toBe(4);
     expect(run.stderr).toMatch(/^bio-mcp-queue: S3 storage at http:\/\/127\.0\.0\.1:9, bucket "no-such-bucket": checking the bucket failed: .*ECONNREFUSED/m);
   });
 });
