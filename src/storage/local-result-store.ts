@@ -147,7 +147,8 @@ export class LocalResultStore implements ResultStore {
       await pipeline(body, limit, createWriteStream(partial));
       await fs.rename(partial, target);
     } catch (err) {
-        throw err;
+      await fs.rm(partial, { force: true });
+      throw err;
     }
     return { size };
   }
