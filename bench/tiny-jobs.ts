@@ -187,16 +187,20 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const wall = { server: [] as number[], bullmq: [] as number[], hand: [] as number[] };
   // Node's own CPU for the batch: the server process and its MCP client here; the baseline's
   // producer and worker (this process). The blastn processes are not counted in either.
-  const cpu = { server: [] as number[], bullmq: [] as number[] };
+  const cpu = { server: [] as number[], serverOnly: [] as number[], bullmq: [] as number[] };
   const serverRuns: number[] = [];
   const serverTools: number[] = [];
   const bullmqRuns: number[] = [];
   for (let round = 0; round < settings.rounds; round++) {
     const paths = [
       async () => {
-        const cpuBefore = (await processCpuMs(server.pid!)) + ownCpuMs();
+        const serverBefore = await processCpuMs(server.pid!);
+        const clientBefore = ownCpuMs();
         const r = await serverBatch(server, query, settings.jobs);
-        cpu.server.push((await processCpuMs(server.pid!)) + ownCpuMs() - cpuBefore - r.checkCpuMs);
+        const serverSpent = (await processCpuMs(server.pid!)) - serverBefore;
+        const clientSpent = ownCpuMs() - clientBefore - r.checkCpuMs;
+        cpu.server.push(serverSpent + clientSpent);
+        cpu.serverOnly.push(serverSpent);
         wall.server.push(r.wallMs);
         serverRuns.push(...r.runs);
         serverTools.push(...r.tools);
@@ -211,7 +215,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       async () => wall.hand.push(await byHandBatch(blast, settings.jobs, settings.concurrency)),
     ];
     for (let k = 0; k < paths.length; k++) await paths[(round + k) % paths.length]!();
-    progress(`round ${round + 1}: server ${(wall.server.at(-1)! / 1000).toFixed(2)} s, hand-written BullMQ ${(wall.bullmq.at(-1)! / 1000).toFixed(2)} s, by hand ${(wall.hand.at(-1)! / 1000).toFixed(2)} s`);
+    progress(`round ${round + 1}: server ${(wall.server.at(-1)! / 1000).toFixed(2)} s (its process ${(cpu.serverOnly.at(-1)! / settings.jobs).toFixed(1)} ms CPU a job, with the client ${(cpu.server.at(-1)! / settings.jobs).toFixed(1)}), hand-written BullMQ ${(wall.bullmq.at(-1)! / 1000).toFixed(2)} s, by hand ${(wall.hand.at(-1)! / 1000).toFixed(2)} s`);
   }
   await server.close();
   cleanup.released(server.pid);
@@ -231,7 +235,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     `| bio-mcp-queue (stdio MCP, embedded worker) | ${wall.server.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.server))} | ${(median(wall.server) / median(wall.bullmq)).toFixed(3)}× |`,
     `| hand-written BullMQ worker | ${wall.bullmq.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.bullmq))} | 1.000× |`,
     `| by hand (execa, ${settings.concurrency} at a time) | ${wall.hand.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.hand))} | ${(median(wall.hand) / median(wall.bullmq)).toFixed(3)}× |`,
-    `Node CPU per job (the blastn processes not counted): bio-mcp-queue ${(median(cpu.server) / settings.jobs).toFixed(1)} ms (server process + MCP client), hand-written BullMQ ${(median(cpu.bullmq) / settings.jobs).toFixed(1)} ms (producer + worker), medians of the rounds`,
+    `Node CPU per job (the blastn processes not counted): bio-mcp-queue ${(median(cpu.server) / settings.jobs).toFixed(1)} ms (server process ${(median(cpu.serverOnly) / settings.jobs).toFixed(1)} + MCP client), hand-written BullMQ ${(median(cpu.bullmq) / settings.jobs).toFixed(1)} ms (producer + worker), medians of the rounds`,
     '',
     formatTable([
       { label: 'server job: started_at → finished_at', figures: figures(serverRuns) },

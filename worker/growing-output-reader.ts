@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { readChunkBytes } from '../src/system/read-chunk-size.js';
 import type { OutputReader } from '../tools/define-tool.js';
 import { workDirOutputReader } from './output-reader.js';
 import { cutLines, linesOfBatches } from './text-lines.js';
@@ -13,7 +14,6 @@ import { cutLines, linesOfBatches } from './text-lines.js';
 // How long to wait for more of a file that has nothing new: often enough that little is left
 // when the tool ends, seldom enough to cost nothing while it runs.
 const POLL_MS = 200;
-const CHUNK_BYTES = 1 << 20;
 
 export interface ToolEnd {
   /** True once the tool's processes have all ended: what is in the file then is all there is. */
@@ -29,7 +29,7 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
     async *lineBatches(name: string) {
       const file = path.join(workDir, name);
       const decoder = new StringDecoder('utf8');
-      const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+      let buffer: Buffer | undefined;
       let handle: fs.FileHandle | undefined;
       let offset = 0;
       let carried = '';
@@ -43,8 +43,13 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
             throw err;
           });
           let read = 0;
-          for (;;) {
-            const { bytesRead } = handle ? await handle.read(buffer, 0, CHUNK_BYTES, offset) : { bytesRead: 0 };
+          while (handle) {
+            const { size } = await handle.stat();
+            if (size <= offset) break;
+            // Sized to what there is to read (read-chunk-size.ts): a tiny output takes a tiny buffer.
+            const want = readChunkBytes(size - offset);
+            if (!buffer || buffer.length < want) buffer = Buffer.allocUnsafe(want);
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
             if (bytesRead === 0) break;
             offset += bytesRead;
             read += bytesRead;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { isGzip } from '../src/inputs/gzip-input.js';
+import { readChunkBytes } from '../src/system/read-chunk-size.js';
 import type { OutputReader } from '../tools/define-tool.js';
 import { linesOfBatches, textLineBatches } from './text-lines.js';
 
@@ -21,8 +22,8 @@ async function isGzipFile(file: string): Promise<boolean> {
 }
 
 async function openText(file: string): Promise<Readable> {
-  // Large reads: a summary reads outputs of any size front to back once.
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
+  // Reads sized to the file (read-chunk-size.ts): a summary reads outputs of any size front to back once.
+  const raw = createReadStream(file, { highWaterMark: readChunkBytes((await fs.stat(file)).size) });
   if (!(await isGzipFile(file))) return raw;
   const gunzip = createGunzip();
   raw.on('error', (err) => gunzip.destroy(err));

@@ -5,8 +5,7 @@
 // tools report progress through. A file not written yet is simply nothing to read so far.
 import fs from 'node:fs/promises';
 import type { Logger } from '../src/logger.js';
-
-const READ_CHUNK_BYTES = 1 << 20;
+import { readChunkBytes } from '../src/system/read-chunk-size.js';
 
 export interface FileTail {
   /** Reads what was appended since the last read. */
@@ -19,8 +18,8 @@ export interface FileTail {
 export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promise<void>, log: Logger, intervalMs: number | undefined = 250): FileTail {
   let offset = 0;
   let busy: Promise<void> = Promise.resolve();
-  // Taken on the first read that finds the file: most tools' stderr never exists or stays empty,
-  // and a zero-filled megabyte per job was a measurable share of a tiny job's garbage.
+  // Taken when there is something to read, sized to it (read-chunk-size.ts): most tools' stderr
+  // stays empty, and a megabyte per tail per job was a measurable share of a tiny job's garbage.
   let buffer: Buffer | undefined;
 
   const readMore = async () => {
@@ -31,7 +30,10 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
     if (!handle) return;
     try {
       for (;;) {
-        buffer ??= Buffer.allocUnsafe(READ_CHUNK_BYTES);
+        const { size } = await handle.stat();
+        if (size <= offset) break;
+        const want = readChunkBytes(size - offset);
+        if (!buffer || buffer.length < want) buffer = Buffer.allocUnsafe(want);
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
         if (bytesRead === 0) break;
         offset += bytesRead;

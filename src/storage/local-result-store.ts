@@ -10,6 +10,7 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { BioQueueError } from '../errors.js';
+import { readChunkBytes } from '../system/read-chunk-size.js';
 import { HashingStream } from './hashing-stream.js';
 import type { LinkSigner } from './link-signer.js';
 import { mediaTypeOf } from './media-type.js';
@@ -17,8 +18,6 @@ import type { FileDownload, FileLink, ResultStore, ServedFiles, StoredSource } f
 import type { StoredFile } from './stored-file.js';
 import { uploadTooLarge, type UploadTicket } from './upload-ticket.js';
 import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
-
-const READ_CHUNK_BYTES = 1 << 20;
 
 // False when the two paths are on different filesystems (or the filesystem has no hard links), or the target is there.
 async function hardLink(from: string, to: string): Promise<boolean> {
@@ -82,7 +81,8 @@ export class LocalResultStore implements ResultStore {
     // file is linked, not copied, and read once for its hash: copying a 14 MB BLAST output was
     // 60 ms of a job (bench/RESULTS.md, issue 11). Otherwise copied and hashed in one pass.
     // Either way renamed into place, so a reader never sees half a file.
-    const source = () => createReadStream(sourcePath, { highWaterMark: READ_CHUNK_BYTES });
+    const chunk = readChunkBytes((await fs.stat(sourcePath)).size);
+    const source = () => createReadStream(sourcePath, { highWaterMark: chunk });
     if (await hardLink(sourcePath, partial)) await pipeline(source(), hashing, new Discard());
     else await pipeline(source(), hashing, createWriteStream(partial));
     await fs.rename(partial, target);
