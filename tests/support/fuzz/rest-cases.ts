@@ -73,7 +73,10 @@ export interface BadQuery {
   how: string;
 }
 
-const enc = encodeURIComponent;
+// A query string is UTF-8, percent-encoded: a lone surrogate (one of the tricky strings) has no
+// encoding at all, so it is sent as the replacement character a browser would send.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const enc = (value: string) => encodeURIComponent(value.replace(LONE_SURROGATE, '\uFFFD'));
 
 /** Query strings for GET /jobs broken by the list query's JSON Schema (its values all arrive as text). */
 export function badListQuery(schema: JsonSchema): fc.Arbitrary<BadQuery> {
