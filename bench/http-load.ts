@@ -173,6 +173,41 @@ const reason = (err: unknown): string => {
   return `${err.message}${cause}`;
 };
 
+// CPU seconds (user + system) a process has used so far, from /proc (Linux).
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+interface CpuShare {
+  server: number;
+  redis: number;
+  generator: number;
+}
+
+// What each of the three processes used during run(), in CPU seconds.
+async function cpuDuring<T>(pids: { server: number; redis: number }, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
+  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage() };
+  const value = await run();
+  const generator = process.cpuUsage(before.generator);
+  return {
+    value,
+    cpu: {
+      server: (await cpuSeconds(pids.server)) - before.server,
+      redis: (await cpuSeconds(pids.redis)) - before.redis,
+      generator: (generator.user + generator.system) / 1e6,
+    },
+  };
+}
+
+// Cores busy, and CPU ms per answered request: the second holds on a shared, loaded machine
+// where throughput does not (the server gets what the others leave it).
+const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
+  const per = (s: number) => ((s * 1000) / requests).toFixed(2);
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms`;
+};
+
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');
 
 async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
@@ -228,7 +263,8 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   progress(`(a) REST POST /jobs/submit from ${settings.clients} clients for ${settings.seconds} s (+${WARMUP_MS / 1000} s warm-up)`);
   const restBody = JSON.stringify({ job_type: 'blastn', parameters: blastArgs, priority: 5 });
   let aJobId: string | undefined;
-  const rest = await closedLoop(settings.clients, settings.seconds, async () => {
+  const pids = { server: server.pid!, redis: redis.pid };
+  const { value: rest, cpu: restCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async () => {
     const res = await fetch(`${base}/jobs/submit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: restBody });
     const text = await res.text();
     if (res.status !== 202) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
@@ -236,7 +272,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     if (submission.status !== 'queued') return `status ${submission.status}`;
     aJobId ??= submission.job_id;
     return undefined;
-  });
+  }));
   const queuedA = await queuedInRedis(base);
   check(queuedA === rest.okTotal, `Redis holds ${queuedA} queued jobs after (a), but ${rest.okTotal} REST submissions were accepted`);
 
@@ -244,12 +280,12 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   progress(`(b) MCP tools/call blastn_async from ${settings.clients} sessions for ${settings.seconds} s`);
   const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(base, i));
   let rpcId = 10;
-  const overMcp = await closedLoop(settings.clients, settings.seconds, async (c) => {
+  const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async (c) => {
     const answer = await callTool(base, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
     if (!answer.ok) return answer.why;
     if (typeof answer.value.job_id !== 'string') return `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
     return undefined;
-  });
+  }));
   const queuedB = await queuedInRedis(base);
   check(queuedB - queuedA === overMcp.okTotal, `Redis gained ${queuedB - queuedA} queued jobs in (b), but ${overMcp.okTotal} blastn_async calls succeeded`);
 
@@ -265,7 +301,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const statusErrors = new Map<string, number>();
   let late = 0;
   const t0 = performance.now() + 1000;
-  await Promise.all(
+  const { cpu: statusCpu } = await cpuDuring(pids, () => Promise.all(
     cSessions.map(async (sessionId, s) => {
       const offset = (s / settings.sessions) * 1000;
       for (let k = 0; k < settings.statusSeconds; k++) {
@@ -286,10 +322,11 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
         else statusErrors.set(why, (statusErrors.get(why) ?? 0) + 1);
       }
     }),
-  );
+  ));
   const statusCalls = settings.sessions * settings.statusSeconds;
   const statusElapsed = (performance.now() - t0) / 1000;
 
+  const wall = (r: LoadResult) => (r.elapsedMs + WARMUP_MS) / 1000;
   const rate = (r: LoadResult) => (r.ok / (r.elapsedMs / 1000)).toFixed(0);
   const rows: Row[] = [
     { label: `(a) POST /jobs/submit → 202, ${settings.clients} clients`, figures: figures(rest.samples) },
@@ -306,8 +343,11 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       `closed loops: each client sends its next request when the last is answered; ${WARMUP_MS / 1000} s untimed warm-up, then ${settings.seconds} s timed`,
       '',
       `(a) REST:  ${rate(rest)} submissions/s, ${rest.ok} ok, ${[...rest.errors.values()].reduce((a, b) => a + b, 0)} errors${rest.errors.size ? ` (${errorsText(rest.errors)})` : ''}; Redis holds ${queuedA} queued = ${rest.okTotal} accepted (warm-up included)`,
+      `    ${cpuText(restCpu, wall(rest), rest.okTotal)}`,
       `(b) MCP:   ${rate(overMcp)} submissions/s, ${overMcp.ok} ok, ${[...overMcp.errors.values()].reduce((a, b) => a + b, 0)} errors${overMcp.errors.size ? ` (${errorsText(overMcp.errors)})` : ''}; Redis gained ${queuedB - queuedA} queued = ${overMcp.okTotal} accepted`,
+      `    ${cpuText(mcpCpu, wall(overMcp), overMcp.okTotal)}`,
       `(c) status: ${settings.sessions} sessions opened in ${(openMs / 1000).toFixed(1)} s; ${status.length} of ${statusCalls} calls answered in ${statusElapsed.toFixed(1)} s (${(status.length / statusElapsed).toFixed(0)}/s), ${statusCalls - status.length} errors${statusErrors.size ? ` (${errorsText(statusErrors)})` : ''}, ${late} calls sent late (previous one still running)`,
+      `    ${cpuText(statusCpu, statusElapsed, status.length)}`,
       '',
       formatTable(rows),
       '',
