@@ -79,6 +79,12 @@ export class McpSessionRecords {
    */
   async markActive(sessionIds: string[], at: number): Promise<void> {
     if (sessionIds.length === 0) return;
+    // One session (every request's end) needs no Pipeline: building one copies every Lua command
+    // BullMQ defined on the connection, a cost seen under load (bench/http-load.ts, issue 11).
+    if (sessionIds.length === 1) {
+      await this.redis.eval(MARK, 1, this.key(sessionIds[0]!), String(at), String(this.idleMs));
+      return;
+    }
     const batch = this.redis.pipeline();
     for (const id of sessionIds) batch.eval(MARK, 1, this.key(id), String(at), String(this.idleMs));
     await batch.exec();

@@ -1,0 +1,372 @@
+// The HTTP front under load, through a real `bio-mcp-queue serve` child process on loopback with
+// no worker attached (issue 11): how many submissions a second it takes from 50 concurrent
+// clients over REST and over MCP Streamable HTTP, and how 1,000 MCP sessions each asking
+// get_job_status once a second are answered. Hermetic: its own redis-server on a free port, a
+// temp data dir, the repo's fixtures; everything it started is stopped however the run ends.
+//
+//   npm run build && node dist/bench/http-load.js [--seconds 10] [--clients 50] [--sessions 1000] [--status-seconds 30]
+//
+// The server's submit rate limit and MCP session limits are raised in its environment so they do
+// not refuse the load (the report says so). This process is the load generator: it runs beside
+// the server and Redis on the same machine, so the three share its CPUs.
+//
+// It cannot measure nothing: after each submission phase the queued jobs Redis holds must equal
+// the submissions answered 202 / without a tool error, and every get_job_status answer must name
+// the job asked about.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { execa, type ResultPromise } from 'execa';
+import { packageRoot } from '../src/package-info.js';
+import { check, progress } from './support/bench-checks.js';
+import { Cleanup } from './support/cleanup.js';
+import { figures, formatTable, type Row } from './support/stats.js';
+import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
+
+const KEY = 'bench-key-0123456789abcdef';
+const PROTOCOL_VERSION = '2025-06-18';
+const WARMUP_MS = 2000;
+// Sessions opened at once while setting up phase (c): setup is not what is measured.
+const OPEN_CONCURRENCY = 20;
+const SUBMIT_RATE_LIMIT = 1_000_000; // per key and minute: the most config.ts accepts
+
+interface Settings {
+  seconds: number;
+  clients: number;
+  sessions: number;
+  statusSeconds: number;
+  cpuProf: string | undefined;
+}
+
+function parseSettings(argv: string[]): Settings {
+  const { values } = parseArgs({
+    args: argv,
+    options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' } },
+  });
+  const count = (flag: string, raw: string | undefined, fallback: number, max: number) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return {
+    seconds: count('seconds', values.seconds, 10, 600),
+    clients: count('clients', values.clients, 50, 1000),
+    sessions: count('sessions', values.sessions, 1000, 10_000),
+    statusSeconds: count('status-seconds', values['status-seconds'], 30, 600),
+    cpuProf: values['cpu-prof'],
+  };
+}
+
+const auth = { Authorization: `Bearer ${KEY}` };
+const mcpHeaders = { ...auth, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
+
+// The JSON-RPC answer in a Streamable HTTP reply, sent as JSON or as one SSE message.
+function rpcAnswer(text: string): { result?: Record<string, unknown>; error?: unknown } {
+  const data = text.split('\n').find((l) => l.startsWith('data: '));
+  return JSON.parse(data ? data.slice(6) : text) as { result?: Record<string, unknown>; error?: unknown };
+}
+
+async function openSession(base: string, n: number): Promise<string> {
+  const res = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: mcpHeaders,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: `load-${n}`, version: '1.0.0' } } }),
+  });
+  const text = await res.text();
+  check(res.status === 200, `initialize ${n} answered ${res.status}: ${text}`);
+  const sessionId = res.headers.get('mcp-session-id');
+  check(sessionId !== null, `initialize ${n} gave no mcp-session-id`);
+  const ack = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await ack.text();
+  check(ack.status === 202, `notifications/initialized of session ${n} answered ${ack.status}`);
+  return sessionId;
+}
+
+// One tools/call in a session; the tool's structuredContent, or an error message.
+async function callTool(base: string, sessionId: string, id: number, name: string, args: Record<string, unknown>): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; why: string }> {
+  const res = await fetch(`${base}/mcp`, {
+    method: 'POST',
+    headers: { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
+    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }),
+  });
+  const text = await res.text();
+  if (res.status !== 200) return { ok: false, why: `HTTP ${res.status}: ${text.slice(0, 200)}` };
+  const answer = rpcAnswer(text);
+  if (answer.error !== undefined) return { ok: false, why: JSON.stringify(answer.error).slice(0, 200) };
+  if (answer.result?.isError) return { ok: false, why: JSON.stringify(answer.result.content).slice(0, 200) };
+  return { ok: true, value: answer.result!.structuredContent as Record<string, unknown> };
+}
+
+async function inTurns<T>(count: number, concurrency: number, run: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await run(i);
+      }
+    }),
+  );
+  return out;
+}
+
+interface LoadResult {
+  samples: number[];
+  ok: number;
+  errors: Map<string, number>;
+  elapsedMs: number;
+  /** Successful calls made during the untimed warm-up too: they are in Redis as well. */
+  okTotal: number;
+}
+
+// `clients` loops, each sending its next request when the last one is answered, for a warm-up
+// then `seconds` timed; only requests sent inside the timed window count.
+async function closedLoop(clients: number, seconds: number, send: (client: number) => Promise<string | undefined>): Promise<LoadResult> {
+  const result: LoadResult = { samples: [], ok: 0, errors: new Map(), elapsedMs: 0, okTotal: 0 };
+  const t0 = performance.now();
+  const timedFrom = t0 + WARMUP_MS;
+  const timedUntil = timedFrom + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (;;) {
+        const started = performance.now();
+        if (started >= timedUntil) return;
+        let why: string | undefined;
+        try {
+          why = await send(c);
+        } catch (err) {
+          why = reason(err);
+        }
+        if (why === undefined) result.okTotal++;
+        if (started < timedFrom) continue;
+        if (why === undefined) {
+          result.ok++;
+          result.samples.push(performance.now() - started);
+        } else {
+          result.errors.set(why, (result.errors.get(why) ?? 0) + 1);
+        }
+      }
+    }),
+  );
+  result.elapsedMs = performance.now() - timedFrom;
+  return result;
+}
+
+async function queuedInRedis(base: string): Promise<number> {
+  const res = await fetch(`${base}/queues/stats`, { headers: auth });
+  check(res.status === 200, `GET /queues/stats answered ${res.status}`);
+  const stats = (await res.json()) as { queues: { queue: string; counts: { queued: number; running: number; delayed: number } }[] };
+  return stats.queues.reduce((n, q) => n + q.counts.queued + q.counts.running + q.counts.delayed, 0);
+}
+
+// fetch's own message ("fetch failed") hides the reason in its cause: ECONNRESET and the like.
+const reason = (err: unknown): string => {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause instanceof Error ? `: ${(err.cause as NodeJS.ErrnoException).code ?? err.cause.message}` : '';
+  return `${err.message}${cause}`;
+};
+
+// CPU seconds (user + system) a process has used so far, from /proc (Linux).
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+interface CpuShare {
+  server: number;
+  redis: number;
+  generator: number;
+}
+
+// What each of the three processes used during run(), in CPU seconds.
+async function cpuDuring<T>(pids: { server: number; redis: number }, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
+  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage() };
+  const value = await run();
+  const generator = process.cpuUsage(before.generator);
+  return {
+    value,
+    cpu: {
+      server: (await cpuSeconds(pids.server)) - before.server,
+      redis: (await cpuSeconds(pids.redis)) - before.redis,
+      generator: (generator.user + generator.system) / 1e6,
+    },
+  };
+}
+
+// Cores busy, and CPU ms per answered request: the second holds on a shared, loaded machine
+// where throughput does not (the server gets what the others leave it).
+const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
+  const per = (s: number) => ((s * 1000) / requests).toFixed(2);
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms`;
+};
+
+const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');
+
+async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
+  const startedAt = new Date();
+  const root = packageRoot();
+  const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-http-load-'));
+  cleanup.add('temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
+  const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
+  cleanup.add('redis-server', () => redis.stop(), redis.pid);
+  const dbDir = path.join(tmp, 'databases');
+  await fs.mkdir(dbDir, { recursive: true });
+  await execa('makeblastdb', ['-in', path.join(root, 'fixtures', 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
+  const query = '>r1 bench\nGGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCGTCATAACTTAATGTTTTTATTTAAAATACCCTCTGAAAAGAAAGGAAACGAC\n';
+  const blastArgs = { query, database: 'lambda', task: 'megablast' };
+
+  const limits = {
+    BIO_QUEUE_SUBMIT_RATE_LIMIT: String(SUBMIT_RATE_LIMIT),
+    BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(settings.sessions + settings.clients + 100),
+    BIO_QUEUE_MCP_SESSIONS_MAX: String(settings.sessions + settings.clients + 100),
+  };
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const nodeArgs = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(settings.cpuProf)] : [];
+  const server: ResultPromise = execa(process.execPath, [...nodeArgs, mainJs, 'serve', '--port', String(port)], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: tmp,
+      BIO_QUEUE_REDIS_URL: redis.url,
+      BIO_QUEUE_DATA_DIR: path.join(tmp, 'data'),
+      BIO_QUEUE_DB_DIR: dbDir,
+      BIO_QUEUE_API_KEYS: `bench:${KEY}`,
+      BIO_QUEUE_EMBEDDED_WORKER: 'false',
+      BIO_QUEUE_LOG_LEVEL: 'warn',
+      ...limits,
+    },
+    extendEnv: false,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  cleanup.add('serve', async () => {
+    server.kill('SIGTERM');
+    await server.catch(() => undefined);
+  }, server.pid);
+  for (;;) {
+    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    if (ok) break;
+    check(server.exitCode === null, 'serve exited before answering /health');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  check((await queuedInRedis(base)) === 0, 'the fresh Redis already holds jobs');
+
+  // (a) REST submissions.
+  progress(`(a) REST POST /jobs/submit from ${settings.clients} clients for ${settings.seconds} s (+${WARMUP_MS / 1000} s warm-up)`);
+  const restBody = JSON.stringify({ job_type: 'blastn', parameters: blastArgs, priority: 5 });
+  let aJobId: string | undefined;
+  const pids = { server: server.pid!, redis: redis.pid };
+  const { value: rest, cpu: restCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async () => {
+    const res = await fetch(`${base}/jobs/submit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: restBody });
+    const text = await res.text();
+    if (res.status !== 202) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
+    const submission = JSON.parse(text) as { job_id: string; status: string };
+    if (submission.status !== 'queued') return `status ${submission.status}`;
+    aJobId ??= submission.job_id;
+    return undefined;
+  }));
+  const queuedA = await queuedInRedis(base);
+  check(queuedA === rest.okTotal, `Redis holds ${queuedA} queued jobs after (a), but ${rest.okTotal} REST submissions were accepted`);
+
+  // (b) The same over MCP Streamable HTTP: one session per client.
+  progress(`(b) MCP tools/call blastn_async from ${settings.clients} sessions for ${settings.seconds} s`);
+  const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(base, i));
+  let rpcId = 10;
+  const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async (c) => {
+    const answer = await callTool(base, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
+    if (!answer.ok) return answer.why;
+    if (typeof answer.value.job_id !== 'string') return `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
+    return undefined;
+  }));
+  const queuedB = await queuedInRedis(base);
+  check(queuedB - queuedA === overMcp.okTotal, `Redis gained ${queuedB - queuedA} queued jobs in (b), but ${overMcp.okTotal} blastn_async calls succeeded`);
+
+  // (c) Many sessions polling one real queued job once a second each, their calls spread evenly over the second.
+  progress(`(c) opening ${settings.sessions} MCP sessions`);
+  check(aJobId !== undefined, 'no job id from (a)');
+  const jobId = aJobId;
+  const openStarted = performance.now();
+  const cSessions = await inTurns(settings.sessions, OPEN_CONCURRENCY, (i) => openSession(base, 1000 + i));
+  const openMs = performance.now() - openStarted;
+  progress(`(c) ${settings.sessions} sessions open in ${(openMs / 1000).toFixed(1)} s; each calls get_job_status once a second for ${settings.statusSeconds} s`);
+  const status: number[] = [];
+  const statusErrors = new Map<string, number>();
+  let late = 0;
+  const t0 = performance.now() + 1000;
+  const { cpu: statusCpu } = await cpuDuring(pids, () => Promise.all(
+    cSessions.map(async (sessionId, s) => {
+      const offset = (s / settings.sessions) * 1000;
+      for (let k = 0; k < settings.statusSeconds; k++) {
+        const due = t0 + offset + k * 1000;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else late++;
+        const started = performance.now();
+        let why: string | undefined;
+        try {
+          const answer = await callTool(base, sessionId, 100 + k, 'get_job_status', { job_id: jobId });
+          if (!answer.ok) why = answer.why;
+          else if (answer.value.job_id !== jobId || answer.value.status !== 'queued') why = `unexpected status ${JSON.stringify(answer.value).slice(0, 200)}`;
+        } catch (err) {
+          why = reason(err);
+        }
+        if (why === undefined) status.push(performance.now() - started);
+        else statusErrors.set(why, (statusErrors.get(why) ?? 0) + 1);
+      }
+    }),
+  ));
+  const statusCalls = settings.sessions * settings.statusSeconds;
+  const statusElapsed = (performance.now() - t0) / 1000;
+
+  const wall = (r: LoadResult) => (r.elapsedMs + WARMUP_MS) / 1000;
+  const rate = (r: LoadResult) => (r.ok / (r.elapsedMs / 1000)).toFixed(0);
+  const rows: Row[] = [
+    { label: `(a) POST /jobs/submit → 202, ${settings.clients} clients`, figures: figures(rest.samples) },
+    { label: `(b) MCP blastn_async → job id, ${settings.clients} sessions`, figures: figures(overMcp.samples) },
+    { label: `(c) MCP get_job_status, ${settings.sessions} sessions × 1/s`, figures: figures(status) },
+  ];
+  process.stdout.write(
+    [
+      `bio-mcp-queue HTTP load — ${startedAt.toISOString()}`,
+      `command: node ${path.relative(process.cwd(), process.argv[1]!)} ${process.argv.slice(2).join(' ')}`.trim(),
+      `machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+      `serve: no worker (BIO_QUEUE_EMBEDDED_WORKER=false), local storage; limits raised so they refuse nothing: ${Object.entries(limits).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      `load generator: this Node process (global fetch, keep-alive), beside serve and redis-server on the same ${os.cpus().length} CPUs${settings.cpuProf ? `; serve ran with --cpu-prof into ${settings.cpuProf}` : ''}`,
+      `closed loops: each client sends its next request when the last is answered; ${WARMUP_MS / 1000} s untimed warm-up, then ${settings.seconds} s timed`,
+      '',
+      `(a) REST:  ${rate(rest)} submissions/s, ${rest.ok} ok, ${[...rest.errors.values()].reduce((a, b) => a + b, 0)} errors${rest.errors.size ? ` (${errorsText(rest.errors)})` : ''}; Redis holds ${queuedA} queued = ${rest.okTotal} accepted (warm-up included)`,
+      `    ${cpuText(restCpu, wall(rest), rest.okTotal)}`,
+      `(b) MCP:   ${rate(overMcp)} submissions/s, ${overMcp.ok} ok, ${[...overMcp.errors.values()].reduce((a, b) => a + b, 0)} errors${overMcp.errors.size ? ` (${errorsText(overMcp.errors)})` : ''}; Redis gained ${queuedB - queuedA} queued = ${overMcp.okTotal} accepted`,
+      `    ${cpuText(mcpCpu, wall(overMcp), overMcp.okTotal)}`,
+      `(c) status: ${settings.sessions} sessions opened in ${(openMs / 1000).toFixed(1)} s; ${status.length} of ${statusCalls} calls answered in ${statusElapsed.toFixed(1)} s (${(status.length / statusElapsed).toFixed(0)}/s), ${statusCalls - status.length} errors${statusErrors.size ? ` (${errorsText(statusErrors)})` : ''}, ${late} calls sent late (previous one still running)`,
+      `    ${cpuText(statusCpu, statusElapsed, status.length)}`,
+      '',
+      formatTable(rows),
+      '',
+    ].join('\n'),
+  );
+}
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  try {
+    await run(parseSettings(process.argv.slice(2)), cleanup);
+  } catch (err) {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup.run();
+  }
+  // fetch's pooled keep-alive sockets would hold the process a while.
+  process.exit(process.exitCode ?? 0);
+}
+
+void main();
