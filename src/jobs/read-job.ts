@@ -1,7 +1,8 @@
 // One job as its queue has it now: its state and its hash, read in that order.
 //
-// A job's state only moves on (queued → running → ended), so a hash read after the state is at
-// least as new as the state. The other order tears under load: a hash read while the job still
+// A hash read after the state is at least as new as the state: read in this order, an ended
+// state always comes with the hash of that end (its failedReason or return value), and the worst
+// a race gives is a job shown a step behind. The other order tears under load: a hash read while the job still
 // ran (no failedReason yet), then the state read once it had failed, shows a cancelled part of a
 // split search as "failed" with no reason — and fails the whole search instead of cancelling it.
 import type { Queue } from 'bullmq';
