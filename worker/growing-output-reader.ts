@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { readChunkBytes } from '../src/system/read-chunk-size.js';
 import type { OutputReader } from '../tools/define-tool.js';
+import { appendedBytes } from './appended-bytes.js';
 import { workDirOutputReader } from './output-reader.js';
 import { cutLines, linesOfBatches } from './text-lines.js';
 
@@ -29,9 +29,8 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
     async *lineBatches(name: string) {
       const file = path.join(workDir, name);
       const decoder = new StringDecoder('utf8');
-      let buffer: Buffer | undefined;
+      const appended = appendedBytes();
       let handle: fs.FileHandle | undefined;
-      let offset = 0;
       let carried = '';
       try {
         for (;;) {
@@ -43,18 +42,10 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
             throw err;
           });
           let read = 0;
-          while (handle) {
-            const { size } = await handle.stat();
-            if (size <= offset) break;
-            // Sized to what there is to read (read-chunk-size.ts): a tiny output takes a tiny buffer.
-            const want = readChunkBytes(size - offset);
-            if (!buffer || buffer.length < want) buffer = Buffer.allocUnsafe(want);
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-            if (bytesRead === 0) break;
-            offset += bytesRead;
-            read += bytesRead;
+          for await (const bytes of handle ? appended.read(handle) : []) {
+            read += bytes.length;
             const batch: string[] = [];
-            carried = cutLines(carried, decoder.write(buffer.subarray(0, bytesRead)), batch);
+            carried = cutLines(carried, decoder.write(bytes), batch);
             yield batch;
           }
           if (last) break;

@@ -5,7 +5,7 @@
 // tools report progress through. A file not written yet is simply nothing to read so far.
 import fs from 'node:fs/promises';
 import type { Logger } from '../src/logger.js';
-import { readChunkBytes } from '../src/system/read-chunk-size.js';
+import { appendedBytes } from './appended-bytes.js';
 
 export interface FileTail {
   /** Reads what was appended since the last read. */
@@ -16,11 +16,8 @@ export interface FileTail {
 
 /** intervalMs: how often to read by itself; undefined, only when read() is called. */
 export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promise<void>, log: Logger, intervalMs: number | undefined = 250): FileTail {
-  let offset = 0;
   let busy: Promise<void> = Promise.resolve();
-  // Taken when there is something to read, sized to it (read-chunk-size.ts): most tools' stderr
-  // stays empty, and a megabyte per tail per job was a measurable share of a tiny job's garbage.
-  let buffer: Buffer | undefined;
+  const appended = appendedBytes();
 
   const readMore = async () => {
     const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
@@ -29,17 +26,8 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
     });
     if (!handle) return;
     try {
-      for (;;) {
-        const { size } = await handle.stat();
-        if (size <= offset) break;
-        const want = readChunkBytes(size - offset);
-        if (!buffer || buffer.length < want) buffer = Buffer.allocUnsafe(want);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-        // A copy: the buffer is read into again before a slow consumer (gunzip) is done with it.
-        await onBytes(Buffer.from(buffer.subarray(0, bytesRead)));
-      }
+      // A copy: the buffer is read into again before a slow consumer (gunzip) is done with it.
+      for await (const bytes of appended.read(handle)) await onBytes(Buffer.from(bytes));
     } finally {
       await handle.close();
     }
