@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js';
+import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
@@ -49,20 +49,13 @@ async function byHand(work: Workload, dir: string): Promise<{ indexMs: number; a
   return { indexMs, alignMs };
 }
 
-async function waitUntilDone(server: ServerChild, jobId: string): Promise<JobStatus> {
-  for (;;) {
-    const status = await server.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id: jobId, timeout_seconds: 30 });
-    if (!status.timed_out) return status;
-  }
-}
-
 // Through the server: submit → wait → result; the BAM checked, the index outcome returned.
 async function throughServer(server: ServerChild, work: Workload): Promise<{ ms: number; result: JobResult }> {
   const start = performance.now();
   const args: Record<string, unknown> = { reference: work.reference, reads_1: work.reads[0] };
   if (work.reads[1]) args.reads_2 = work.reads[1];
   const job = await server.call<Submission>('bwa_mem_async', args);
-  const status = await waitUntilDone(server, job.job_id);
+  const status = await server.waitUntilDone(job.job_id);
   check(status.status === 'completed', `${work.label}: job ended ${status.status}: ${JSON.stringify(status.error)}`);
   const result = await server.call<JobResult>('get_job_result', { job_id: job.job_id });
   const ms = performance.now() - start;

@@ -20,14 +20,15 @@ import { createLogger } from '../src/logger.js';
 import { packageRoot } from '../src/package-info.js';
 import { startRuntime, type Runtime } from '../src/runtime.js';
 import { check, progress, sha256 } from './support/bench-checks.js';
+import { BENCH_DATABASE, linkBenchDatabase, READS26K_HITS_SHA256 } from './support/blastn-bench-workload.js';
 import { Cleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 
-const DATABASE = 'lepto_lambda';
+const DATABASE = BENCH_DATABASE;
 const WORKLOADS = [
   { query: 'reads20k.fa', about: '~13 s' },
-  { query: 'reads26k.fa', about: '~20 s', sha256: '38732d145ca153f0a9d59943e4fdd2d10038cdbe6727ab1eebe718339440ff65' },
+  { query: 'reads26k.fa', about: '~20 s', sha256: READS26K_HITS_SHA256 },
 ] as const;
 const MAIN = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
@@ -100,9 +101,7 @@ async function main(): Promise<void> {
     cleanup.add(`remove ${dir}`, () => fs.rm(dir, { recursive: true, force: true }));
     const redis = await startThrowawayRedis(dir);
     cleanup.add('stop redis-server', () => redis.stop(), redis.pid);
-    const dbDir = path.join(dir, 'databases');
-    await fs.mkdir(dbDir);
-    for (const file of await fs.readdir(workload)) if (file.startsWith(`${DATABASE}.`)) await fs.symlink(path.join(workload, file), path.join(dbDir, file));
+    await linkBenchDatabase(workload, path.join(dir, 'databases'));
     const env = { BIO_QUEUE_REDIS_URL: redis.url, BIO_QUEUE_DATA_DIR: dir, BIO_QUEUE_INPUT_ROOTS: workload, BIO_QUEUE_LOG_LEVEL: 'warn', BIO_QUEUE_TOOL_THREADS: '2' };
     const runtime = await startRuntime(loadConfig(env), createLogger('warn'), { embeddedWorker: false });
     cleanup.add('close the runtime', () => runtime.close());

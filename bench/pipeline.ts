@@ -18,7 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js';
+import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { Cleanup } from './support/cleanup.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
@@ -115,19 +115,12 @@ async function prepareHandDir(work: Workload, dir: string): Promise<void> {
   await execa('bwa', ['index', 'ref.fa'], { cwd: dir, stderr: 'ignore' });
 }
 
-async function waitUntilDone(server: ServerChild, jobId: string): Promise<JobStatus> {
-  for (;;) {
-    const status = await server.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id: jobId, timeout_seconds: 30 });
-    if (!status.timed_out) return status;
-  }
-}
-
 // Through the server: submit → wait → result, as a client waits for it; then the recorded argv and the outputs.
 async function throughServer(server: ServerChild, work: Workload): Promise<{ ms: number; stepSeconds: number[]; outputs: Awaited<ReturnType<typeof outputsOf>> }> {
   const start = performance.now();
   const args: Record<string, unknown> = { reference: work.reference, reads_1: work.reads[0], ...(work.reads[1] ? { reads_2: work.reads[1] } : {}) };
   const job = await server.call<Submission>('qc_and_align_async', args);
-  const status = await waitUntilDone(server, job.job_id);
+  const status = await server.waitUntilDone(job.job_id);
   check(status.status === 'completed', `${work.label}: the pipeline ended ${status.status}: ${JSON.stringify(status.error)}`);
   const result = await server.call<JobResult>('get_job_result', { job_id: job.job_id });
   const ms = performance.now() - start;

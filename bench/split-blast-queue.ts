@@ -28,6 +28,7 @@ import { LOCAL_CALLER } from '../src/jobs/caller.js';
 import { createLogger } from '../src/logger.js';
 import { packageRoot } from '../src/package-info.js';
 import { startRuntime } from '../src/runtime.js';
+import { BENCH_DATABASE, linkBenchDatabase, READS26K_HITS_SHA256 } from './support/blastn-bench-workload.js';
 import { Cleanup } from './support/cleanup.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { check, progress, sha256 } from './support/bench-checks.js';
@@ -35,8 +36,8 @@ import { SPLIT_DEFAULTS, splitQuery } from '../worker/split-query.js';
 import { findTool } from '../tools/index.js';
 
 const QUERY = 'reads26k.fa';
-const DATABASE = 'lepto_lambda';
-const EXPECTED_SHA256 = '38732d145ca153f0a9d59943e4fdd2d10038cdbe6727ab1eebe718339440ff65';
+const DATABASE = BENCH_DATABASE;
+const EXPECTED_SHA256 = READS26K_HITS_SHA256;
 const MAIN = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 
 // One queue case: its own Redis and data dir (the database linked in), `workers` worker
@@ -46,9 +47,7 @@ async function throughQueue(workload: string, cleanup: Cleanup, workers: number,
   cleanup.add(`remove ${dir}`, () => fs.rm(dir, { recursive: true, force: true }));
   const redis = await startThrowawayRedis(dir);
   cleanup.add('stop redis-server', () => redis.stop(), redis.pid);
-  const dbDir = path.join(dir, 'databases');
-  await fs.mkdir(dbDir);
-  for (const file of await fs.readdir(workload)) if (file.startsWith(`${DATABASE}.`)) await fs.symlink(path.join(workload, file), path.join(dbDir, file));
+  await linkBenchDatabase(workload, path.join(dir, 'databases'));
   const env = {
     BIO_QUEUE_REDIS_URL: redis.url,
     BIO_QUEUE_DATA_DIR: dir,

@@ -25,12 +25,13 @@ import { packageRoot } from '../src/package-info.js';
 import { mergeSearchOutputs } from '../worker/merge-search-outputs.js';
 import { measureQuery, splitQuery } from '../worker/split-query.js';
 import { check, progress, sha256 } from './support/bench-checks.js';
+import { BENCH_DATABASE, READS26K_HITS_SHA256 } from './support/blastn-bench-workload.js';
 
 const QUERY = 'reads26k.fa';
-const DATABASE = 'lepto_lambda';
+const DATABASE = BENCH_DATABASE;
 const QUERY_RECORDS = 26_000;
 // From make_blastn_bench.sh: hits.tsv of -task blastn -outfmt 6 (-mt_mode 0, any -num_threads).
-const EXPECTED_SHA256 = '38732d145ca153f0a9d59943e4fdd2d10038cdbe6727ab1eebe718339440ff65';
+const EXPECTED_SHA256 = READS26K_HITS_SHA256;
 const INSTALL = 'apt-get install -y ncbi-blast+ seqkit bowtie2-examples any2fasta-examples';
 const EXAMPLES = ['/usr/share/doc/bowtie2/examples/reads/reads_1.fq.gz', '/usr/share/doc/any2fasta/examples/test.gbk.gz'];
 

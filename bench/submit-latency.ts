@@ -16,11 +16,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
-import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js';
+import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { openBullmqBaseline } from './support/bullmq-baseline.js';
 import { Cleanup } from './support/cleanup.js';
-import { startServerChild, type ServerChild } from './support/server-child.js';
+import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf } from './support/tiny-blast.js';
@@ -114,13 +114,6 @@ async function machineFacts(root: string): Promise<string[]> {
 
 const loadAverage = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-async function waitUntilDone(server: ServerChild, jobId: string): Promise<JobStatus> {
-  for (;;) {
-    const status = await server.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id: jobId, timeout_seconds: 20 });
-    if (!status.timed_out) return status;
-  }
-}
-
 async function hitLinesAt(url: string): Promise<number> {
   check(url.startsWith('file://'), `expected a file:// link, got ${url}`);
   const text = await fs.readFile(fileURLToPath(url), 'utf8');
@@ -132,7 +125,7 @@ async function hitLinesAt(url: string): Promise<number> {
 async function mcpRunOnce(server: ServerChild, queryText: string, time: ReturnType<typeof timer>) {
   const { status, result } = await time(async () => {
     const job = await server.call<Submission>('blastn_async', { query: queryText, database: GENOME.name });
-    const status = await waitUntilDone(server, job.job_id);
+    const status = await server.waitUntilDone(job.job_id);
     if (status.status !== 'completed') return { status, result: undefined };
     return { status, result: await server.call<JobResult>('get_job_result', { job_id: job.job_id }) };
   });
@@ -159,10 +152,7 @@ async function mcpRunOnce(server: ServerChild, queryText: string, time: ReturnTy
 async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const root = packageRoot();
   const fixtures = path.join(root, 'fixtures');
-  const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
-  await fs.access(mainJs).catch(() => {
-    throw new Error(`${mainJs} is missing: run "npm run build" first`);
-  });
+  const mainJs = await builtMainJs();
 
   const records = fastaRecords(await fs.readFile(path.join(fixtures, QUERIES_FILE), 'utf8'));
   check(records.length === QUERIES_FILE_RECORDS, `${QUERIES_FILE} should hold ${QUERIES_FILE_RECORDS} records, has ${records.length}`);
@@ -241,7 +231,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const fullServer = await startServer('with-worker', 'bench-full', true);
   const buildStart = performance.now();
   const build = await fullServer.call<Submission>('make_blast_db_async', { input: path.join(fixtures, GENOME_FILE), name: GENOME.name, dbtype: 'nucl' });
-  const built = await waitUntilDone(fullServer, build.job_id);
+  const built = await fullServer.waitUntilDone(build.job_id);
   const buildMs = performance.now() - buildStart;
   check(built.status === 'completed', `building the database ended ${built.status}: ${JSON.stringify(built.error)}`);
   const { databases } = await fullServer.call<{ databases: { name: string; sequences: number; letters: number }[] }>('list_databases', {});

@@ -21,7 +21,7 @@ import { check, progress } from './support/bench-checks.js';
 import { openBullmqBatch } from './support/bullmq-batch.js';
 import { Cleanup } from './support/cleanup.js';
 import { summarizeCpuProfiles } from './support/cpu-profile.js';
-import { startServerChild, type ServerChild } from './support/server-child.js';
+import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
@@ -87,13 +87,6 @@ const ownCpuMs = () => {
   return (user + system) / 1000;
 };
 
-async function waitUntilDone(server: ServerChild, jobId: string): Promise<JobStatus> {
-  for (;;) {
-    const status = await server.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id: jobId, timeout_seconds: 50 });
-    if (!status.timed_out) return status;
-  }
-}
-
 // N submissions as one client makes them, then every job waited for; the jobs are checked after
 // the clock stops. Returns the wall time and the jobs' own queue-wait and run-time figures.
 async function serverBatch(server: ServerChild, query: string, jobs: number) {
@@ -101,7 +94,7 @@ async function serverBatch(server: ServerChild, query: string, jobs: number) {
   const ids: string[] = [];
   for (let i = 0; i < jobs; i++) ids.push((await server.call<Submission>('blastn_async', { query, database: DATABASE })).job_id);
   const statuses: JobStatus[] = [];
-  for (const id of ids) statuses.push(await waitUntilDone(server, id));
+  for (const id of ids) statuses.push(await server.waitUntilDone(id));
   const wallMs = performance.now() - start;
   const checkStart = ownCpuMs();
   const runs: number[] = [];
@@ -141,10 +134,7 @@ async function byHandBatch(blast: TinyBlast, jobs: number, concurrency: number) 
 async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const root = packageRoot();
   const fixtures = path.join(root, 'fixtures');
-  const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
-  await fs.access(mainJs).catch(() => {
-    throw new Error(`${mainJs} is missing: run "npm run build" first`);
-  });
+  const mainJs = await builtMainJs();
   const query = await firstRecord(path.join(fixtures, QUERIES_FILE));
   const startedAt = new Date();
   const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(' ');
@@ -169,7 +159,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const server = await startServerChild({ label: 'bio-mcp-queue', mainJs, env: serverEnv('bench-tiny', 'warn') });
   cleanup.add('MCP server', () => server.close(), server.pid);
   const build = await server.call<Submission>('make_blast_db_async', { input: path.join(fixtures, GENOME_FILE), name: DATABASE, dbtype: 'nucl' });
-  const built = await waitUntilDone(server, build.job_id);
+  const built = await server.waitUntilDone(build.job_id);
   check(built.status === 'completed', `building the database ended ${built.status}: ${JSON.stringify(built.error)}`);
 
   // A warm-up batch tells the exact argv the server runs; the other paths run that same argv.

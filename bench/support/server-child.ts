@@ -3,6 +3,10 @@
 // and its tail kept for the error message if anything goes wrong.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport, getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { JobStatus } from '../../src/jobs/job-model.js';
+import { packageRoot } from '../../src/package-info.js';
 
 export interface ServerChild {
   label: string;
@@ -12,11 +16,22 @@ export interface ServerChild {
   startupMs: number;
   /** Calls a tool and returns its structuredContent; a tool error result throws. */
   call<T>(name: string, args: Record<string, unknown>): Promise<T>;
+  /** wait_for_job until the job has ended; its final status. */
+  waitUntilDone(jobId: string): Promise<JobStatus>;
   /** Closes stdin and waits for the process to end (the SDK escalates to SIGTERM, then SIGKILL); returns how long it took. */
   close(): Promise<number>;
 }
 
 type ToolAnswer = { isError?: boolean; structuredContent?: unknown; content?: { type: string; text?: string }[] };
+
+/** The built CLI the benches start (dist/src/cli/main.js); refuses to go on without a build. */
+export async function builtMainJs(): Promise<string> {
+  const mainJs = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+  await fs.access(mainJs).catch(() => {
+    throw new Error(`${mainJs} is missing: run "npm run build" first`);
+  });
+  return mainJs;
+}
 
 export interface ServerChildOptions {
   label: string;
@@ -54,7 +69,7 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
   const pid = transport.pid;
 
   let closing: Promise<number> | undefined;
-  return {
+  const child: ServerChild = {
     label,
     client,
     pid,
@@ -67,6 +82,12 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
       }
       return answer.structuredContent as T;
     },
+    async waitUntilDone(jobId) {
+      for (;;) {
+        const status = await child.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id: jobId, timeout_seconds: 30 });
+        if (!status.timed_out) return status;
+      }
+    },
     close() {
       closing ??= (async () => {
         const t = performance.now();
@@ -76,4 +97,5 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
       return closing;
     },
   };
+  return child;
 }
