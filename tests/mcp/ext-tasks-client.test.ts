@@ -4,120 +4,27 @@
 // HTTP (the real `serve` stack): a blastn settled to get_job_result's answer, a running one
 // cancelled through the requester, and a task picked up again after its server went away — on
 // real Redis, with real workers running real blastn.
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client, type Transport } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, type SerializedTaskReference, type TaskEnabledSession, type TaskView, type ToolExecution } from '@modelcontextprotocol/ext-tasks/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, REPO, testEnv } from '../support/harness.js';
-import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { FIXTURES } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
+import { httpDoor, settleOk, stdioDoor, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
-const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
 
-type ToolResult = { structuredContent?: Record<string, unknown>; content: unknown[]; isError?: boolean; _meta?: Record<string, unknown> };
+type ToolResult = TaskToolResult;
 type Execution = ToolExecution<ToolResult>;
 
-/** One running server of ours, reached through one transport, with a 2.x SDK client connected to it. */
-interface Server {
-  client: Client;
-  /** The work root of its worker (or of the workers sharing its data dir). */
-  workRoot: string;
-  /** Ends it as a crash or a redeploy would: the client is not asked. */
-  stop(): Promise<void>;
-}
+type Server = DoorServer<Connection>;
 
-/** How to start servers of ours on one Redis prefix and one data dir, over one transport. */
-interface Door {
-  /** Names the endpoint for ext-tasks: a task reference resumes only on the endpoint it came from. */
-  endpointId: string;
-  start(options: { worker: boolean }): Promise<Server>;
-  /** A folder inside the servers' input roots. */
-  inputsDir: string;
-  close(): Promise<void>;
-}
-
-async function stdioDoor(): Promise<Door> {
-  await fs.access(MAIN).catch(() => {
-    throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
-  });
-  const { env, dataDir, inputsDir } = await testEnv();
-  const running: Server[] = [];
-  return {
-    endpointId: 'bio-mcp-queue/stdio',
-    inputsDir,
-    async start({ worker }) {
-      const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [MAIN],
-        env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env, BIO_QUEUE_EMBEDDED_WORKER: String(worker) },
-        stderr: 'pipe',
-      });
-      const client = new Client({ name: 'ext-tasks-stdio-test', version: '1.0.0' });
-      await client.connect(transport);
-      const pid = transport.pid!;
-      const server: Server = {
-        client,
-        workRoot: path.join(dataDir, 'work'),
-        async stop() {
-          const exited = new Promise<void>((resolve) => (transport.onclose = resolve));
-          process.kill(pid, 'SIGKILL');
-          await exited;
-        },
-      };
-      running.push(server);
-      return server;
-    },
-    async close() {
-      for (const s of running) await s.client.close().catch(() => undefined);
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function httpDoor(): Promise<Door> {
-  // Stacks of `serve` as replicas are: one Redis prefix, one data dir (databases, results).
-  const { dataDir, inputsDir } = await testEnv();
-  const shared = { BIO_QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}`, BIO_QUEUE_DATA_DIR: dataDir, BIO_QUEUE_INPUT_ROOTS: [FIXTURES, inputsDir].join(path.delimiter) };
-  const stacks: HttpHarness[] = [];
-  const clients: Client[] = [];
-  return {
-    endpointId: 'bio-mcp-queue/http',
-    inputsDir,
-    async start({ worker }) {
-      const stack = await startHttpHarness({ env: shared, embeddedWorker: worker });
-      stacks.push(stack);
-      const client = new Client({ name: 'ext-tasks-http-test', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${stack.keys.alice}` } } }));
-      clients.push(client);
-      return {
-        client,
-        workRoot: stack.config.workRoot,
-        async stop() {
-          await stack.close();
-          stacks.splice(stacks.indexOf(stack), 1);
-        },
-      };
-    },
-    async close() {
-      for (const client of clients) await client.close().catch(() => undefined);
-      for (const stack of stacks) await stack.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Calls a tool as a task through the requester and settles it, failing on anything but a completed task. */
-async function settleOk(session: TaskEnabledSession, name: string, args: Record<string, string | number>): Promise<ToolResult> {
-  const execution = (await session.callTool(name, args, { task: { preference: 'require' } })) as Execution;
-  const { outcome } = await execution.settle();
-  if (outcome.status !== 'completed') throw new Error(`${name} ended ${outcome.status}`);
-  if (outcome.result.isError) throw new Error(`${name} returned an error: ${JSON.stringify(outcome.result.content)}`);
-  return outcome.result;
+// A plain 2.x client: it negotiates the 2025-11-25 generation with initialize.
+async function plainClient(transport: Transport): Promise<Connection> {
+  const client = new Client({ name: 'ext-tasks-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client };
 }
 
 /** The first task event whose status message matches, read from the execution's update stream. */
@@ -152,10 +59,10 @@ function unsigned(value: unknown): unknown {
 }
 
 describe.each([
-  ['stdio', stdioDoor],
-  ['Streamable HTTP', httpDoor],
+  ['stdio', () => stdioDoor(plainClient)],
+  ['Streamable HTTP', () => httpDoor(plainClient)],
 ] as const)('ext-tasks 0.2.2 on @modelcontextprotocol/client 2.x, over %s', (_transport, openDoor) => {
-  let door: Door;
+  let door: Door<Connection>;
   let server: Server;
   let session: TaskEnabledSession;
   let slow: SyntheticWorkload;

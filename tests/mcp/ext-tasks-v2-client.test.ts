@@ -7,47 +7,30 @@
 // real `serve` stack): a blastn settled to get_job_result's answer, a running one cancelled, a
 // task resumed on a new server after the one that created it went away — real Redis, real
 // workers, real blastn. Beside it, what the extension's wire asks of us, read raw.
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { Client, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { Client, type Transport } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, type SerializedTaskReference, type TaskEnabledSession, type ToolExecution } from '@modelcontextprotocol/ext-tasks/client';
 import { CreateTaskResultV2Schema, GetTaskResultV2Schema, CancelTaskResultV2Schema, UpdateTaskResultV2Schema, TASKS_EXTENSION_ID_V2 } from '@modelcontextprotocol/ext-tasks/core/v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, REPO, testEnv } from '../support/harness.js';
-import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { FIXTURES } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
 import { rawDispatcher } from '../support/raw-dispatch.js';
+import { httpDoor, settleOk, stdioDoor, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
-const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
 const VERSION = '2026-07-28';
 const CLIENT_INFO = { name: 'ext-tasks-v2-test', version: '1.0.0' };
 
-type ToolResult = { structuredContent?: Record<string, unknown>; content: unknown[]; isError?: boolean };
+type ToolResult = TaskToolResult;
 type Execution = ToolExecution<ToolResult>;
 type Dispatch = ReturnType<typeof rawDispatcher>;
 
-/** One running server of ours, reached through one transport, with a 2.x client on 2026-07-28. */
-interface Server {
-  client: Client;
-  dispatch: Dispatch;
-  workRoot: string;
-  /** Ends it as a crash or a redeploy would. */
-  stop(): Promise<void>;
-}
-
-interface Door {
-  endpointId: string;
-  inputsDir: string;
-  start(options: { worker: boolean }): Promise<Server>;
-  close(): Promise<void>;
-}
+type ModernConnection = Connection & { dispatch: Dispatch };
+type Server = DoorServer<ModernConnection>;
 
 /** A 2.x client that speaks only 2026-07-28: connect fails unless server/discover offers it. */
-async function modernClient(transport: Transport): Promise<{ client: Client; dispatch: Dispatch }> {
+async function modernClient(transport: Transport): Promise<ModernConnection> {
   const client = new Client(CLIENT_INFO, { versionNegotiation: { mode: { pin: VERSION } } });
   await client.connect(transport);
   return { client, dispatch: rawDispatcher(transport) };
@@ -59,84 +42,6 @@ function session(server: Server, endpointId: string): TaskEnabledSession {
     rawDispatch: server.dispatch as never,
     v2RequestFraming: { protocolVersion: VERSION, clientInfo: CLIENT_INFO, clientCapabilities: {} },
   });
-}
-
-async function stdioDoor(): Promise<Door> {
-  await fs.access(MAIN).catch(() => {
-    throw new Error(`${MAIN} is missing: run "npm run build" (npm test does it first)`);
-  });
-  const { env, dataDir, inputsDir } = await testEnv();
-  const running: Server[] = [];
-  return {
-    endpointId: 'bio-mcp-queue/stdio',
-    inputsDir,
-    async start({ worker }) {
-      const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [MAIN],
-        env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env, BIO_QUEUE_EMBEDDED_WORKER: String(worker) },
-        stderr: 'pipe',
-      });
-      const { client, dispatch } = await modernClient(transport);
-      const pid = transport.pid!;
-      const server: Server = {
-        client,
-        dispatch,
-        workRoot: path.join(dataDir, 'work'),
-        async stop() {
-          const exited = new Promise<void>((resolve) => (transport.onclose = resolve));
-          process.kill(pid, 'SIGKILL');
-          await exited;
-        },
-      };
-      running.push(server);
-      return server;
-    },
-    async close() {
-      for (const s of running) await s.client.close().catch(() => undefined);
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function httpDoor(): Promise<Door> {
-  const { dataDir, inputsDir } = await testEnv();
-  const shared = { BIO_QUEUE_PREFIX: `t${randomBytes(6).toString('hex')}`, BIO_QUEUE_DATA_DIR: dataDir, BIO_QUEUE_INPUT_ROOTS: [FIXTURES, inputsDir].join(path.delimiter) };
-  const stacks: HttpHarness[] = [];
-  const clients: Client[] = [];
-  return {
-    endpointId: 'bio-mcp-queue/http',
-    inputsDir,
-    async start({ worker }) {
-      const stack = await startHttpHarness({ env: shared, embeddedWorker: worker });
-      stacks.push(stack);
-      const transport = new StreamableHTTPClientTransport(new URL(`${stack.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${stack.keys.alice}` } } });
-      const { client, dispatch } = await modernClient(transport);
-      clients.push(client);
-      return {
-        client,
-        dispatch,
-        workRoot: stack.config.workRoot,
-        async stop() {
-          await stack.close();
-          stacks.splice(stacks.indexOf(stack), 1);
-        },
-      };
-    },
-    async close() {
-      for (const client of clients) await client.close().catch(() => undefined);
-      for (const stack of stacks) await stack.close();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function settleOk(s: TaskEnabledSession, name: string, args: Record<string, string | number>): Promise<ToolResult> {
-  const execution = (await s.callTool(name, args, { task: { preference: 'require' } })) as Execution;
-  const { outcome } = await execution.settle();
-  if (outcome.status !== 'completed') throw new Error(`${name} ended ${outcome.status}`);
-  if (outcome.result.isError) throw new Error(`${name} returned an error: ${JSON.stringify(outcome.result.content)}`);
-  return outcome.result;
 }
 
 /** Polls a condition every 100 ms, failing after 60 s with what was awaited. */
@@ -175,10 +80,10 @@ async function resultOf(dispatch: Dispatch, request: Record<string, unknown>): P
 }
 
 describe.each([
-  ['stdio', stdioDoor],
-  ['Streamable HTTP', httpDoor],
+  ['stdio', () => stdioDoor(modernClient)],
+  ['Streamable HTTP', () => httpDoor(modernClient)],
 ] as const)('ext-tasks 0.2.2 on 2026-07-28 (Tasks extension, SEP-2663), over %s', (_transport, openDoor) => {
-  let door: Door;
+  let door: Door<ModernConnection>;
   let server: Server;
   let tasks: TaskEnabledSession;
   let slow: SyntheticWorkload;
