@@ -10,7 +10,8 @@ import { createTaskSessionFromClient, type SerializedTaskReference, type TaskEna
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
-import { httpDoor, settleOk, stdioDoor, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
+import { until } from '../support/worker-processes.js';
+import { httpDoor, settleOk, stdioDoor, unsigned, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
@@ -39,23 +40,6 @@ async function firstTaskUpdate(execution: Execution, matches: (task: TaskView) =
     stop.abort();
   }
   throw new Error('the update stream ended before the update looked for');
-}
-
-/** Polls a condition every 100 ms, failing after 30 s with what was awaited. */
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-/**
- * A result with its download links' signatures and expiry blanked: `serve` signs a link each time
- * it answers, so two answers a second apart differ there and nowhere else.
- */
-function unsigned(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value).replace(/expires=\d+&sig=[\w-]+/g, 'expires=…&sig=…').replace(/"expires_at":"[^"]+"/g, '"expires_at":"…"'));
 }
 
 describe.each([
@@ -108,7 +92,7 @@ describe.each([
     const taskId = execution.handle.taskId;
     // Running, as the requester sees it; then its blastn started by the worker.
     await firstTaskUpdate(execution, (task) => task.status === 'working' && /: running; /.test(task.statusMessage ?? ''));
-    await until('its blastn process', async () => (await processesOfJob(server.workRoot, taskId)).some((p) => p.cmd.startsWith('blastn ')));
+    await until('its blastn process', async () => ((await processesOfJob(server.workRoot, taskId)).some((p) => p.cmd.startsWith('blastn '))) || undefined, 30_000);
 
     await execution.cancel();
     const { outcome } = await execution.settle();
@@ -118,7 +102,7 @@ describe.each([
     expect(status.structuredContent).toMatchObject({ job_id: taskId, status: 'cancelled' });
 
     // The worker kills its blastn when it sees the cancel.
-    await until('no process left in its work dir', async () => (await processesOfJob(server.workRoot, taskId)).length === 0);
+    await until('no process left in its work dir', async () => ((await processesOfJob(server.workRoot, taskId)).length === 0) || undefined, 30_000);
     expect(await processesOfJob(server.workRoot, taskId)).toEqual([]);
   });
 

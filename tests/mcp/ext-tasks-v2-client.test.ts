@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
 import { rawDispatcher } from '../support/raw-dispatch.js';
-import { httpDoor, settleOk, stdioDoor, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
+import { until } from '../support/worker-processes.js';
+import { httpDoor, settleOk, stdioDoor, unsigned, type Connection, type Door, type DoorServer, type TaskToolResult } from '../support/task-doors.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 
 const QUERY = path.join(FIXTURES, 'lambda_queries.fa');
@@ -42,20 +43,6 @@ function session(server: Server, endpointId: string): TaskEnabledSession {
     rawDispatch: server.dispatch as never,
     v2RequestFraming: { protocolVersion: VERSION, clientInfo: CLIENT_INFO, clientCapabilities: {} },
   });
-}
-
-/** Polls a condition every 100 ms, failing after 60 s with what was awaited. */
-async function until(what: string, condition: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-/** A result with its download links' signatures and expiry blanked (`serve` signs each answer anew). */
-function unsigned(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value).replace(/expires=\d+&sig=[\w-]+/g, 'expires=…&sig=…').replace(/"expires_at":"[^"]+"/g, '"expires_at":"…"'));
 }
 
 /** A request as ext-tasks frames it for the extension: the envelope, with or without the extension. */
@@ -141,7 +128,7 @@ describe.each([
     const execution = (await tasks.callTool('blastn_async', { query: slow.readsPath, database: 'synthetic', task: 'blastn' }, { task: { preference: 'require' } })) as Execution;
     if (execution.kind !== 'task') throw new Error('blastn_async answered without a task');
     const taskId = execution.handle.taskId;
-    await until('its blastn process', async () => (await processesOfJob(server.workRoot, taskId)).some((p) => p.cmd.startsWith('blastn ')));
+    await until('its blastn process', async () => ((await processesOfJob(server.workRoot, taskId)).some((p) => p.cmd.startsWith('blastn '))) || undefined, 60_000);
 
     await execution.cancel();
     const { outcome } = await execution.settle();
@@ -149,7 +136,7 @@ describe.each([
     expect(await tasks.task(taskId).snapshot()).toMatchObject({ taskId, status: 'cancelled' });
     const status = (await server.client.callTool({ name: 'get_job_status', arguments: { job_id: taskId } })) as ToolResult;
     expect(status.structuredContent).toMatchObject({ job_id: taskId, status: 'cancelled' });
-    await until('no process left in its work dir', async () => (await processesOfJob(server.workRoot, taskId)).length === 0);
+    await until('no process left in its work dir', async () => ((await processesOfJob(server.workRoot, taskId)).length === 0) || undefined, 60_000);
   });
 
   it('settles a task to its result on a new server after the server that created it went away', async () => {
@@ -186,7 +173,7 @@ describe.each([
     expect(GetTaskResultV2Schema.safeParse(working).success).toBe(true);
     expect(UpdateTaskResultV2Schema.safeParse(await resultOf(server.dispatch, framed('tasks/update', { taskId, inputResponses: {} }))).success).toBe(true);
     let done = working;
-    await until('the task to complete', async () => (done = await resultOf(server.dispatch, framed('tasks/get', { taskId }))).status === 'completed');
+    await until('the task to complete', async () => ((done = await resultOf(server.dispatch, framed('tasks/get', { taskId }))).status === 'completed') || undefined, 60_000);
     expect(GetTaskResultV2Schema.safeParse(done).success).toBe(true);
     expect(done).toMatchObject({ resultType: 'complete', status: 'completed', result: { resultType: 'complete', structuredContent: { job_id: taskId } } });
 
