@@ -1,8 +1,11 @@
 // Split-query BLAST/DIAMOND cuts a FASTA query into parts of about equal size in query letters
 // (what a search costs is roughly proportional to them, not to records or bytes), in the
 // original order, never splitting a record, so the parts' outputs concatenated in order are the
-// unsplit output. The file is streamed twice — once to measure, once to write — so a query of
-// any size is split in constant memory (plus one number per record).
+// unsplit output. Contiguous, not records dealt out in turn: BLAST's weak hits for a query depend
+// on the query after it in its batch, and interleaved parts changed 137 lines of the bench
+// workload's output (merge-search-outputs.ts, bench/split-blast-interleave.ts). The file is
+// streamed twice — once to measure, once to write — so a query of any size is split in constant
+// memory (plus one number per record).
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
