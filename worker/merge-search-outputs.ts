@@ -23,14 +23,14 @@
 //   cut-off (BATCH_SIZE=20000 dropped 4 of 206,426 lines with E 3.5-6.7 on the bench workload),
 //   while 2 to 100 parts at BLAST's own batch sizes gave the same bytes: parts must run with
 //   the environment of the unsplit run (no BATCH_SIZE or CHUNK_SIZE of their own).
-// - Why: a query's weak hits can depend on the query that follows it in its batch. On the bench
-//   workload r590's 13-letter hit (E 7.0) is found only when r591 follows it, so a cut right
-//   after r590 loses that line. Every cut is such a place, and so is every place where a part's
-//   batches end elsewhere than the unsplit run's (smaller batches, more batch ends: the 4 lines
-//   BATCH_SIZE=20000 dropped): a split is byte-identical as measured on the bench workload (2 to
-//   100 parts), not by construction. Records dealt out to the parts in turn change every
-//   query's follower and lost 78 and gained 59 lines (runs of 100 records: 2 lost), which is why
-//   the parts are contiguous (bench/split-blast-interleave.ts, bench/RESULTS.md).
+// - Why: a query's weak hits can depend on its neighbours in the batch. On the bench workload
+//   r590's 13-letter hit (E 7.0) is found only when r591 follows it, so a cut right after r590
+//   loses that line; each of the 4 lines BATCH_SIZE=20000 dropped belongs to the first or last
+//   query of a batch. Every cut, and every place where a part's batches end elsewhere than the
+//   unsplit run's, is such a hazard: a split is byte-identical as measured on the bench workload
+//   (2 to 100 parts), not by construction. Records dealt out to the parts in turn change every
+//   query's neighbours and lost 78 and gained 59 lines (runs of 100 records: 2 lost), which is
+//   why the parts are contiguous (bench/split-blast-interleave.ts, bench/RESULTS.md).
 // - DIAMOND picks its seed algorithm per run: query-indexed when the query has at most 32 Mi
 //   letters and the database at least 256 Mi (and the query's seed table is small enough),
 //   double-indexed otherwise. Against such a database, the parts of a query of more than 32 Mi

@@ -2,7 +2,7 @@
 // (what a search costs is roughly proportional to them, not to records or bytes), in the
 // original order, never splitting a record, so the parts' outputs concatenated in order are the
 // unsplit output. Contiguous, not records dealt out in turn: BLAST's weak hits for a query depend
-// on the query after it in its batch, and interleaved parts changed 137 lines of the bench
+// on its neighbours in its batch, and interleaved parts changed 137 lines of the bench
 // workload's output (merge-search-outputs.ts, bench/split-blast-interleave.ts). The file is
 // streamed twice — once to measure, once to write — so a query of any size is split in constant
 // memory (plus one number per record).
