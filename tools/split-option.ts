@@ -20,7 +20,7 @@ export const splitOption = z
   )
   .optional()
   .describe(
-    `Optional, for a query of many sequences: split it into this many parts of about equal length (whole sequences, in order; at most one part per sequence), or "auto" (one part per so many letters, set by the server), each searched as a job of its own by any free worker, then merged in the original query order into the same output files: tabular byte-identical to an unsplit run, JSON/XML one document with the same hits. Still one job id. Leave out (or 1) for one search.`,
+    `Optional, for a query of many sequences: split it into this many parts of about equal length (whole sequences, in order; at most one part per sequence), or "auto" (one part per so many letters, set by the server), each searched as a job of its own by any free worker, then merged in the original query order into the same output files: tabular the bytes of an unsplit run as measured (BLAST may still find or miss a hit near the E-value cut-off for a query at a part's edge, whose batch neighbours differ), JSON/XML one document with the same hits. Still one job id. Leave out (or 1) for one search.`,
   );
 
 /** Whether the parameters ask for a split-query run. */
