@@ -15,6 +15,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
 import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
@@ -82,6 +83,15 @@ async function processCpuMs(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+// Commands Redis has run so far (INFO commandstats), for a load-insensitive figure of each path's
+// round trips; the one INFO call that asks is taken off.
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let calls = 0;
+  for (const m of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(m[1]);
+  return calls;
+}
+
 const ownCpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
@@ -145,6 +155,8 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   await fs.mkdir(workRoot, { recursive: true });
   const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
   cleanup.add('redis-server', () => redis.stop(), redis.pid);
+  const stats = new Redis(redis.url);
+  cleanup.add('Redis stats connection', async () => void stats.disconnect());
 
   const serverEnv = (prefix: string, level: string) => ({
     BIO_QUEUE_REDIS_URL: redis.url,
@@ -178,16 +190,21 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   // Node's own CPU for the batch: the server process and its MCP client here; the baseline's
   // producer and worker (this process). The blastn processes are not counted in either.
   const cpu = { server: [] as number[], serverOnly: [] as number[], bullmq: [] as number[] };
+  // Redis commands a job (both paths share the one redis-server; each runs alone in its turn).
+  const commands = { server: [] as number[], bullmq: [] as number[] };
   const serverRuns: number[] = [];
   const serverTools: number[] = [];
   const bullmqRuns: number[] = [];
   for (let round = 0; round < settings.rounds; round++) {
     const paths = [
       async () => {
+        const commandsBefore = await redisCommands(stats);
         const serverBefore = await processCpuMs(server.pid!);
         const clientBefore = ownCpuMs();
         const r = await serverBatch(server, query, settings.jobs);
         const serverSpent = (await processCpuMs(server.pid!)) - serverBefore;
+        // The results' reads for the checks are in this count too: two MCP calls a job, a few commands.
+        commands.server.push((await redisCommands(stats)) - commandsBefore - 1);
         const clientSpent = ownCpuMs() - clientBefore - r.checkCpuMs;
         cpu.server.push(serverSpent + clientSpent);
         cpu.serverOnly.push(serverSpent);
@@ -196,9 +213,11 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
         serverTools.push(...r.tools);
       },
       async () => {
+        const commandsBefore = await redisCommands(stats);
         const cpuBefore = ownCpuMs();
         const r = await baseline.runBatch(settings.jobs);
         cpu.bullmq.push(ownCpuMs() - cpuBefore);
+        commands.bullmq.push((await redisCommands(stats)) - commandsBefore - 1);
         wall.bullmq.push(r.wallMs);
         bullmqRuns.push(...r.processor);
       },
@@ -226,6 +245,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     `| hand-written BullMQ worker | ${wall.bullmq.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.bullmq))} | 1.000× |`,
     `| by hand (execa, ${settings.concurrency} at a time) | ${wall.hand.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.hand))} | ${(median(wall.hand) / median(wall.bullmq)).toFixed(3)}× |`,
     `Node CPU per job (the blastn processes not counted): bio-mcp-queue ${(median(cpu.server) / settings.jobs).toFixed(1)} ms (server process ${(median(cpu.serverOnly) / settings.jobs).toFixed(1)} + MCP client), hand-written BullMQ ${(median(cpu.bullmq) / settings.jobs).toFixed(1)} ms (producer + worker), medians of the rounds`,
+    `Redis commands per job: bio-mcp-queue ${(median(commands.server) / settings.jobs).toFixed(1)} (submit, worker, waits and the result reads of the checks), hand-written BullMQ ${(median(commands.bullmq) / settings.jobs).toFixed(1)}, medians of the rounds`,
     '',
     formatTable([
       { label: 'server job: started_at → finished_at', figures: figures(serverRuns) },

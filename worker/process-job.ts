@@ -16,6 +16,7 @@ import type { BuildLocks } from './build-lock.js';
 import type { LockKeeper } from './lock-keeper.js';
 import type { OwnerCap } from './owner-cap.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
+import { progressWrites } from './progress-writes.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 import { resolveStepInputs } from './step-inputs.js';
 import { stageClock } from './stage-clock.js';
@@ -55,14 +56,17 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
     const stages = stageClock();
     let freeSlot: (() => Promise<void>) | undefined;
     const release = token && deps.lockKeeper ? deps.lockKeeper.hold(job.queueName, job.id!, token) : undefined;
+    // Reports go to Redis spaced out (progress-writes.ts): a tiny job writes none.
+    const progress = progressWrites((r) => job.updateProgress(r), log);
     try {
       // An earlier attempt published and then died before BullMQ recorded the completion.
-      const earlier = await deps.ledger.published(job.id!);
+      // Both asked at once: one round trip to Redis instead of two.
+      const [earlier, cancelRequested] = await Promise.all([deps.ledger.published(job.id!), deps.isCancelRequested(job.id!, job.data.parent?.job_id)]);
       if (earlier) {
         log.warn('an earlier attempt of this job published its result: returning it without running the tool again');
         return earlier;
       }
-      if (await deps.isCancelRequested(job.id!, job.data.parent?.job_id)) throw cancelled();
+      if (cancelRequested) throw cancelled();
       stages.mark('ledger and cancel checks');
       const tool = findTool(job.data.tool);
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
@@ -79,7 +83,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         locks: deps.locks,
         log,
         threads: deps.threads,
-        report: (r) => job.updateProgress(r),
+        report: progress.report,
         // Under the id the client follows: a pipeline's or a split search's, for one of its steps or parts.
         stderrLines: deps.stderrLog ? (lines) => deps.stderrLog!(job.data.parent?.job_id ?? job.id!, lines) : undefined,
         signal,
@@ -87,6 +91,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         attemptTag,
         stages,
       });
+      // Nothing of this run's progress lands after its result.
+      await progress.close();
       const published = await deps.ledger.commit(job.id!, result);
       stages.mark('result published');
       if (published.won) {
@@ -99,6 +105,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       }
       return published.result;
     } catch (err) {
+      // Before the job moves anywhere (back to the queue, failed): no report of this attempt after it.
+      await progress.close();
       // Held back by the owner's cap: already back in the queue, no attempt spent.
       if (err instanceof DelayedError) throw err;
       if (signal?.aborted && signal.reason === SHUTDOWN && token) {
@@ -119,6 +127,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       if (error instanceof BioQueueError && !error.retryable) throw new UnrecoverableError(encodeStoredError(stored));
       throw new Error(encodeStoredError(stored));
     } finally {
+      await progress.close();
       release?.();
       // Whatever the outcome, the slot goes and the owner's next held job is promoted.
       if (freeSlot) await freeSlot().catch((err: unknown) => log.warn({ err }, 'could not free the owner\'s running slot; it frees itself when the job\'s lock lapses'));

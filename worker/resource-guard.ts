@@ -20,7 +20,7 @@
 //   allocations under a 120 MiB RLIMIT_DATA, blastn holding 85 MiB under 80 MiB).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../src/logger.js';
-import { findOnPath } from '../src/system/probe-binary.js';
+import { rememberedPathLookup } from '../src/system/remembered-path.js';
 import type { Argv } from '../tools/define-tool.js';
 import type { Limit, LimitBreach } from './job-limits.js';
 import { createJobCgroup, type JobCgroup } from './memory-cgroup.js';
@@ -56,6 +56,8 @@ export interface ResourceGuardOptions {
 const MEMORY_SAMPLE_MS = 250;
 const DISK_SAMPLE_MS = 1000;
 const BACKSTOP_FACTOR = 4;
+// Every run asks where prlimit and the tool are: remembered for the process (remembered-path.ts).
+const findOnPath = rememberedPathLookup();
 
 export function resourceGuard(options: ResourceGuardOptions): RunGuard {
   const { log } = options;

@@ -24,7 +24,7 @@ import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
 import { startSummaryWhileRunning, type RunningSummary } from './summary-while-running.js';
 import type { StageClock } from './stage-clock.js';
-import { hideServerPaths, serverPathHider } from './server-paths.js';
+import { hideServerPaths, serverPathHider, type PathHider } from './server-paths.js';
 import { toolVersion } from './tool-version.js';
 
 export interface RunJobDeps {
@@ -103,8 +103,15 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
     log,
   });
   // The live stderr reaches clients as it is written: without the server's folders, as errors are.
-  const hide = deps.stderrLines ? await serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir }) : undefined;
-  const stderrLines = deps.stderrLines && hide ? (lines: string[]) => deps.stderrLines!(lines.map(hide)) : undefined;
+  // The rules are made at the first lines (four realpaths and a dozen patterns): most tiny runs write none.
+  let hider: Promise<PathHider> | undefined;
+  const stderrLines = deps.stderrLines
+    ? async (lines: string[]) => {
+        hider ??= serverPathHider({ workDir, workRoot: config.workRoot, dbDir: config.dbDir, dataDir: config.dataDir });
+        const hide = await hider;
+        return deps.stderrLines!(lines.map(hide));
+      }
+    : undefined;
   mark('guards');
   // Parts of a split search are summarised by no one (below).
   const summaryAlongside = !data.parent?.part && tool.summaryWhileRunning?.(params) === true;

@@ -125,9 +125,18 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
   }
   const pgids = spawnedGroups(children);
-  const tails = stderrFiles.map((file) => {
+  // Each process's last stderr bytes are kept as the tail reads them, for its error message.
+  const lastBytes: Buffer[] = stderrFiles.map(() => Buffer.alloc(0));
+  const tails = stderrFiles.map((file, i) => {
     const decoder = new StringDecoder('utf8');
-    return tailFile(file, (bytes) => options.onStderr?.(decoder.write(bytes)), log);
+    return tailFile(
+      file,
+      (bytes) => {
+        lastBytes[i] = keepLast(lastBytes[i]!, bytes, STDERR_TAIL_BYTES);
+        options.onStderr?.(decoder.write(bytes));
+      },
+      log,
+    );
   });
   // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
   const pipes = children.slice(0, last).map((child, i) =>
@@ -158,7 +167,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         argv: pipeline[i]!,
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
-        stderrTail: (await readTail(stderrFiles[i]!)).trim(),
+        // Read again only if the tail's last read failed (it may have missed the end).
+        stderrTail: (tails[i]!.lastReadFailed ? await readTail(stderrFiles[i]!) : cleanTail(lastBytes[i]!)).trim(),
         ...(spawnError ? { spawnError } : {}),
       });
     }
@@ -189,10 +199,22 @@ async function readTail(file: string): Promise<string> {
     const { size } = await handle.stat();
     const length = Math.min(size, STDERR_TAIL_BYTES);
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(length), 0, length, size - length);
-    return buffer.subarray(0, bytesRead).toString('utf8').replace(/^\uFFFD+/, '').replace(/\u001b\[[0-9;]*m/g, '');
+    return cleanTail(buffer.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
+}
+
+function cleanTail(bytes: Buffer): string {
+  return bytes.toString('utf8').replace(/^\uFFFD+/, '').replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+// The last `max` bytes of what was kept followed by `more`, in a buffer of its own (never a view
+// of a large chunk, which would keep all of it alive).
+function keepLast(kept: Buffer, more: Buffer, max: number): Buffer {
+  if (more.length >= max) return Buffer.from(more.subarray(more.length - max));
+  const both = kept.length === 0 ? more : Buffer.concat([kept, more]);
+  return both.length > max ? Buffer.from(both.subarray(both.length - max)) : both;
 }
 
 // The processes' stderr, in pipeline order, as one log file.

@@ -12,6 +12,8 @@ export interface FileTail {
   read(): Promise<void>;
   /** Reads the rest and stops. */
   stop(): Promise<void>;
+  /** The last read failed: bytes past those handed on may be missing. */
+  readonly lastReadFailed: boolean;
 }
 
 /** intervalMs: how often to read by itself; undefined, only when read() is called. */
@@ -32,14 +34,24 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
       await handle.close();
     }
   };
+  let lastReadFailed = false;
   const tick = () => {
-    busy = busy.then(readMore).catch((err: unknown) => log.debug({ err, file }, 'could not read the tool output it follows; the next read tries again'));
+    busy = busy.then(readMore).then(
+      () => void (lastReadFailed = false),
+      (err: unknown) => {
+        lastReadFailed = true;
+        log.debug({ err, file }, 'could not read the tool output it follows; the next read tries again');
+      },
+    );
     return busy;
   };
   const timer = intervalMs === undefined ? undefined : setInterval(tick, intervalMs);
   timer?.unref();
   let stopped: Promise<void> | undefined;
   return {
+    get lastReadFailed() {
+      return lastReadFailed;
+    },
     read: tick,
     stop() {
       stopped ??= (async () => {

@@ -2,7 +2,9 @@
 // queues it serves and which jobs it is running right now, rewritten every few seconds so GET
 // /workers and /metrics on any server see it, and gone within the TTL should the process die.
 // Running jobs are known by wrapping the processors: an attempt is listed from its start to its
-// end, however it ends.
+// end, however it ends. A job shows once it has run SHOW_AFTER_MS (or at the next beat): a job
+// shorter than that is never written at all, which spares a tiny job two Redis writes (issue 11);
+// once a job has been written as running, its end is written at once.
 import os from 'node:os';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -22,6 +24,9 @@ export interface HeartbeatOptions {
 
 type Running = Heartbeat['running_jobs'][number];
 
+/** How long a job runs before the heartbeat is rewritten to list it. */
+export const SHOW_AFTER_MS = 250;
+
 export interface WorkerHeartbeat {
   /** The processor, with each attempt listed as running while it runs. */
   track<J extends Job<{ tool: string }>, R>(processor: (job: J, token?: string, signal?: AbortSignal) => Promise<R>): (job: J, token?: string, signal?: AbortSignal) => Promise<R>;
@@ -37,8 +42,11 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
   const running = new Map<string, Running>();
   const startedAt = new Date().toISOString();
   let state: Heartbeat['state'] = 'serving';
-  const write = () =>
-    writeHeartbeat(redis, keys, {
+  // The jobs the last record written (or being written) lists: their ends must be written too.
+  let listed = new Set<string>();
+  const write = () => {
+    listed = new Set(running.keys());
+    return writeHeartbeat(redis, keys, {
       id,
       host: os.hostname(),
       pid: process.pid,
@@ -51,15 +59,24 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
       heartbeat_at: new Date().toISOString(),
       running_jobs: [...running.values()],
     });
+  };
   // The first one is awaited (a worker that says "ready" is listed) and fails the start.
   await write();
   // One write at a time, so close() can wait for the last before removing the record.
   let closed = false;
   let last = Promise.resolve();
+  // A write waiting behind another reads the state when its turn comes: a second one would say the same.
+  let queued = false;
   const beat = () => {
-    if (closed) return;
+    if (closed || queued) return;
+    queued = true;
     // A Redis blip costs one beat; the TTL is three intervals long.
-    last = last.then(write).catch((err: unknown) => log.debug({ err, workerId: id }, 'could not write the worker heartbeat'));
+    last = last
+      .then(() => {
+        queued = false;
+        return write();
+      })
+      .catch((err: unknown) => log.debug({ err, workerId: id }, 'could not write the worker heartbeat'));
   };
   const timer = setInterval(beat, HEARTBEAT_INTERVAL_MS);
   timer.unref();
@@ -69,13 +86,15 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
       return async (job, token, signal) => {
         const key = `${job.queueName}/${job.id}`;
         running.set(key, { job_id: job.id!, queue: job.queueName, tool: job.data.tool, started_at: new Date().toISOString() });
-        // A job starting or ending shows at once, not at the next beat.
-        beat();
+        const show = setTimeout(beat, SHOW_AFTER_MS);
+        show.unref();
         try {
           return await processor(job, token, signal);
         } finally {
+          clearTimeout(show);
           running.delete(key);
-          beat();
+          // Written as running (by its own beat or a periodic one): its end shows at once.
+          if (listed.has(key)) beat();
         }
       };
     },

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { BioQueueError, inputError } from '../errors.js';
+import { readChunkBytes } from '../system/read-chunk-size.js';
 import { chooseChecker } from './choose-checker.js';
 import { createContentPass } from './content-pass.js';
 import { fileReadError } from './file-read-error.js';
@@ -19,7 +20,7 @@ import { errorCode } from './path-roots.js';
 
 export type { CheckOptions, InputCheck, InputExpectation, InputFormat, Residues } from './input-types.js';
 
-/** Read size: large enough that per-chunk costs vanish, small enough to be "just buffers". */
+/** Read size when the file's size is unknown: large enough that per-chunk costs vanish, small enough to be "just buffers". */
 const READ_CHUNK = 1 << 20;
 /** Gunzip output size: ahead of the sniffing window, so one chunk usually settles the format. */
 const INFLATE_CHUNK = 1 << 16;
@@ -29,7 +30,15 @@ const INFLATE_CHUNK = 1 << 16;
 // infrastructure errors otherwise; an abort is "cancelled".
 export async function checkInputFile(field: string, file: string, expect: InputExpectation, options: CheckOptions = {}): Promise<InputCheck> {
   const { signal, decompressTo } = options;
-  const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK, ...(signal ? { signal } : {}) });
+  // Each read of a stream takes a buffer of its full size: a megabyte, twice, for a query of a
+  // hundred bytes made the garbage collector the largest cost of a tiny job (bench/RESULTS.md,
+  // issue 11). So the read is sized to the file (read-chunk-size.ts); a file that cannot be
+  // stat'ed fails below on its open, with the errors it always had.
+  const size = await fs.promises.stat(file).then(
+    (s) => (s.isFile() ? s.size : undefined),
+    () => undefined,
+  );
+  const stream = fs.createReadStream(file, { highWaterMark: size === undefined ? READ_CHUNK : readChunkBytes(size), ...(signal ? { signal } : {}) });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pass: ReturnType<typeof createContentPass> | undefined;
   try {
