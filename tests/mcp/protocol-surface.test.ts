@@ -84,7 +84,7 @@ const SESSION_REQUESTS: [string, Record<string, unknown>?][] = [
 ];
 
 async function exchanges(initialize: Rpc, rpc: Rpc): Promise<{ request: unknown; answer: unknown }[]> {
-  const out = [{ request: 'initialize', answer: await initialize('initialize', { protocolVersion: VERSION_2025, capabilities: {}, clientInfo: { name: 'surface', version: '1' } }) }];
+  const out: { request: unknown; answer: unknown }[] = [{ request: 'initialize', answer: await initialize('initialize', { protocolVersion: VERSION_2025, capabilities: {}, clientInfo: { name: 'surface', version: '1' } }) }];
   for (const [method, params] of SESSION_REQUESTS) out.push({ request: { method, ...(params ? { params } : {}) }, answer: await rpc(method, params) });
   return out;
 }
