@@ -30,7 +30,7 @@ import { serverInstructions } from './server-instructions.js';
 import { registerJobTools } from './tools/index.js';
 
 /** What every session's initialize answers with, and the capabilities its Server declares. */
-export const SERVER_CAPABILITIES: ServerCapabilities = {
+const SERVER_CAPABILITIES: ServerCapabilities = {
   logging: {},
   resources: { subscribe: true },
   tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
