@@ -28,7 +28,7 @@ export interface SessionHandlerContext {
   readonly feed: TaskStatusFeed;
   /** State a handler keeps for this session between calls, made on first use, dropped with the session. */
   local<T>(key: SessionLocal<T>): T;
-  /** Runs at the session's close (once). */
+  /** Runs at the session's close (once), or at once if it has closed. */
   onClose(stop: () => void): void;
 }
 
@@ -42,6 +42,7 @@ export class McpSession implements SessionHandlerContext, ModernDoor {
   private _tasksV2: TasksV2 | undefined;
   private locals: Map<SessionLocal<unknown>, unknown> | undefined;
   private stops: (() => void)[] | undefined;
+  private ended = false;
 
   constructor(
     /** The protocol server of this session's one connection; adapters chain onto its onclose. */
@@ -57,7 +58,12 @@ export class McpSession implements SessionHandlerContext, ModernDoor {
   }
 
   get feed(): TaskStatusFeed {
-    return (this._feed ??= new TaskStatusFeed(this.server, this.registry.jobs, this.caller, this.taskStore, this.registry.log));
+    if (!this._feed) {
+      this._feed = new TaskStatusFeed(this.server, this.registry.jobs, this.caller, this.taskStore, this.registry.log);
+      // First asked for by a call that finished after the close: it follows nothing.
+      if (this.ended) this._feed.close();
+    }
+    return this._feed;
   }
 
   /** tasks/get, update and cancel of MCP 2026-07-28 for this session's caller (modern-era-router.ts). */
@@ -80,7 +86,9 @@ export class McpSession implements SessionHandlerContext, ModernDoor {
   }
 
   onClose(stop: () => void): void {
-    (this.stops ??= []).push(stop);
+    // A handler that finishes after the close (a subscribe under way) stops what it started at once.
+    if (this.ended) stop();
+    else (this.stops ??= []).push(stop);
   }
 
   connect(transport: Transport): Promise<void> {
@@ -92,6 +100,7 @@ export class McpSession implements SessionHandlerContext, ModernDoor {
   }
 
   private closed(): void {
+    this.ended = true;
     this._feed?.close();
     const stops = this.stops ?? [];
     this.stops = undefined;

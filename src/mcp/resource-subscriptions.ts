@@ -67,6 +67,8 @@ export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, 
       const session = sessionOf(extra);
       const jobId = jobIdOfUri(request.params.uri);
       await jobs.status(jobId, session.caller); // a job the caller cannot see is not found, as on read
+      // The session closed meanwhile (the SDK aborts its requests): nothing to watch for, nobody to tell.
+      if (extra.signal.aborted) return {};
       const watches = session.local(sessionWatches);
       if (!watches.has(jobId) && watches.size >= MAX_WATCHED_JOBS) {
         throw inputError('uri', `this session already watches ${MAX_WATCHED_JOBS} jobs; unsubscribe from one that has not ended first`);
