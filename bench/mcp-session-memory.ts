@@ -5,7 +5,10 @@
 // sessions are closed (DELETE), so memory a session leaves behind shows too.
 //
 //   npm run bench:mcp-sessions            (build, then this with the defaults)
-//   node --expose-gc dist/bench/mcp-session-memory.js [--sessions 500]
+//   node --expose-gc dist/bench/mcp-session-memory.js [--sessions 500] [--heap-diff]
+//
+// --heap-diff adds what the open sessions are made of: the objects a heap snapshot with them open
+// has that one before them had not, by kind and constructor, per session (heap-snapshot-diff.ts).
 //
 // The client side is raw fetch keeping only each session id (a few dozen bytes), so the delta is
 // the server's. Every initialize must answer with the server's name and a session id, every
@@ -18,6 +21,7 @@ import { loadConfig } from '../src/config.js';
 import { startHttpServer } from '../src/http/start-http-server.js';
 import { createLogger } from '../src/logger.js';
 import { check, progress } from './support/bench-checks.js';
+import { newObjects, writeSnapshot } from './support/heap-snapshot-diff.js';
 import { Cleanup } from './support/cleanup.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 
@@ -27,12 +31,12 @@ const KiB = 1024;
 // Sessions opened at once: enough to keep the server busy, few enough that in-flight requests are noise.
 const CONCURRENCY = 8;
 
-function parseSettings(argv: string[]): { sessions: number } {
-  const { values } = parseArgs({ args: argv, options: { sessions: { type: 'string' } } });
+function parseSettings(argv: string[]): { sessions: number; heapDiff: boolean } {
+  const { values } = parseArgs({ args: argv, options: { sessions: { type: 'string' }, 'heap-diff': { type: 'boolean' } } });
   const raw = values.sessions ?? '500';
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new Error(`--sessions: expected a whole number from 10 to 20000, got ${JSON.stringify(raw)}`);
-  return { sessions: n };
+  return { sessions: n, heapDiff: values['heap-diff'] ?? false };
 }
 
 // Full collections until the heap stops shrinking, so what is left is what is held.
@@ -119,9 +123,18 @@ async function main(): Promise<void> {
     for (const id of await inTurns(20, (i) => openSession(server.url, i))) await closeSession(server.url, id);
 
     const before = await settledHeap();
+    const snapshots: string[] = [];
+    const snapshot = async (name: string) => {
+      snapshots.push(writeSnapshot(tmp, name));
+      // The snapshot held the event loop: let the server's keep-alive timers close the pooled
+      // sockets they now find idle before the client reuses one.
+      await new Promise((r) => setTimeout(r, 500));
+    };
+    if (settings.heapDiff) await snapshot('before');
     const ids = await inTurns(settings.sessions, (i) => openSession(server.url, i));
     check(server.app.mcpSessions.size === settings.sessions, `the server holds ${server.app.mcpSessions.size} sessions, not ${settings.sessions}`);
     const open = await settledHeap();
+    if (settings.heapDiff) await snapshot('open');
     progress(`${settings.sessions} sessions open`);
     await inTurns(ids.length, (i) => closeSession(server.url, ids[i]!));
     check(server.app.mcpSessions.size === 0, `${server.app.mcpSessions.size} sessions still held after DELETE`);
@@ -139,6 +152,14 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
+    if (snapshots.length === 2) {
+      const groups = await newObjects(snapshots[0]!, snapshots[1]!);
+      const total = groups.reduce((sum, g) => sum + g.bytes, 0);
+      const rows = groups.slice(0, 30).map((g) => `| ${g.kind} | ${(g.count / settings.sessions).toFixed(1)} | ${Math.round(g.bytes / settings.sessions)} |`);
+      process.stdout.write(
+        [`new objects with the sessions open: ${(total / settings.sessions / KiB).toFixed(1)} KiB a session (compiled code included)`, '', '| kind | per session | bytes per session |', '|---|---:|---:|', ...rows, ''].join('\n'),
+      );
+    }
   } finally {
     await cleanup.run();
   }

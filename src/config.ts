@@ -254,7 +254,7 @@ export const configVariables = {
   BIO_QUEUE_MCP_SESSIONS_PER_KEY: {
     schema: count(1, 100_000).default(32),
     default: '32',
-    doc: 'MCP sessions (Streamable HTTP and legacy SSE together) one API key may hold open in `serve`; past it new sessions get HTTP 429. A client needs one per window or agent; each session costs about 100 KiB of server memory.',
+    doc: 'MCP sessions (Streamable HTTP and legacy SSE together) one API key may hold open in `serve`; past it new sessions get HTTP 429. A client needs one per window or agent; an idle session costs about 12 KiB of server memory.',
   },
   BIO_QUEUE_MCP_SESSIONS_MAX: {
     schema: count(1, 1_000_000).default(500),

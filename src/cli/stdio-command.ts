@@ -11,11 +11,11 @@
 // code, as before, only after the handshake (bench/RESULTS.md, issue 11).
 import { PassThrough } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
+import type { McpSession } from '../mcp/mcp-session.js';
 import { LOCAL_CALLER } from '../jobs/caller.js';
 import { deferredJobService } from '../jobs/deferred-job-service.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -29,7 +29,7 @@ const START_UNSPOKEN_AFTER_MS = 200;
 
 export async function runStdio(config: Config, log: Logger): Promise<void> {
   let runtime: Runtime | undefined;
-  let server: McpServer | undefined;
+  let server: McpSession | undefined;
   const stop = stopOnSignals(log, { stopping: 'stdio server stopping', secondSignal: '' }, async () => {
     // Stopping either way: a transport that will not close cleanly is worth a debug line only.
     await server?.close().catch((err: unknown) => log.debug({ err }, 'stdio server: closing the MCP server failed'));

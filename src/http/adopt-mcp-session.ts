@@ -5,7 +5,7 @@
 // add a `sessionId` option), so this sets the fields initialize would have set. Each field is
 // checked first: an SDK that renamed one fails here, loudly, on the first session moved between
 // replicas and in tests/http/mcp-replicas.test.ts, instead of serving a half-restored session.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { SessionInit } from './mcp-session-records.js';
 
@@ -23,7 +23,7 @@ interface ServerInternals {
  * Marks a connected, fresh transport as initialized for `sessionId` and tells its server what
  * the client sent in initialize. Throws if the SDK's internals are not what this was written for.
  */
-export function adoptSession(server: McpServer, transport: StreamableHTTPServerTransport, sessionId: string, init: SessionInit): void {
+export function adoptSession(server: { server: Server }, transport: StreamableHTTPServerTransport, sessionId: string, init: SessionInit): void {
   const web = (transport as unknown as { _webStandardTransport?: WebTransportInternals })._webStandardTransport;
   if (web === undefined || typeof web._initialized !== 'boolean' || web._initialized || web.sessionId !== undefined) {
     throw sdkChanged('StreamableHTTPServerTransport._webStandardTransport._initialized');

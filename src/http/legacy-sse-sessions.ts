@@ -3,20 +3,20 @@
 // bound to the API key that opened it, counts against the same SessionBudget, and ends when its
 // stream closes (or when the budget closes it to make room, which ends the stream).
 import type { Request, Response } from 'express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
+import type { McpSession } from '../mcp/mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
 interface Session extends BudgetedSession {
   transport: SSEServerTransport;
-  server: McpServer;
+  server: McpSession;
 }
 
 export interface LegacySseOptions {

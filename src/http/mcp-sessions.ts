@@ -1,4 +1,4 @@
-// MCP over Streamable HTTP at /mcp: one McpServer and transport per session, created by an
+// MCP over Streamable HTTP at /mcp: one MCP session server and transport per session, created by an
 // initialize request and bound to the API key that sent it. Another key presenting the session
 // id gets the same 404 as an unknown id. A client that loses its connection reconnects with the
 // same session id (and Last-Event-ID, replayed from the session's event store). How many sessions
@@ -9,7 +9,6 @@
 // session: DELETE on any replica removes it, and a replica still holding a copy answers 404 next.
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config.js';
@@ -18,6 +17,7 @@ import type { Caller } from '../jobs/caller.js';
 import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
+import type { McpSession } from '../mcp/mcp-session.js';
 import { SessionLogLevelState } from '../mcp/session-log-level.js';
 import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
@@ -32,7 +32,7 @@ type CloseReason = SessionCloseReason | 'ended on another replica, or expired';
 
 interface Session extends BudgetedSession {
   transport: StreamableHTTPServerTransport;
-  server: McpServer;
+  server: McpSession;
   logLevel: SessionLogLevelState;
   /** Set when the server (not the client) ends the session. */
   closedFor?: CloseReason;

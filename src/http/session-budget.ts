@@ -1,8 +1,9 @@
 // How many MCP sessions `serve` holds, shared by Streamable HTTP (/mcp) and legacy SSE (/sse):
-// each costs about 100 KiB (an McpServer, its transport, an event store), so one key opening
-// thousands would take the server's memory. A new session is admitted only under the per-key and
-// total caps; at a cap, the least recently used session whose client has gone quiet makes room
-// before anyone is refused with 429. Sessions nobody uses are closed by a sweep.
+// each costs server memory (about 12 KiB idle: its protocol server, transport and event store;
+// more while calls run and streams are open), so one key opening thousands would take the
+// server's memory. A new session is admitted only under the per-key and total caps; at a cap, the
+// least recently used session whose client has gone quiet makes room before anyone is refused
+// with 429. Sessions nobody uses are closed by a sweep.
 import type { McpSessionLimits } from '../config.js';
 import { BioQueueError } from '../errors.js';
 

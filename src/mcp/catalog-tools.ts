@@ -7,16 +7,14 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { JobsApi } from '../jobs/job-service.js';
-import type { Caller } from '../jobs/caller.js';
 import { IdempotencyKey, JobStatusName, NotifyUrl, Priority, ResultSchema, SubmissionSchema, type Submission } from '../jobs/job-model.js';
 import type { AnyToolDefinition } from '../../tools/define-tool.js';
 import { asToolResult, toolSuccess } from './tool-result.js';
 import { submissionText } from './format-text.js';
 import type { JobTaskContext } from './job-task-store.js';
-import type { TaskStatusFeed } from './task-status-feed.js';
 import { answerUntaskedCallsAtOnce, type UntaskedCall } from './untasked-calls.js';
 import { isModernMeta } from './modern-era.js';
-import type { SessionRoots } from './session-roots.js';
+import { sessionOf, type SessionHandlerContext } from './mcp-session.js';
 
 export function mcpToolName(tool: Pick<AnyToolDefinition, 'name'>): string {
   return `${tool.name}_async`;
@@ -31,8 +29,8 @@ const AsyncToolOutputSchema = ResultSchema.partial()
   .extend(SubmissionSchema.partial().shape)
   .extend({ job_id: z.string(), tool: z.string(), status: JobStatusName });
 
-// A definition's input with the submit options, made once per definition: `serve` registers
-// every tool in every session, and a zod object costs a few KiB each time (issue 11).
+// A definition's input with the submit options, made once per definition (a zod object costs a
+// few KiB; issue 11).
 const submitSchemas = new WeakMap<SubmittableDefinition, z.ZodObject>();
 function submitSchema(tool: SubmittableDefinition): z.ZodObject {
   let schema = submitSchemas.get(tool);
@@ -45,32 +43,30 @@ function submitSchema(tool: SubmittableDefinition): z.ZodObject {
 
 export interface CatalogToolContext {
   jobs: JobsApi;
-  caller: Caller;
-  /** The client's roots, which narrow where path inputs may come from. */
-  roots: SessionRoots;
   log: Logger;
-  /** Sends the changes of the tasks this session creates (task-status-feed.ts). */
-  feed: TaskStatusFeed;
 }
 
-export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], { jobs, caller, roots, log, feed }: CatalogToolContext): void {
+// Registered once for every session (shared-registry.ts): the caller, the client's roots (which
+// narrow where path inputs may come from) and the task status feed are the session's, read from
+// the request.
+export function registerCatalogTools(server: McpServer, catalog: readonly SubmittableDefinition[], { jobs, log }: CatalogToolContext): void {
   const untasked = new Map<string, UntaskedCall>();
   for (const tool of catalog) {
     const name = mcpToolName(tool);
     const inputSchema = submitSchema(tool);
-    const submit = async (args: Record<string, unknown>): Promise<Submission> => {
+    const submit = async (args: Record<string, unknown>, session: SessionHandlerContext): Promise<Submission> => {
       const { priority, idempotency_key, notify_url, ...params } = args;
       return jobs.submit(tool.name, params, {
         priority: priority as number,
-        caller,
+        caller: session.caller,
         idempotencyKey: idempotency_key as string | undefined,
         notifyUrl: notify_url as string | undefined,
-        clientRoots: await roots.paths(),
+        clientRoots: await session.roots.paths(),
       });
     };
-    untasked.set(name, (args) =>
+    untasked.set(name, (args, extra) =>
       asToolResult(log, async () => {
-        const submission = await submit(args);
+        const submission = await submit(args, sessionOf(extra));
         return toolSuccess(submission, submissionText(submission));
       }),
     );
@@ -87,11 +83,12 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
       {
         // A submission refused (bad input, quota) is a protocol error here: there is no task to fail.
         createTask: async (args, extra) => {
-          const submission = await submit(args as Record<string, unknown>);
+          const session = sessionOf(extra);
+          const submission = await submit(args as Record<string, unknown>, session);
           const context: JobTaskContext = { jobId: submission.job_id };
           const task = await extra.taskStore.createTask({ context: { ...context } });
           // A 2026-07-28 client is not sent 2025-11-25 status notifications: it polls tasks/get.
-          if (!isModernMeta(extra._meta)) feed.follow(task);
+          if (!isModernMeta(extra._meta)) session.feed.follow(task);
           return { task };
         },
         getTask: (_args, extra) => extra.taskStore.getTask(extra.taskId),

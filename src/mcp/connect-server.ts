@@ -3,20 +3,20 @@
 // "__proto__" key (a guard against prototype pollution), so a call naming one would reach our
 // strict tool schema without it and be queued as if the key had never been sent. The caller is
 // told instead, as for any other parameter the tool does not have.
-// Outermost, a server built by createMcpServer also answers MCP 2026-07-28 requests
+// Outermost, a session built by createMcpServer also answers MCP 2026-07-28 requests
 // (modern-era-router.ts), on whichever transport.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { inputError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { toolFailure } from './tool-result.js';
-import { modernDoorOf, routeModernEra } from './modern-era-router.js';
+import type { McpSession } from './mcp-session.js';
+import { routeModernEra } from './modern-era-router.js';
 
 const DROPPED_KEY = '__proto__';
 
-export async function connectServer(server: McpServer, transport: Transport, log: Logger): Promise<void> {
-  await server.connect(transport);
+export async function connectServer(session: McpSession, transport: Transport, log: Logger): Promise<void> {
+  await session.connect(transport);
   const deliver = transport.onmessage;
   if (!deliver) return;
   transport.onmessage = (message, extra) => {
@@ -27,8 +27,7 @@ export async function connectServer(server: McpServer, transport: Transport, log
     }
     deliver.call(transport, message, extra);
   };
-  const door = modernDoorOf(server);
-  if (door) routeModernEra(transport, door, log);
+  routeModernEra(transport, session, log);
 }
 
 function refusedCall(message: JSONRPCMessage, log: Logger): JSONRPCMessage | undefined {

@@ -1,40 +1,23 @@
-// Builds the MCP server once, for any transport: the catalog's *_async tools, the job tools
-// (tools/, one file each), the job resources (listed a page at a time, subscribable), and the
-// prompts, all backed by one JobService. One server per session, so what a session chooses (its
-// log level, its client's roots, its subscriptions) lives with it. Tasks (MCP 2025-11-25) are
-// jobs seen through the protocol's own door: job-task-store.ts; and so are the Tasks of the
-// 2026-07-28 revision (SEP-2663), served beside them: modern-era-router.ts. Adapters that set
-// server.server.onclose must call the one set here first: it stops the session's subscriptions
-// and task status feed.
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+// Builds the MCP server of one session, for any transport: the catalog's *_async tools, the job
+// tools (tools/, one file each), the job resources (listed a page at a time, subscribable), and
+// the prompts, all backed by one JobService. They are registered once per process on a shared
+// registry (shared-registry.ts); a session is a light protocol Server holding only what it chose
+// or owns — its caller, its client's roots, its log level, its subscriptions and task status feed
+// (mcp-session.ts) — so `serve` can hold thousands (issue 11). Tasks (MCP 2025-11-25) are jobs seen
+// through the protocol's own door: job-task-store.ts, the session's task store; and so are the
+// Tasks of the 2026-07-28 revision (SEP-2663), served beside them: modern-era-router.ts. Adapters
+// that set session.server.onclose must call the one set here first: it stops the session's
+// subscriptions and task status feed.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
-import { catalog } from '../../tools/index.js';
-import { pipelines } from '../../tools/pipelines.js';
-import { registerCatalogTools } from './catalog-tools.js';
-import { registerJobResources } from './job-resources.js';
-import { registerPrompts } from './prompts.js';
-import { registerResourceList } from './resource-list.js';
-import { registerResourceSubscriptions } from './resource-subscriptions.js';
-import { SERVER_ICONS } from './server-icon.js';
-import { registerJobTools } from './tools/index.js';
-import { packageVersion } from '../package-info.js';
-import { serverInstructions } from './server-instructions.js';
+import { JobTaskStore } from './job-task-store.js';
+import { McpSession } from './mcp-session.js';
 import { trackLogLevel, type SessionLogLevelState } from './session-log-level.js';
 import { followClientRoots, NO_SESSION_ROOTS } from './session-roots.js';
-import { JobTaskStore } from './job-task-store.js';
-import { TaskStatusFeed } from './task-status-feed.js';
-import { mcpToolName } from './catalog-tools.js';
-import { openModernDoor } from './modern-era-router.js';
-import { serverDiscovery } from './server-discovery.js';
-import { TasksV2 } from './tasks-v2.js';
-
-// The SDK gives each server an Ajv of its own (tens of KiB with its formats) for checking the
-// answers to elicitations, which we never send; one for every session of `serve` does (issue 11).
-let sharedValidator: AjvJsonSchemaValidator | undefined;
+import { jsonSchemaValidator, sharedRegistry } from './shared-registry.js';
 
 export interface McpServerOptions {
   jobs: JobsApi;
@@ -49,37 +32,20 @@ export interface McpServerOptions {
 }
 
 /**
- * The server's own onclose is taken (it stops the session's task status feed): a transport
- * adapter that wants to know of the close chains onto it rather than replacing it.
+ * The session's own onclose is taken (it stops its task status feed and subscriptions): a
+ * transport adapter that wants to know of the close chains onto session.server.onclose rather
+ * than replacing it.
  */
-export function createMcpServer({ jobs, config, log, caller, clientRoots = false, logLevel: logLevelState }: McpServerOptions): McpServer {
+export function createMcpServer({ jobs, config, log, caller, clientRoots = false, logLevel: logLevelState }: McpServerOptions): McpSession {
+  const registry = sharedRegistry(jobs, config, log);
   const taskStore = new JobTaskStore(jobs, caller, config.retentionMs);
-  const serverInfo = { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS };
-  const instructions = serverInstructions(catalog, pipelines);
-  const server = new McpServer(serverInfo, {
-    capabilities: { logging: {}, resources: { subscribe: true }, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } },
-    instructions,
+  const server = new Server(registry.serverInfo, {
+    capabilities: registry.capabilities,
+    instructions: registry.instructions,
     taskStore,
-    jsonSchemaValidator: (sharedValidator ??= new AjvJsonSchemaValidator()),
+    jsonSchemaValidator: jsonSchemaValidator(),
   });
   const logLevel = trackLogLevel(server, logLevelState);
   const roots = clientRoots ? followClientRoots(server, log) : NO_SESSION_ROOTS;
-  const feed = new TaskStatusFeed(server.server, jobs, caller, taskStore, log);
-  registerCatalogTools(server, [...catalog, ...pipelines], { jobs, caller, roots, log, feed });
-  registerJobTools(server, { jobs, caller, config, log, logLevel });
-  registerJobResources(server, jobs, caller);
-  registerResourceList(server, jobs, caller);
-  const stopSubscriptions = registerResourceSubscriptions(server, jobs, caller, log.child({ component: 'resource-subscriptions' }));
-  server.server.onclose = () => {
-    feed.close();
-    stopSubscriptions();
-  };
-  registerPrompts(server, jobs, caller);
-  // MCP 2026-07-28 and its Tasks extension, beside 2025-11-25: modern-era-router.ts.
-  openModernDoor(server, {
-    tasks: new TasksV2(jobs, caller, taskStore),
-    taskTools: new Set([...catalog, ...pipelines].map(mcpToolName)),
-    discover: serverDiscovery(server, serverInfo, instructions),
-  });
-  return server;
+  return new McpSession(server, registry, caller, roots, logLevel, taskStore);
 }

@@ -1,7 +1,8 @@
 // Each output file of a completed job is an MCP resource, read a page at a time so a large
 // output never floods a model's context: bio-mcp-queue://jobs/{job_id}/files/{name}?page=N; and
 // each job's status is one, bio-mcp-queue://jobs/{job_id}. Both complete their variables from
-// the caller's own jobs.
+// the caller's own jobs (session-completions.ts). Registered once for every session
+// (shared-registry.ts): a read is the caller's of the session it came on.
 // A read that fails is a JSON-RPC error whose code says whose fault it is: a bad page or name
 // is Invalid params, a job or file that is not there is MCP's Resource not found.
 // The SDK advertises resources.listChanged for a registered template. We keep it and make it
@@ -14,10 +15,12 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import { ErrorCode, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { mapError, type FailureCode } from '../error-mapping.js';
 import { inputError } from '../errors.js';
-import type { JobsApi } from '../jobs/job-service.js';
 import type { Caller } from '../jobs/caller.js';
+import type { JobsApi } from '../jobs/job-service.js';
 import { resourceUriOf } from '../jobs/job-view.js';
 import { completeFileNames, completeJobIds } from './completions.js';
+import { sessionOf } from './mcp-session.js';
+import type { CompletionTable } from './session-completions.js';
 
 export const PAGE_BYTES = 64 * 1024;
 const TEXT_TYPES = /^(text\/|application\/(json|xml))/;
@@ -55,14 +58,15 @@ export function jobResourceUri(jobId: string): string {
   return `bio-mcp-queue://jobs/${jobId}`;
 }
 
-export function registerJobResources(server: McpServer, jobs: JobsApi, caller: Caller): void {
+const FILES_TEMPLATE = 'bio-mcp-queue://jobs/{job_id}/files/{name}';
+const STATUS_TEMPLATE = 'bio-mcp-queue://jobs/{job_id}';
+
+export function registerJobResources(server: McpServer, jobs: JobsApi, completions: CompletionTable): void {
   // Listing is resource-list.ts's (a page of jobs at a time, with a cursor): no list callback here.
-  const files = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}/files/{name}', {
-    list: undefined,
-    complete: {
-      job_id: (value) => completeJobIds(jobs, caller, value, 'completed'),
-      name: (value, context) => completeFileNames(jobs, caller, context?.arguments?.job_id, value),
-    },
+  const files = new ResourceTemplate(FILES_TEMPLATE, { list: undefined });
+  completions.template(FILES_TEMPLATE, {
+    job_id: (value, _context, { caller }) => completeJobIds(jobs, caller, value, 'completed'),
+    name: (value, context, { caller }) => completeFileNames(jobs, caller, context?.arguments?.job_id, value),
   });
   server.registerResource(
     'job-output-file',
@@ -71,19 +75,17 @@ export function registerJobResources(server: McpServer, jobs: JobsApi, caller: C
       title: 'Output file of a job',
       description: `An output file of a completed job, ${PAGE_BYTES / 1024} KiB a page: add ?page=2, ?page=3, … for the rest (_meta.pages says how many).`,
     },
-    async (uri, variables): Promise<ReadResourceResult> => {
+    async (uri, variables, extra): Promise<ReadResourceResult> => {
       try {
-        return await readPage(jobs, caller, uri, String(variables.job_id), String(variables.name));
+        return await readPage(jobs, sessionOf(extra).caller, uri, String(variables.job_id), String(variables.name));
       } catch (err) {
         throw resourceRequestError(err);
       }
     },
   );
 
-  const status = new ResourceTemplate('bio-mcp-queue://jobs/{job_id}', {
-    list: undefined,
-    complete: { job_id: (value) => completeJobIds(jobs, caller, value) },
-  });
+  const status = new ResourceTemplate(STATUS_TEMPLATE, { list: undefined });
+  completions.template(STATUS_TEMPLATE, { job_id: (value, _context, { caller }) => completeJobIds(jobs, caller, value) });
   server.registerResource(
     'job-status',
     status,
@@ -92,9 +94,9 @@ export function registerJobResources(server: McpServer, jobs: JobsApi, caller: C
       description: 'A job\'s state, progress and error as JSON (what get_job_status returns). Subscribe to it to hear when the job ends.',
       mimeType: 'application/json',
     },
-    async (uri, variables): Promise<ReadResourceResult> => {
+    async (uri, variables, extra): Promise<ReadResourceResult> => {
       try {
-        const current = await jobs.status(String(variables.job_id), caller);
+        const current = await jobs.status(String(variables.job_id), sessionOf(extra).caller);
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(current) }] };
       } catch (err) {
         throw resourceRequestError(err);

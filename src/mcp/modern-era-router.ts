@@ -14,7 +14,6 @@
 //   answer rewritten to `resultType: "task"`;
 // - anything else: handed to the SDK as it is, its result stamped `resultType: "complete"`.
 // Requests without an envelope (every 2025 client) pass untouched, both ways.
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ErrorCode, McpError, SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type RequestId, type Task } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
@@ -30,24 +29,14 @@ import {
 import type { TasksV2 } from './tasks-v2.js';
 import { createTaskResult } from './tasks-v2-wire.js';
 
-/** What the router needs of the server it fronts. */
+/** What the router needs of the session it fronts (an McpSession, mcp-session.ts). */
 export interface ModernDoor {
-  tasks: TasksV2;
+  /** The session caller's tasks, in the 2026-07-28 shapes. */
+  readonly tasksV2: TasksV2;
   /** The tools that may answer with a task (execution.taskSupport "optional"). */
-  taskTools: ReadonlySet<string>;
+  readonly taskTools: ReadonlySet<string>;
   /** server/discover's answer, bar `resultType`. */
   discover(): Record<string, unknown>;
-}
-
-const doors = new WeakMap<McpServer, ModernDoor>();
-
-/** Makes `server` answer 2026-07-28 requests on every transport connectServer connects it to. */
-export function openModernDoor(server: McpServer, door: ModernDoor): void {
-  doors.set(server, door);
-}
-
-export function modernDoorOf(server: McpServer): ModernDoor | undefined {
-  return doors.get(server);
 }
 
 /** The 2026-07-28 methods of the extension this router answers itself. */
@@ -69,7 +58,8 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
   const deliver = transport.onmessage;
   const send = transport.send.bind(transport);
   if (!deliver) return;
-  const pending = new Map<RequestId, Pending>();
+  // Made at the first 2026-07-28 request: most sessions never see one.
+  let pending: Map<RequestId, Pending> | undefined;
 
   const answer = (message: JSONRPCMessage) =>
     send(message).catch((err: unknown) => log.debug({ err }, 'could not answer a 2026-07-28 request: the client is gone'));
@@ -78,7 +68,8 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
 
   const serveOwn = async (id: RequestId, method: OwnMethod, params: unknown) => {
     try {
-      const result = method === 'tasks/get' ? await door.tasks.get(params) : method === 'tasks/update' ? await door.tasks.update(params) : await door.tasks.cancel(params);
+      const tasks = door.tasksV2;
+      const result = method === 'tasks/get' ? await tasks.get(params) : method === 'tasks/update' ? await tasks.update(params) : await tasks.cancel(params);
       await answer({ jsonrpc: '2.0', id, result: { ...result, resultType: 'complete' } });
     } catch (err) {
       if (err instanceof McpError) return fail(id, err.code, err.message);
@@ -97,23 +88,25 @@ export function routeModernEra(transport: Transport, door: ModernDoor, log: Logg
     if (method === 'server/discover') return void answer({ jsonrpc: '2.0', id, result: asModernResult(method, door.discover()) });
     if (OWN_METHODS.has(method)) return void serveOwn(id, method as OwnMethod, message.params);
     const name = (message.params as { name?: unknown }).name;
+    pending ??= new Map();
+    const waiting = pending;
     if (method === 'tools/call' && envelope.tasks && typeof name === 'string' && door.taskTools.has(name)) {
       const untasked = () => {
-        pending.set(id, { kind: 'result', method });
+        waiting.set(id, { kind: 'result', method });
         deliver.call(transport, message, extra);
       };
-      pending.set(id, { kind: 'task', untasked });
+      waiting.set(id, { kind: 'task', untasked });
       return deliver.call(transport, { ...message, params: { ...message.params, task: {} } }, extra);
     }
-    pending.set(id, { kind: 'result', method });
+    waiting.set(id, { kind: 'result', method });
     return deliver.call(transport, message, extra);
   };
 
   transport.send = (message, options) => {
     if (!('id' in message) || 'method' in message || message.id === undefined || message.id === null) return send(message, options);
-    const rewrite = pending.get(message.id);
+    const rewrite = pending?.get(message.id);
     if (!rewrite) return send(message, options);
-    pending.delete(message.id);
+    pending!.delete(message.id);
     if (rewrite.kind === 'task' && 'error' in message && message.error.code === ErrorCode.InvalidParams && LOST_REASON.test(message.error.message)) {
       // Once the SDK is done with the first attempt (it forgets the request id after sending).
       setImmediate(rewrite.untasked);

@@ -1,12 +1,11 @@
 // MCP prompts: ready-made requests a person picks from a client's menu, each telling the model
 // which of our tools to call and in what order, with the arguments already in place. Their
 // arguments complete from what exists (databases, the caller's own jobs, the catalog), so a
-// person chooses rather than types.
-import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+// person chooses rather than types (session-completions.ts). Registered once for every session
+// (shared-registry.ts); nothing in a prompt's text depends on who asks.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import type { Caller } from '../jobs/caller.js';
 import type { JobsApi } from '../jobs/job-service.js';
 import type { DatabaseEntry } from '../databases/database-catalog.js';
 import { catalog } from '../../tools/index.js';
@@ -14,17 +13,19 @@ import { pipelines, alignAndCallVariants } from '../../tools/pipelines.js';
 import { mcpToolName } from './catalog-tools.js';
 import { completeDatabaseNames, completeJobIds, completeToolNames, TOOL_NAMES } from './completions.js';
 import { jobResourceUri } from './job-resources.js';
+import type { CompletionTable } from './session-completions.js';
 
 const isBlastDatabase = (kind: string) => kind.startsWith('blast-');
 const FOLLOW = 'Then call wait_for_job with its job_id (again while timed_out is true), and once it has completed, get_job_result for the summary and the files.';
 
-// Arguments with no completion are made once for every session (`serve` registers the prompts
-// in each, and a zod schema costs a few KiB each time; issue 11). Those that complete from the
-// session's own jobs are made per session: completable() marks the schema itself.
+// The arguments' schemas, made once (a zod schema costs a few KiB; issue 11).
 const QueryArg = z.string().min(1).describe('The query sequences: a FASTA file path, URL, upload:// or job:// reference.');
 const ReferenceArg = z.string().min(1).describe('The reference genome: a nucleotide FASTA path, URL, upload:// or job:// reference.');
 const Reads1Arg = z.string().min(1).describe('The reads (FASTQ); for paired-end data the first mates.');
 const Reads2Arg = z.string().min(1).optional().describe('The second mates of paired-end reads (leave out for single-end).');
+const DatabaseArg = z.string().min(1).describe('A BLAST database, by the name list_databases shows.');
+const JobIdArg = z.string().min(1).describe('One of your jobs, by the job_id a *_async tool returned.');
+const ToolArg = z.enum(TOOL_NAMES as [string, ...string[]]).describe('A tool or pipeline: blastn, bwa_mem, align_and_call_variants, …');
 
 function userMessage(text: string): GetPromptResult['messages'][number] {
   return { role: 'user', content: { type: 'text', text } };
@@ -40,17 +41,15 @@ function blastAdvice(database: string, entry: DatabaseEntry | undefined): string
     : `"${database}" is a protein database: use blastp_async for a protein query, blastx_async for a nucleotide query.`;
 }
 
-export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller): void {
-  const databaseName = completable(z.string().min(1).describe('A BLAST database, by the name list_databases shows.'), (value) =>
-    completeDatabaseNames(jobs, value, isBlastDatabase),
-  );
+export function registerPrompts(server: McpServer, jobs: JobsApi, completions: CompletionTable): void {
+  completions.prompt('blast_this_file', { database: (value) => completeDatabaseNames(jobs, value, isBlastDatabase) });
 
   server.registerPrompt(
     'blast_this_file',
     {
       title: 'BLAST a sequence file against a database',
       description: 'Search a FASTA file (a path inside the input folders, a URL, an upload:// or job:// reference) against a BLAST database, and summarise the hits.',
-      argsSchema: { query: QueryArg, database: databaseName },
+      argsSchema: { query: QueryArg, database: DatabaseArg },
     },
     async ({ query, database }) => {
       const entry = (await jobs.databases()).databases.find((d) => d.name === database && isBlastDatabase(d.kind));
@@ -67,6 +66,7 @@ export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller
     },
   );
 
+  completions.prompt('map_reads_and_call_variants', {});
   server.registerPrompt(
     'map_reads_and_call_variants',
     {
@@ -88,12 +88,13 @@ export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller
     },
   );
 
+  completions.prompt('summarize_job', { job_id: (value, _context, { caller }) => completeJobIds(jobs, caller, value) });
   server.registerPrompt(
     'summarize_job',
     {
       title: 'Summarise a job',
       description: 'Explain what one of your jobs did: its state, its result and its files, or why it failed.',
-      argsSchema: { job_id: completable(z.string().min(1).describe('One of your jobs, by the job_id a *_async tool returned.'), (value) => completeJobIds(jobs, caller, value)) },
+      argsSchema: { job_id: JobIdArg },
     },
     ({ job_id }) => ({
       description: `Summarise job ${job_id}`,
@@ -107,12 +108,13 @@ export function registerPrompts(server: McpServer, jobs: JobsApi, caller: Caller
     }),
   );
 
+  completions.prompt('run_tool', { tool: (value) => completeToolNames(value) });
   server.registerPrompt(
     'run_tool',
     {
       title: 'Run one tool or pipeline',
       description: 'Explain a catalog tool or pipeline and how to submit it, then run it on what you name.',
-      argsSchema: { tool: completable(z.enum(TOOL_NAMES as [string, ...string[]]).describe('A tool or pipeline: blastn, bwa_mem, align_and_call_variants, …'), (value) => completeToolNames(value)) },
+      argsSchema: { tool: ToolArg },
     },
     ({ tool }) => {
       const definition = [...catalog, ...pipelines].find((t) => t.name === tool)!;

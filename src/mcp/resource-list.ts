@@ -2,20 +2,22 @@
 // job's status resource, and a completed job's output files. The SDK's McpServer lists every
 // template's resources in one answer and ignores the cursor, so this replaces its handler.
 // A cursor this server did not give, or one past the end, is Invalid params, never an empty page.
+// Registered once for every session (shared-registry.ts): the list is the caller's of the session.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListResourcesRequestSchema, type ListResourcesResult, type Resource } from '@modelcontextprotocol/sdk/types.js';
 import { inputError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
 import type { JobsApi } from '../jobs/job-service.js';
 import { jobResourceUri, resourceRequestError } from './job-resources.js';
+import { sessionOf } from './mcp-session.js';
 
 /** Jobs per resources/list page (each brings its status resource and, completed, its files). */
 export const JOBS_PER_PAGE = 20;
 
-export function registerResourceList(server: McpServer, jobs: JobsApi, caller: Caller): void {
-  server.server.setRequestHandler(ListResourcesRequestSchema, async (request): Promise<ListResourcesResult> => {
+export function registerResourceList(server: McpServer, jobs: JobsApi): void {
+  server.server.setRequestHandler(ListResourcesRequestSchema, async (request, extra): Promise<ListResourcesResult> => {
     try {
-      return await listPage(jobs, caller, request.params?.cursor);
+      return await listPage(jobs, sessionOf(extra).caller, request.params?.cursor);
     } catch (err) {
       throw resourceRequestError(err);
     }

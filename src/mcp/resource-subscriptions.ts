@@ -7,10 +7,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { inputError } from '../errors.js';
-import type { Caller } from '../jobs/caller.js';
 import type { JobsApi } from '../jobs/job-service.js';
 import type { Logger } from '../logger.js';
 import { resourceRequestError } from './job-resources.js';
+import { sessionOf, type SessionHandlerContext, type SessionLocal } from './mcp-session.js';
 
 /** Jobs one session may watch at once: each watcher reads its job's status while it waits. */
 export const MAX_WATCHED_JOBS = 100;
@@ -29,20 +29,30 @@ export function jobIdOfUri(uri: string): string {
   return decodeURIComponent(match[1]!);
 }
 
-/** Handles subscribe and unsubscribe on this session's server; returns the session's clean-up. */
-export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, caller: Caller, log: Logger): () => void {
-  const watches = new Map<string, Watch>();
+// The jobs a session watches, made at its first subscription, all stopped when it closes.
+const sessionWatches: SessionLocal<Map<string, Watch>> = {
+  make(session) {
+    const watches = new Map<string, Watch>();
+    session.onClose(() => {
+      for (const entry of watches.values()) entry.stop.abort();
+      watches.clear();
+    });
+    return watches;
+  },
+};
 
-  const watch = (jobId: string): Watch => {
+/** Handles subscribe and unsubscribe for every session (shared-registry.ts); each session's watches are its own. */
+export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, log: Logger): void {
+  const watch = (session: SessionHandlerContext, watches: Map<string, Watch>, jobId: string): Watch => {
     const entry: Watch = { uris: new Set(), stop: new AbortController() };
     watches.set(jobId, entry);
     const { signal } = entry.stop;
     jobs
-      .watch(jobId, caller, () => undefined, signal)
+      .watch(jobId, session.caller, () => undefined, signal)
       .then(async () => {
         if (signal.aborted) return;
         watches.delete(jobId);
-        for (const uri of entry.uris) await server.server.sendResourceUpdated({ uri });
+        for (const uri of entry.uris) await session.server.sendResourceUpdated({ uri });
       })
       .catch((err: unknown) => {
         if (watches.get(jobId) === entry) watches.delete(jobId);
@@ -52,23 +62,29 @@ export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, 
     return entry;
   };
 
-  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  server.server.setRequestHandler(SubscribeRequestSchema, async (request, extra) => {
     try {
+      const session = sessionOf(extra);
       const jobId = jobIdOfUri(request.params.uri);
-      await jobs.status(jobId, caller); // a job the caller cannot see is not found, as on read
+      await jobs.status(jobId, session.caller); // a job the caller cannot see is not found, as on read
+      // The session closed meanwhile (the SDK aborts its requests): nothing to watch for, nobody to tell.
+      if (extra.signal.aborted) return {};
+      const watches = session.local(sessionWatches);
       if (!watches.has(jobId) && watches.size >= MAX_WATCHED_JOBS) {
         throw inputError('uri', `this session already watches ${MAX_WATCHED_JOBS} jobs; unsubscribe from one that has not ended first`);
       }
-      (watches.get(jobId) ?? watch(jobId)).uris.add(request.params.uri);
+      (watches.get(jobId) ?? watch(session, watches, jobId)).uris.add(request.params.uri);
       return {};
     } catch (err) {
       throw resourceRequestError(err);
     }
   });
 
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request, extra) => {
     try {
+      const session = sessionOf(extra);
       const jobId = jobIdOfUri(request.params.uri);
+      const watches = session.local(sessionWatches);
       const entry = watches.get(jobId);
       entry?.uris.delete(request.params.uri);
       if (entry && entry.uris.size === 0) {
@@ -80,9 +96,4 @@ export function registerResourceSubscriptions(server: McpServer, jobs: JobsApi, 
       throw resourceRequestError(err);
     }
   });
-
-  return () => {
-    for (const entry of watches.values()) entry.stop.abort();
-    watches.clear();
-  };
 }

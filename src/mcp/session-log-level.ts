@@ -5,7 +5,7 @@
 // Until the client sets one, everything is sent, as the SDK does. The level is a value a
 // transport can seed and hear of (SessionLogLevelState), so a session that moves between
 // `serve` replicas keeps it (src/http/mcp-session-records.ts).
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { LoggingLevelSchema, SetLevelRequestSchema, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 
 export interface SessionLogLevel {
@@ -34,8 +34,8 @@ export class SessionLogLevelState implements SessionLogLevel {
 }
 
 /** Answers logging/setLevel on this server (the SDK validates the level) and remembers it in `state`. */
-export function trackLogLevel(server: McpServer, state = new SessionLogLevelState()): SessionLogLevel {
-  server.server.setRequestHandler(SetLevelRequestSchema, async (request) => {
+export function trackLogLevel(server: Server, state = new SessionLogLevelState()): SessionLogLevel {
+  server.setRequestHandler(SetLevelRequestSchema, async (request) => {
     await state.choose(request.params.level);
     return {};
   });

@@ -4,7 +4,7 @@
 // (src/inputs/client-roots.ts). Kept per server, so each session has its own. Over HTTP a
 // client's folders are on another machine and mean nothing here, so nothing is asked.
 import { fileURLToPath } from 'node:url';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../logger.js';
 
@@ -16,11 +16,11 @@ export interface SessionRoots {
 /** No roots: the input roots alone decide (HTTP sessions, in-memory tests). */
 export const NO_SESSION_ROOTS: SessionRoots = { paths: async () => undefined };
 
-export function followClientRoots(server: McpServer, log: Logger): SessionRoots {
+export function followClientRoots(server: Server, log: Logger): SessionRoots {
   let current: Promise<string[]> | undefined;
-  const offered = () => server.server.getClientCapabilities()?.roots !== undefined;
+  const offered = () => server.getClientCapabilities()?.roots !== undefined;
   const refresh = () => {
-    current = server.server
+    current = server
       .listRoots()
       .then(({ roots }) => roots.flatMap((root) => (root.uri.startsWith('file://') ? [fileURLToPath(root.uri)] : [])))
       // A client that says it has roots but cannot list them shares none: no path inputs, rather than all of them.
@@ -30,10 +30,10 @@ export function followClientRoots(server: McpServer, log: Logger): SessionRoots 
       });
     return current;
   };
-  server.server.oninitialized = () => {
+  server.oninitialized = () => {
     if (offered()) void refresh();
   };
-  server.server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
+  server.setNotificationHandler(RootsListChangedNotificationSchema, async () => {
     if (offered()) await refresh();
   });
   return {

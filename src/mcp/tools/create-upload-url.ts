@@ -2,6 +2,7 @@
 // disk. The client PUTs the bytes to the presigned URL, then passes upload_ref as any input.
 import { z } from 'zod';
 import { UploadTicketSchema } from '../../jobs/job-model.js';
+import { sessionOf } from '../mcp-session.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import type { JobTool } from './job-tool.js';
 
@@ -22,10 +23,10 @@ export const createUploadUrl: JobTool = {
   summary,
   // Over stdio on local files nothing signs upload links, and the client reads paths anyway.
   availability: { on: (jobs) => jobs.canUpload, docNote: 'Only where uploads work: `serve`, or S3 storage.' },
-  register(server, { jobs, caller, log }) {
-    server.registerTool(name, { title, description, inputSchema, outputSchema: UploadTicketSchema, annotations }, () =>
+  register(server, { jobs, log }) {
+    server.registerTool(name, { title, description, inputSchema, outputSchema: UploadTicketSchema, annotations }, (_args, extra) =>
       asToolResult(log, async () => {
-        const ticket = await jobs.createUpload(caller);
+        const ticket = await jobs.createUpload(sessionOf(extra).caller);
         const text = `Upload the file with: curl -T <file> "${ticket.url}"\nThen give ${ticket.upload_ref} as the input. The link expires at ${ticket.expires_at}; at most ${ticket.max_bytes} bytes.`;
         return toolSuccess(ticket, text);
       }),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ResultSchema, type JobResult } from '../../jobs/job-model.js';
 import { resultText } from '../format-text.js';
 import { fileResourceLinks } from '../resource-links.js';
+import { sessionOf } from '../mcp-session.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -19,10 +20,10 @@ export const getJobResult: JobTool = {
   name,
   title,
   summary,
-  register(server, { jobs, caller, log }) {
-    server.registerTool(name, { title, description, inputSchema, outputSchema: ResultSchema, annotations: READ_ONLY }, ({ job_id }) =>
+  register(server, { jobs, log }) {
+    server.registerTool(name, { title, description, inputSchema, outputSchema: ResultSchema, annotations: READ_ONLY }, ({ job_id }, extra) =>
       asToolResult(log, async () => {
-        return jobResultAnswer(await jobs.result(job_id, caller));
+        return jobResultAnswer(await jobs.result(job_id, sessionOf(extra).caller));
       }),
     );
   },

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { StatusSchema } from '../../jobs/job-model.js';
 import { statusText } from '../format-text.js';
+import { sessionOf } from '../mcp-session.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -16,10 +17,10 @@ export const getJobStatus: JobTool = {
   name,
   title,
   summary,
-  register(server, { jobs, caller, log }) {
-    server.registerTool(name, { title, description, inputSchema, outputSchema: StatusSchema, annotations: READ_ONLY }, ({ job_id }) =>
+  register(server, { jobs, log }) {
+    server.registerTool(name, { title, description, inputSchema, outputSchema: StatusSchema, annotations: READ_ONLY }, ({ job_id }, extra) =>
       asToolResult(log, async () => {
-        const status = await jobs.status(job_id, caller);
+        const status = await jobs.status(job_id, sessionOf(extra).caller);
         return toolSuccess(status, statusText(status));
       }),
     );

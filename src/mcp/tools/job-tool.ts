@@ -4,20 +4,18 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import type { Caller } from '../../jobs/caller.js';
 import type { JobsApi } from '../../jobs/job-service.js';
 import type { Logger } from '../../logger.js';
-import type { SessionLogLevel } from '../session-log-level.js';
 
-/** What a tool's handler works with: one session's caller, over the one JobService. */
+/**
+ * What a tool is registered with, once for every session (shared-registry.ts): the one JobService.
+ * Its handler reads the session's caller (and log level) from the request: sessionOf(extra).
+ */
 export interface JobToolContext {
   jobs: JobsApi;
-  caller: Caller;
   config: Config;
   /** Bound to the tool's name by index.ts. */
   log: Logger;
-  /** The level this session's client chose for log messages (logging/setLevel). */
-  logLevel: SessionLogLevel;
 }
 
 export interface JobTool {

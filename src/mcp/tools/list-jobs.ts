@@ -1,6 +1,7 @@
 // list_jobs: the caller's jobs, newest first, a page at a time.
 import { z } from 'zod';
 import { JOB_STATUSES, JobPageSchema } from '../../jobs/job-model.js';
+import { sessionOf } from '../mcp-session.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -20,10 +21,10 @@ export const listJobs: JobTool = {
   name,
   title,
   summary,
-  register(server, { jobs, caller, log }) {
-    server.registerTool(name, { title, description, inputSchema, outputSchema: JobPageSchema, annotations: READ_ONLY }, (args) =>
+  register(server, { jobs, log }) {
+    server.registerTool(name, { title, description, inputSchema, outputSchema: JobPageSchema, annotations: READ_ONLY }, (args, extra) =>
       asToolResult(log, async () => {
-        const page = await jobs.list(args, caller);
+        const page = await jobs.list(args, sessionOf(extra).caller);
         const lines = page.jobs.map((j) => `${j.job_id} ${j.tool} ${j.status} ${j.progress.percent}% submitted ${j.submitted_at}`);
         const text = `${page.jobs.length} job(s)${page.next_cursor ? ' (more: pass next_cursor)' : ''}${lines.length ? '\n' + lines.join('\n') : ''}`;
         return toolSuccess(page, text);

@@ -9,6 +9,7 @@ import { STDERR_LOG_START } from '../../jobs/job-stderr-log.js';
 import { formatDuration, statusText } from '../format-text.js';
 import { fileResourceLinks } from '../resource-links.js';
 import type { SessionLogLevel } from '../session-log-level.js';
+import { sessionOf, type SessionLocal } from '../mcp-session.js';
 import { asToolResult, toolSuccess } from '../tool-result.js';
 import { JobIdArg, READ_ONLY, type JobTool } from './job-tool.js';
 
@@ -52,19 +53,27 @@ const outputSchema = StatusSchema.extend({ timed_out: z.boolean() });
 // goes on from there; the oldest is forgotten past this many (it would start over).
 const FOLLOWED_JOBS = 100;
 
+// What a session keeps between its wait_for_job calls, made at its first one.
+interface Following {
+  followed: Map<string, StderrFollower>;
+  /** Jobs whose completion this session has announced with resources/list_changed. */
+  announced: Set<string>;
+}
+const following: SessionLocal<Following> = { make: () => ({ followed: new Map(), announced: new Set() }) };
+
 export const waitForJob: JobTool = {
   name,
   title,
   summary,
-  register(server, { jobs, caller, config, log, logLevel }) {
-    const followed = new Map<string, StderrFollower>();
-    // Jobs whose completion this session has announced with resources/list_changed.
-    const announced = new Set<string>();
+  register(server, { jobs, config, log }) {
     server.registerTool(
       name,
       { title, description: description(config), inputSchema: inputSchema(config), outputSchema, annotations: READ_ONLY },
       ({ job_id, timeout_seconds }, extra) =>
         asToolResult(log, async () => {
+          const session = sessionOf(extra);
+          const { caller, logLevel } = session;
+          const { followed, announced } = session.local(following);
           const token = extra._meta?.progressToken;
           // MCP wants each notification's progress above the last one: send only on increases.
           let sent = -1;
