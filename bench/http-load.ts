@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
+import { Redis } from 'ioredis';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { Cleanup } from './support/cleanup.js';
@@ -180,14 +181,27 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
+// Commands Redis has run so far (INFO commandstats; a script's own redis.call()s count too, and
+// Redis 7.0 has no count of the commands clients sent alone): the Redis work a request costs, a
+// figure the machine's load cannot move.
+async function redisCommands(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let run = 0;
+  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) run += Number(match[1]);
+  return run;
+}
+
 interface CpuShare {
   server: number;
   redis: number;
   generator: number;
+  /** Commands Redis ran (the bench's own few INFO and stats reads included). */
+  commands: number;
 }
 
-// What each of the three processes used during run(), in CPU seconds.
-async function cpuDuring<T>(pids: { server: number; redis: number }, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
+// What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
+async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
+  const commands = await redisCommands(stats);
   const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage() };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
@@ -197,6 +211,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, run: () => 
       server: (await cpuSeconds(pids.server)) - before.server,
       redis: (await cpuSeconds(pids.redis)) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
+      commands: (await redisCommands(stats)) - commands,
     },
   };
 }
@@ -205,7 +220,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, run: () => 
 // where throughput does not (the server gets what the others leave it).
 const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
   const per = (s: number) => ((s * 1000) / requests).toFixed(2);
-  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms`;
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request`;
 };
 
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');
@@ -218,6 +233,8 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   cleanup.add('temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
   const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
   cleanup.add('redis-server', () => redis.stop(), redis.pid);
+  const stats = new Redis(redis.url);
+  cleanup.add('stats connection', async () => stats.disconnect());
   const dbDir = path.join(tmp, 'databases');
   await fs.mkdir(dbDir, { recursive: true });
   await execa('makeblastdb', ['-in', path.join(root, 'fixtures', 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
@@ -264,7 +281,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const restBody = JSON.stringify({ job_type: 'blastn', parameters: blastArgs, priority: 5 });
   let aJobId: string | undefined;
   const pids = { server: server.pid!, redis: redis.pid };
-  const { value: rest, cpu: restCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async () => {
+  const { value: rest, cpu: restCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async () => {
     const res = await fetch(`${base}/jobs/submit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: restBody });
     const text = await res.text();
     if (res.status !== 202) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
@@ -280,7 +297,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   progress(`(b) MCP tools/call blastn_async from ${settings.clients} sessions for ${settings.seconds} s`);
   const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(base, i));
   let rpcId = 10;
-  const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, () => closedLoop(settings.clients, settings.seconds, async (c) => {
+  const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async (c) => {
     const answer = await callTool(base, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
     if (!answer.ok) return answer.why;
     if (typeof answer.value.job_id !== 'string') return `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
@@ -301,7 +318,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const statusErrors = new Map<string, number>();
   let late = 0;
   const t0 = performance.now() + 1000;
-  const { cpu: statusCpu } = await cpuDuring(pids, () => Promise.all(
+  const { cpu: statusCpu } = await cpuDuring(pids, stats, () => Promise.all(
     cSessions.map(async (sessionId, s) => {
       const offset = (s / settings.sessions) * 1000;
       for (let k = 0; k < settings.statusSeconds; k++) {

@@ -7,6 +7,20 @@
 // so a `serve` replica behind the same load balancer that gets a request for a session it does
 // not hold builds its own server and transport for it (adopt-mcp-session.ts). The record is the
 // session: DELETE on any replica removes it, and a replica still holding a copy answers 404 next.
+//
+// Bookkeeping without a Redis round trip per request (issue 11). A request on a copy that Redis
+// confirmed less than `every` ago (the record was there, the owner the same) goes on without
+// asking again, as long as this replica has been listening to the record changes all that time
+// (mcp-session-changes.ts): a DELETE, an idle close or a log level chosen on any replica is
+// published with the change, and the copy is asked about on its next request. So a session ended
+// elsewhere answers 404 here once this replica has heard of it: Redis sends the message before it
+// answers the DELETE (which the client waits for), so in practice before the client's next
+// request gets here; a message lost with a dropped connection ends the epoch and with it every
+// confirmation, and any other loss lasts at most `every`. Requests are marked in Redis by the
+// keep-alive, every `every`, not each at its end. Both stay within what the other replicas
+// rely on: `every` is a quarter of the shorter of the idle and pressure times, so a replica
+// closing its idle copy still sees in Redis any use of the session here since (the confirmation,
+// at most `every` old, or the mark, at most `every` late), and the record outlives the idle time.
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -23,6 +37,7 @@ import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { isModernPost, serveModernPost } from './mcp-modern-requests.js';
+import type { SessionChangeFeed } from './mcp-session-changes.js';
 import type { McpSessionRecord, McpSessionRecords, SessionInit } from './mcp-session-records.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
@@ -36,6 +51,12 @@ interface Session extends BudgetedSession {
   logLevel: SessionLogLevelState;
   /** Set when the server (not the client) ends the session. */
   closedFor?: CloseReason;
+  /** When Redis last answered for the record (the touch's send time), in the change feed's epoch then. */
+  confirmed?: { at: number; epoch: number };
+  /** Changes heard of for this session: a touch answered across one confirms nothing. */
+  changes: number;
+  /** The latest lastActive of this session marked in Redis by this replica. */
+  markedAt: number;
 }
 
 export interface McpSessionsOptions {
@@ -46,9 +67,12 @@ export interface McpSessionsOptions {
   budget: SessionBudget;
 }
 
-// Sessions busy here (a call under way, a stream open) are marked active in Redis a few times per
-// idle time (at most a minute apart), so their records outlive it and no other replica closes
-// them as idle meanwhile.
+// Requests that ended here are marked in Redis four times per the shorter of the idle and
+// pressure times (at most a minute apart), and a confirmation from Redis is trusted as long (the
+// header says why that is safe). Sessions busy here (a call under way, a stream open) are marked
+// active now a few times per idle time (at most a minute apart), so their records outlive it and
+// no other replica closes them as idle meanwhile. (Not more often: a busy mark also keeps this
+// replica from ending the session for good when it closes its copy, see close().)
 const KEEP_ALIVE_MAX_MS = 60_000;
 const KEEP_ALIVE_MIN_MS = 100;
 
@@ -57,15 +81,25 @@ export class StreamableHttpSessions {
   /** Sessions being taken over from another replica: concurrent requests share one. */
   private readonly adopting = new Map<string, Promise<Session>>();
   private readonly keepAlive: NodeJS.Timeout;
+  /** How long a confirmation from Redis is trusted, and how often sessions are marked active. */
+  private readonly every: number;
+  private readonly busyEvery: number;
+  private busyMarkedAt = Date.now();
+  private feed: SessionChangeFeed | undefined;
+  private stopped = false;
 
   constructor(private readonly options: McpSessionsOptions) {
-    const every = Math.max(KEEP_ALIVE_MIN_MS, Math.min(KEEP_ALIVE_MAX_MS, options.config.http.mcpSessions.idleMs / 3));
-    this.keepAlive = setInterval(() => this.keepBusyAlive(), every).unref();
+    const { idleMs, pressureIdleMs } = options.config.http.mcpSessions;
+    this.every = Math.max(KEEP_ALIVE_MIN_MS, Math.min(KEEP_ALIVE_MAX_MS, Math.min(idleMs, pressureIdleMs) / 4));
+    this.busyEvery = Math.max(KEEP_ALIVE_MIN_MS, Math.min(KEEP_ALIVE_MAX_MS, idleMs / 3));
+    this.keepAlive = setInterval(() => this.markUsed(), this.every).unref();
   }
 
-  /** Stops marking busy sessions active (the server is stopping; its sessions are closed by the budget). */
+  /** Stops marking sessions active and listening to changes (the server is stopping; its sessions are closed by the budget). */
   stop(): void {
+    this.stopped = true;
     clearInterval(this.keepAlive);
+    this.feed?.close();
   }
 
   get size(): number {
@@ -96,11 +130,9 @@ export class StreamableHttpSessions {
     current.lastActive = Date.now();
     res.on('close', () => {
       current[kind] -= 1;
-      current.lastActive = Date.now();
-      const id = current.transport.sessionId;
+      current.lastActive = Date.now(); // marked in Redis by the keep-alive (markUsed)
       // An initialize the transport refused never got an id: nothing can reach it again.
-      if (id === undefined) void current.close('idle');
-      else if (current.closedFor === undefined) this.markActive([id], current.lastActive);
+      if (current.transport.sessionId === undefined) void current.close('idle');
     });
     await current.transport.handleRequest(req, res, req.body);
   };
@@ -111,7 +143,12 @@ export class StreamableHttpSessions {
     const notFound = () => new HttpError('not_found', `mcp-session-id: no session "${sessionId}" for this API key (it may have been closed); start a new one with initialize`);
     const local = this.sessions.get(sessionId);
     if (local && local.owner !== caller.owner) throw notFound();
-    const record = await this.options.records().touch(sessionId, caller.owner, Date.now());
+    if (local && this.isConfirmed(local)) return local;
+    const records = this.options.records();
+    const epoch = this.changeFeed().epoch;
+    const changes = local?.changes;
+    const at = Date.now();
+    const record = await records.touch(sessionId, caller.owner, at);
     if (!record) {
       // The owner is the same (checked above): the record is gone, so is the session.
       if (local) await this.close(local, 'ended on another replica, or expired');
@@ -119,6 +156,8 @@ export class StreamableHttpSessions {
     }
     if (local) {
       if (record.logLevel !== undefined) local.logLevel.chosen = record.logLevel;
+      // Trusted only if no change could have slipped by unheard while the touch was on its way.
+      if (epoch !== undefined && this.feed?.epoch === epoch && local.changes === changes) local.confirmed = { at, epoch };
       return local;
     }
     let adopting = this.adopting.get(sessionId);
@@ -159,7 +198,8 @@ export class StreamableHttpSessions {
     const records = this.options.records();
     const closeSession = (why: SessionCloseReason) => (session ? this.close(session, why) : Promise.resolve());
     // Admitted before the server is built, so a refused session costs nothing.
-    const pending = { owner: caller.owner, calls: 0, streams: 0, lastActive: Date.now(), close: closeSession };
+    const now = Date.now();
+    const pending = { owner: caller.owner, calls: 0, streams: 0, lastActive: now, close: closeSession };
     budget.admit(pending);
     let session: Session | undefined;
     try {
@@ -169,9 +209,13 @@ export class StreamableHttpSessions {
         if (id !== undefined) await records.setLogLevel(id, level);
       });
       const server = createMcpServer({ jobs, config, log, caller, logLevel: logLevelShared });
+      // Unconfirmed: its first request after this asks Redis (a change heard before it was
+      // listed here would be missed otherwise). The record was just written or read: marked.
       const built: Session = Object.assign(pending, {
         server,
         logLevel: logLevelShared,
+        changes: 0,
+        markedAt: now,
         transport: new StreamableHTTPServerTransport({
           sessionIdGenerator: identity.sessionIdGenerator,
           eventStore: new InMemoryEventStore(),
@@ -225,15 +269,46 @@ export class StreamableHttpSessions {
     });
   }
 
-  private markActive(ids: string[], at: number): void {
-    this.options
-      .records()
-      .markActive(ids, at)
-      .catch((err: unknown) => this.options.log.debug({ err, mcpSessions: ids.length }, 'could not mark MCP sessions active in Redis'));
+  // Confirmed by Redis less than `every` ago, and every change published since has been heard.
+  private isConfirmed(session: Session): boolean {
+    const epoch = this.feed?.epoch;
+    return epoch !== undefined && session.confirmed?.epoch === epoch && Date.now() - session.confirmed.at < this.every;
   }
 
-  private keepBusyAlive(): void {
-    const busy = [...this.sessions].filter(([, s]) => s.calls > 0 || s.streams > 0).map(([id]) => id);
-    if (busy.length > 0) this.markActive(busy, Date.now());
+  // The change feed, started with the first request for a session (the records need the runtime).
+  private changeFeed(): { epoch: number | undefined } {
+    if (this.stopped) return { epoch: undefined };
+    this.feed ??= this.options.records().watch((id) => this.changed(id), this.options.log);
+    return this.feed;
+  }
+
+  // A replica changed the session's record: its next request here asks Redis.
+  private changed(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    session.changes += 1;
+    session.confirmed = undefined;
+  }
+
+  // One batch for every session used here since its last mark (at its last request's end) and,
+  // when their time has come, those busy now (a call under way, a stream open: now).
+  private markUsed(): void {
+    const now = Date.now();
+    // Due within a tick: the busy mark must come at least every busyEvery.
+    const busyDue = now + this.every - this.busyMarkedAt > this.busyEvery;
+    if (busyDue) this.busyMarkedAt = now;
+    const marks: { session: Session; sessionId: string; at: number }[] = [];
+    for (const [sessionId, session] of this.sessions) {
+      const busy = busyDue && (session.calls > 0 || session.streams > 0);
+      if (busy || session.lastActive > session.markedAt) marks.push({ session, sessionId, at: busy ? now : session.lastActive });
+    }
+    if (marks.length === 0) return;
+    this.options
+      .records()
+      .markActive(marks)
+      .then(() => {
+        for (const { session, at } of marks) session.markedAt = Math.max(session.markedAt, at);
+      })
+      .catch((err: unknown) => this.options.log.debug({ err, mcpSessions: marks.length }, 'could not mark MCP sessions active in Redis; the next keep-alive tries again'));
   }
 }

@@ -32,6 +32,15 @@ export interface RunningHttpServer {
 /** In-flight requests get this long to finish at shutdown before their connections are cut. */
 const SHUTDOWN_GRACE_MS = 5_000;
 
+// How long an idle keep-alive connection stays open. Node's 5 s is about what clients keep one
+// (undici: 4 s, or the server's Keep-Alive hint less a margin), so a client whose timers run late
+// on a loaded machine sends on a socket the server is closing that moment: ECONNRESET and
+// UND_ERR_SOCKET in bench/http-load.ts (issue 11). Longer than clients and load balancers keep
+// theirs (a minute, typically), the client always lets go first. The headers timeout stays above
+// it, the usual advice (Node versions have timed a reused connection's next headers from the
+// previous answer).
+const KEEP_ALIVE_MS = 65_000;
+
 export async function startHttpServer(config: Config, log: Logger, options: StartHttpServerOptions): Promise<RunningHttpServer> {
   const { ring, shortKeys } = await loadApiKeys(config);
   if (ring.entries.length === 0 && config.http.oauth === undefined) {
@@ -62,6 +71,8 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
     });
     handler(req, res);
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

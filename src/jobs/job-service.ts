@@ -44,7 +44,7 @@ import { ownerSlots, type HeldBack, type OwnerSlots } from './owner-slots.js';
 import { settleEndedJob } from './ended-job-storage.js';
 import { parseKey } from '../storage/store-keys.js';
 import { openSignedDownload, receiveSignedUpload } from './signed-file-links.js';
-import { readJob } from './read-job.js';
+import { queueReads, readJob, type JobReads, type JobSnapshot } from './read-job.js';
 import { checkNotifyUrl } from './notify-url.js';
 import { announceJobEnd, openNotifyQueue, type NotifyQueue } from './notify-queue.js';
 
@@ -357,13 +357,10 @@ export class JobService {
     if (found.kind === 'tombstone') return found.status;
     if (found.job.data.pipeline) {
       const steps = await this.pipelineSteps(found.job);
-      const first = steps[0];
-      const position = first?.job && first.state ? await this.queuePosition(first.job, first.state) : null;
-      return toPipelineStatus(found.job, found.state, steps, position);
+      return toPipelineStatus(found.job, found.state, steps, steps[0]?.queuePosition ?? null);
     }
-    const position = await this.queuePosition(found.job, found.state);
-    if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), position);
-    return toJobStatus(found.job, found.state, position, Date.now(), await this.heldBack(found.job, found.state));
+    if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), found.queuePosition);
+    return toJobStatus(found.job, found.state, found.queuePosition, Date.now(), await this.heldBack(found.job, found.state));
   }
 
   // Only a delayed job can be held back by its owner's cap of running jobs (worker/owner-cap.ts).
@@ -387,18 +384,25 @@ export class JobService {
   private async splitParts(root: AnyJob): Promise<PartSnapshot[]> {
     return Promise.all(
       (root.data.split?.parts ?? []).map(async (part) => {
-        const found = await readJob(this.queue(queueOfJobId(part.job_id) ?? ''), part.job_id);
+        const found = await readJob(this.reads(queueOfJobId(part.job_id) ?? ''), part.job_id);
         return { job_id: part.job_id, letters: part.letters, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(part.job_id) };
       }),
     );
   }
 
-  // Each step's job of a pipeline, as its queue has it now.
-  private async pipelineSteps(root: AnyJob): Promise<StepSnapshot[]> {
+  // Each step's job of a pipeline, as its queue has it now (and the step's place in it).
+  private async pipelineSteps(root: AnyJob): Promise<(StepSnapshot & { queuePosition: number | null })[]> {
     return Promise.all(
       (root.data.pipeline?.steps ?? []).map(async (step) => {
-        const found = await readJob(this.queue(queueOfJobId(step.job_id) ?? ''), step.job_id);
-        return { ...step, job: found?.job, state: found?.state, published: found ? undefined : await this.isPublished(step.job_id), held: found ? await this.heldBack(found.job, found.state) : undefined };
+        const found = await readJob(this.reads(queueOfJobId(step.job_id) ?? ''), step.job_id);
+        return {
+          ...step,
+          job: found?.job,
+          state: found?.state,
+          queuePosition: found?.queuePosition ?? null,
+          published: found ? undefined : await this.isPublished(step.job_id),
+          held: found ? await this.heldBack(found.job, found.state) : undefined,
+        };
       }),
     );
   }
@@ -670,6 +674,11 @@ export class JobService {
     return { data, size: file.size_bytes, mediaType: file.media_type };
   }
 
+  // A queue's job reads, the state and position by one script (read-job.ts).
+  private reads(name: string): JobReads {
+    return queueReads(this.queue(name), this.redis);
+  }
+
   private queue(name: string) {
     const queue = this.queues.get(name);
     if (!queue) throw new Error(`no queue "${name}" is open`);
@@ -697,13 +706,13 @@ export class JobService {
   private async find(
     jobId: string,
     caller: Caller,
-  ): Promise<{ kind: 'job'; job: AnyJob; state: BullState } | { kind: 'tombstone'; status: JobStatus }> {
+  ): Promise<({ kind: 'job' } & JobSnapshot) | { kind: 'tombstone'; status: JobStatus }> {
     const queueName = queueOfJobId(jobId);
     // Made only when thrown: an Error's stack capture on every status call was ~1 % of the
     // server's CPU with 1,000 sessions polling (bench/http-load.ts, issue 11).
     const notFound = () => new BioQueueError('not_found', `no job "${jobId}"; list_jobs shows the jobs that exist`);
     if (!queueName) throw notFound();
-    const found = await readJob(this.queue(queueName), jobId);
+    const found = await readJob(this.reads(queueName), jobId);
     if (found) {
       if (!canSee(caller, found.job.data.owner)) throw notFound();
       return { kind: 'job', ...found };
@@ -711,20 +720,6 @@ export class JobService {
     const tombstone = await readTombstone(this.redis, this.keys.tombstone(jobId));
     if (tombstone && canSee(caller, tombstone.owner)) return { kind: 'tombstone', status: tombstone.status };
     throw notFound();
-  }
-
-  // 1 means next. Every job of ours has a priority, so the order is the prioritized set's,
-  // after anything in the plain wait list.
-  private async queuePosition(job: AnyJob, state: BullState): Promise<number | null> {
-    if (state !== 'prioritized' && state !== 'waiting') return null;
-    const keys = this.queue(queueOfJobId(job.id!)!).keys;
-    const waiting = await this.redis.llen(keys.wait!);
-    if (state === 'waiting') {
-      const index = await this.redis.lpos(keys.wait!, job.id!);
-      return index === null ? null : waiting - index;
-    }
-    const rank = await this.redis.zrank(keys.prioritized!, job.id!);
-    return rank === null ? null : waiting + rank + 1;
   }
 }
 

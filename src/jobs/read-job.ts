@@ -1,24 +1,79 @@
-// One job as its queue has it now: its state and its hash, read in that order.
+// One job as its queue has it now: its state (with its place in the queue) and its hash, read in
+// that order.
 //
 // A hash read after the state is at least as new as the state: read in this order, an ended
 // state always comes with the hash of that end (its failedReason or return value), and the worst
 // a race gives is a job shown a step behind. The other order tears under load: a hash read while the job still
 // ran (no failedReason yet), then the state read once it had failed, shows a cancelled part of a
 // split search as "failed" with no reason — and fails the whole search instead of cancelling it.
+//
+// The state and the queue position come from one script (JOB_STATE), so a status read is two
+// round trips to Redis, not four (BullMQ's state script, the hash, LLEN, ZRANK/LPOS: issue 11),
+// and the position is the one of that state, read at the same instant.
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { LuaScript } from '../redis/lua-script.js';
 import type { AnyJob, BullState } from './job-view.js';
 
 export interface JobSnapshot {
   job: AnyJob;
   state: BullState;
+  /** 1 means next; null unless the job waits in the queue (and for a paused queue's jobs). */
+  queuePosition: number | null;
 }
 
-/** The job and its state; undefined when its queue has no such job (never queued, or removed). */
-export async function readJob(queue: Pick<Queue, 'getJobState' | 'getJob'>, jobId: string): Promise<JobSnapshot | undefined> {
-  const state = await queue.getJobState(jobId);
+/** The two reads of a job, in the order readJob makes them. */
+export interface JobReads {
+  stateOf(jobId: string): Promise<{ state: BullState | 'unknown'; queuePosition: number | null }>;
+  getJob(jobId: string): Promise<AnyJob | undefined>;
+}
+
+// BullMQ's own state script (getStateV2-8.lua, bullmq 6.7), same checks in the same order, then
+// the place in the queue: every job of ours has a priority, so the order is the prioritized
+// set's, after anything in the plain wait list (LPUSHed: its last element goes first).
+// KEYS: completed failed delayed prioritized active wait paused waiting-children; ARGV[1] the id.
+const JOB_STATE = new LuaScript(`
+local id = ARGV[1]
+local function state()
+  if redis.call('ZSCORE', KEYS[1], id) then return 'completed' end
+  if redis.call('ZSCORE', KEYS[2], id) then return 'failed' end
+  if redis.call('ZSCORE', KEYS[3], id) then return 'delayed' end
+  if redis.call('ZSCORE', KEYS[4], id) then return 'prioritized' end
+  if redis.call('LPOS', KEYS[5], id) then return 'active' end
+  if redis.call('LPOS', KEYS[6], id) then return 'waiting' end
+  if redis.call('LPOS', KEYS[7], id) then return 'waiting' end
+  if redis.call('ZSCORE', KEYS[8], id) then return 'waiting-children' end
+  return 'unknown'
+end
+local s = state()
+if s == 'prioritized' then
+  return {s, redis.call('LLEN', KEYS[6]) + redis.call('ZRANK', KEYS[4], id) + 1}
+end
+if s == 'waiting' then
+  local index = redis.call('LPOS', KEYS[6], id)
+  if index then return {s, redis.call('LLEN', KEYS[6]) - index} end
+end
+return {s}`);
+
+/** The reads of `queue`'s jobs, the state on `redis` (the queue's Redis) by one script. */
+export function queueReads(queue: Queue, redis: Redis): JobReads {
+  const k = queue.keys;
+  const keys = [k.completed!, k.failed!, k.delayed!, k.prioritized!, k.active!, k.wait!, k.paused!, k['waiting-children']!];
+  return {
+    async stateOf(jobId) {
+      const [state, position] = (await JOB_STATE.run(redis, keys, [jobId])) as [BullState | 'unknown', number | undefined];
+      return { state, queuePosition: position ?? null };
+    },
+    getJob: async (jobId) => (await queue.getJob(jobId)) as AnyJob | undefined,
+  };
+}
+
+/** The job, its state and place in the queue; undefined when its queue has no such job (never queued, or removed). */
+export async function readJob(reads: JobReads, jobId: string): Promise<JobSnapshot | undefined> {
+  const { state, queuePosition } = await reads.stateOf(jobId);
   if (state === 'unknown') return undefined;
-  const job = (await queue.getJob(jobId)) as AnyJob | undefined;
+  const job = await reads.getJob(jobId);
   // Removed between the two reads.
   if (!job) return undefined;
-  return { job, state };
+  return { job, state, queuePosition };
 }

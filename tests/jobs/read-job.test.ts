@@ -1,11 +1,13 @@
 // readJob on the test run's real Redis and BullMQ: a job that fails between the two reads is seen
 // as still running (the state came first), never as failed without its reason, which is how a
-// cancelled part of a split search once failed the whole search under load.
+// cancelled part of a split search once failed the whole search under load. The state comes from
+// our one script (state and queue position together): it must name what BullMQ's own state
+// script names, and place a job where the worker takes it from.
 import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { readJob } from '../../src/jobs/read-job.js';
+import { queueReads, readJob } from '../../src/jobs/read-job.js';
 import { toJobStatus } from '../../src/jobs/job-view.js';
 import { encodeStoredError } from '../../src/errors.js';
 
@@ -51,19 +53,47 @@ it('pairs the state with a hash at least as new: a job failing in between reads 
     }
     return value;
   };
+  const reads = queueReads(queue, redis);
   const tearing = {
-    getJobState: async (id: string) => failAfterFirstRead(await queue.getJobState(id)),
-    getJob: async (id: string) => failAfterFirstRead(await queue.getJob(id)),
+    stateOf: async (id: string) => failAfterFirstRead(await reads.stateOf(id)),
+    getJob: async (id: string) => failAfterFirstRead(await reads.getJob(id)),
   };
   const torn = await readJob(tearing, added.id!);
   expect(torn?.state).toBe('active');
   expect(toJobStatus(torn!.job, torn!.state, null).status).toBe('running');
 
-  const after = await readJob(queue, added.id!);
+  const after = await readJob(reads, added.id!);
   expect(after?.state).toBe('failed');
   expect(toJobStatus(after!.job, after!.state, null).status).toBe('cancelled');
 });
 
 it('is undefined for a job its queue does not have', async () => {
-  expect(await readJob(queue, 'blastn-no-such-job')).toBeUndefined();
+  expect(await readJob(queueReads(queue, redis), 'blastn-no-such-job')).toBeUndefined();
+});
+
+it('names the state BullMQ names, and places a waiting job in the order a worker takes it', async () => {
+  // A queue of its own with no worker: plain jobs (the wait list) go before prioritized ones,
+  // oldest first; among those, the higher priority (the lower number) first.
+  const waiting = new Queue('bwa', { connection: redis, prefix });
+  try {
+    const data = { tool: 'bwa_mem', params: {}, inputs: {}, owner: 'o', submitted_at: new Date().toISOString() };
+    const plainFirst = await waiting.add('bwa', data);
+    const plainSecond = await waiting.add('bwa', data);
+    const low = await waiting.add('bwa', data, { priority: 9 });
+    const high = await waiting.add('bwa', data, { priority: 2 });
+    const later = await waiting.add('bwa', data, { delay: 60_000 });
+    const reads = queueReads(waiting, redis);
+    const seen = async (id: string) => {
+      const snapshot = await readJob(reads, id);
+      return { state: snapshot?.state, bullmq: await waiting.getJobState(id), position: snapshot?.queuePosition, id: snapshot?.job.id };
+    };
+    expect(await seen(plainFirst.id!)).toEqual({ state: 'waiting', bullmq: 'waiting', position: 1, id: plainFirst.id });
+    expect(await seen(plainSecond.id!)).toEqual({ state: 'waiting', bullmq: 'waiting', position: 2, id: plainSecond.id });
+    expect(await seen(high.id!)).toEqual({ state: 'prioritized', bullmq: 'prioritized', position: 3, id: high.id });
+    expect(await seen(low.id!)).toEqual({ state: 'prioritized', bullmq: 'prioritized', position: 4, id: low.id });
+    expect(await seen(later.id!)).toEqual({ state: 'delayed', bullmq: 'delayed', position: null, id: later.id });
+  } finally {
+    await waiting.obliterate({ force: true });
+    await waiting.close();
+  }
 });
