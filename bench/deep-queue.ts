@@ -7,7 +7,7 @@
 // keys a submission writes — found by reading what the sample wrote, not by guessing:
 //   <prefix>:<queue>:<id>        BullMQ's job hash (name, data, opts, timestamp, delay, priority)
 //   <prefix>:<queue>:prioritized the prioritized set, scored priority × 2^32 + <queue>:pc's counter
-//   <prefix>:bioq:index, <prefix>:bioq:index:owner:<owner>   the job index (submission ms)
+//   <prefix>:bioq:jobs:<owner>:<tool>  the owner's index of the tool (submission ms; job-index.ts)
 //   <prefix>:<queue>:events      BullMQ's "added" and "waiting" events, capped at opts.maxLenEvents
 // (no idempotency key, notify URL or staged input: a plain local submission has none of them).
 // A check proves the bulk jobs indistinguishable: a real and a bulk job have the same Redis keys,
@@ -24,6 +24,7 @@ import { loadConfig } from '../src/config.js';
 import { LOCAL_CALLER } from '../src/jobs/caller.js';
 import { newJobId, queueOfJobId } from '../src/jobs/job-ids.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
+import { indexJob } from '../src/jobs/job-index.js';
 import type { JobPage, JobStatus, QueueStats } from '../src/jobs/job-model.js';
 import { createLogger } from '../src/logger.js';
 import { packageRoot } from '../src/package-info.js';
@@ -74,7 +75,7 @@ async function footprint(redis: Redis, prefix: string, queue: string, id: string
 // and in both indexes, submitted one millisecond apart from `firstMs` on.
 async function bulkFill(redis: Redis, prefix: string, queue: string, template: Record<string, string>, count: number, firstMs: number): Promise<string[]> {
   const keys = jobKeys(prefix);
-  const data = JSON.parse(template.data!) as { owner: string; submitted_at: string };
+  const data = JSON.parse(template.data!) as { owner: string; tool: string; submitted_at: string };
   // BullMQ keeps the job's own id in its opts too.
   const opts = JSON.parse(template.opts!) as { jobId: string };
   const priority = Number(template.priority);
@@ -92,8 +93,7 @@ async function bulkFill(redis: Redis, prefix: string, queue: string, template: R
       pipe.hset(`${prefix}:${queue}:${id}`, fields);
       counter += 1;
       pipe.zadd(`${prefix}:${queue}:prioritized`, priority * 0x100000000 + (counter % 0x100000000), id);
-      pipe.zadd(keys.index, at, id);
-      pipe.zadd(keys.ownerIndex(data.owner), at, id);
+      indexJob(pipe, keys, data.owner, data.tool, id, at);
       // BullMQ's two events of an add, the stream capped as its script caps it.
       pipe.xadd(events, '*', 'event', 'added', 'jobId', id, 'name', template.name!);
       pipe.xadd(events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id);
