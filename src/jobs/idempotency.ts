@@ -87,6 +87,7 @@ export async function claimIdempotencyKey(options: ClaimOptions): Promise<Claim>
   for (;;) {
     // Named in the registry in the same transaction, so no record is ever missing from it.
     const [claimed] = (await redis.multi().set(recordKey, mine, 'PX', PENDING_MS, 'NX').zadd(idempotencyRegistryKey(options.prefix), Date.now(), recordKey).exec())!;
+    if (claimed![0]) throw claimed![0];
     if (claimed![1] === 'OK') return newClaim(options, recordKey, mine);
     const raw = await redis.get(recordKey);
     if (raw === null) continue; // released or expired just now: try again
