@@ -82,6 +82,11 @@ async function sweepEndedJobsInputs(config: Config, queues: JobQueues, store: Re
   return removed;
 }
 
+/** The marker keys that say older versions' keys were adopted into the registries (adopt-keys-once.ts). */
+export function adoptionMarkers(prefix: string): { idempotency: string; tombstones: string } {
+  return { idempotency: `${idempotencyRegistryKey(prefix)}:adopted`, tombstones: `${jobKeys(prefix).tombstones}:adopted` };
+}
+
 // Drops from the record registry a member whose record is gone, or deletes a record whose job is
 // gone (only if unchanged since read: a new submission may have taken the key meanwhile).
 const DROP_IF_GONE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], KEYS[1]) end return 0`;
@@ -95,7 +100,7 @@ async function sweepIdempotencyKeys(config: Config, queues: JobQueues, redis: Re
   await adoptKeysOnce(redis, {
     pattern: idempotencyRecordPattern(config.prefix),
     registry,
-    marker: `${registry}:adopted`,
+    marker: adoptionMarkers(config.prefix).idempotency,
     entry: (key) => ({ member: key, score: Date.now() }),
   });
   let freed = 0;
@@ -130,7 +135,7 @@ async function sweepTombstoneRegistry(config: Config, redis: Redis): Promise<voi
   await adoptKeysOnce(redis, {
     pattern: `${namePrefix}*`,
     registry: keys.tombstones,
-    marker: `${keys.tombstones}:adopted`,
+    marker: adoptionMarkers(config.prefix).tombstones,
     entry: (key, pttl) => ({ member: key.slice(namePrefix.length), score: Date.now() + (pttl >= 0 ? pttl : config.retentionMs) }),
   });
   await redis.zremrangebyscore(keys.tombstones, '-inf', Date.now());

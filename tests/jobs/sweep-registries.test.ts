@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CALLER } from '../../src/jobs/caller.js';
 import { idempotencyRecordKey, idempotencyRegistryKey } from '../../src/jobs/idempotency.js';
 import { jobKeys } from '../../src/jobs/job-keys.js';
-import { sweepOnce } from '../../src/jobs/retention-sweep.js';
+import { adoptionMarkers, sweepOnce } from '../../src/jobs/retention-sweep.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const QUERY = '>q1\nACGTACGTACGTACGTACGTACGTACGTAGCTAGCTAGCTAGCATCGATCGATCGA\n';
@@ -62,7 +62,7 @@ describe('retention sweep registries', () => {
     // As an older version left them: records and a tombstone no registry names, and no marker.
     const jobId = await submit();
     const old = idempotencyRecordKey(h.config.prefix, 'local', 'old');
-    await redis.del(`${registry}:adopted`, `${keys.tombstones}:adopted`);
+    await redis.del(...Object.values(adoptionMarkers(h.config.prefix)));
     await redis.set(old, JSON.stringify({ job_id: jobId, fingerprint: 'x', state: 'queued' }), 'PX', 60_000);
     const cancelled = await submit();
     await h.runtime.jobs.cancel(cancelled, LOCAL_CALLER);
