@@ -40,7 +40,7 @@ export interface SplitSearchDeps {
   isCancelRequested(jobId: string): Promise<boolean>;
   /** Adds one part job to `queue` (BullMQ's Queue.add). */
   addPart(queue: string, name: string, data: JobData, options: JobsOptions): Promise<void>;
-  /** Retries and retention of every job (job-queues.ts jobDefaults). */
+  /** Retries of every job (job-queues.ts jobDefaults); how long ended jobs are kept is the workers' (jobRetention). */
   partOptions: JobsOptions;
 }
 

@@ -11,7 +11,7 @@ import { BioQueueError, encodeStoredError, toStoredError } from '../src/errors.j
 import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
 import { createPipelineProcessor } from './pipeline-processor.js';
 import { createSplitSearchProcessor, stopSiblingParts } from './split-search.js';
-import { jobDefaults } from '../src/jobs/job-queues.js';
+import { jobDefaults, jobRetention } from '../src/jobs/job-queues.js';
 import type { Config } from '../src/config.js';
 import type { Logger } from '../src/logger.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
@@ -157,6 +157,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const worker = new Worker<JobData, JobReturn>(queue, heartbeat.track(processor), {
       connection: commands,
       prefix: config.prefix,
+      // How long its ended jobs are kept (not in each job's opts: job-queues.ts).
+      ...jobRetention(config),
       // Shown by GET /workers and in Redis's CLIENT LIST: which machine and process serves the queue.
       name: id,
       concurrency,
@@ -217,7 +219,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       if (err instanceof BioQueueError && !err.retryable) throw new UnrecoverableError(encodeStoredError(stored));
       throw new Error(encodeStoredError(stored));
     }
-  }), { connection: commands, prefix: config.prefix, name: id, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
+  }), { connection: commands, prefix: config.prefix, ...jobRetention(config), name: id, concurrency: 4, lockDuration: config.stalledMs, stalledInterval: config.stalledMs });
   pipelineWorker.on('error', (err) => log.error({ err, queue: PIPELINE_QUEUE }, 'worker error'));
   recordJobMetrics(pipelineWorker, commands, config.prefix, log);
   // The files are its steps', counted when each step ended: only what the pipeline itself holds is settled.

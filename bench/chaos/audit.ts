@@ -8,6 +8,8 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { processesUnder, type LiveProcess } from './proc-scan.js';
 import { markerIn } from './workload.js';
+import { allIndexKeys } from '../../src/jobs/job-index.js';
+import { jobKeys } from '../../src/jobs/job-keys.js';
 
 export interface StoredJob {
   jobId: string;
@@ -29,7 +31,8 @@ export interface RedisAudit {
 export async function auditRedis(redisUrl: string, prefix: string, runId: string): Promise<RedisAudit> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
   try {
-    const ids = await redis.zrange(`${prefix}:bioq:index`, '0', '-1');
+    // Every index the listing reads (job-index.ts); a job is in one of them.
+    const ids = (await Promise.all((await allIndexKeys(redis, jobKeys(prefix))).map((key) => redis.zrange(key, '0', '-1')))).flat();
     const jobs = new Map<string, StoredJob>();
     const byMarker = new Map<string, string[]>();
     let danglingIndex = 0;

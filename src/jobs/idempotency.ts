@@ -59,9 +59,18 @@ export function idempotencyRecordKey(prefix: string, owner: string, key: string)
   return `${prefix}:bioq:idem:${owner}:${key}`;
 }
 
-/** The pattern of every record under prefix, for the retention sweep. */
+/** The pattern of every record under prefix: what versions before the registry left to be found by SCAN. */
 export function idempotencyRecordPattern(prefix: string): string {
   return `${prefix}:bioq:idem:*`;
+}
+
+/**
+ * Sorted set of every record's key (scored by when it was claimed), so the retention sweep walks
+ * the records instead of SCANning the whole keyspace for them. A member may outlive its record
+ * (a reservation that expired): the sweep drops it.
+ */
+export function idempotencyRegistryKey(prefix: string): string {
+  return `${prefix}:bioq:idem-keys`;
 }
 
 // Same tool, same parsed parameters (defaults filled in, keys in any order), same priority.
@@ -76,7 +85,10 @@ export async function claimIdempotencyKey(options: ClaimOptions): Promise<Claim>
   const deadline = Date.now() + WAIT_MS;
   const mine = JSON.stringify({ job_id: jobId, fingerprint, state: 'pending' } satisfies KeyRecord);
   for (;;) {
-    if ((await redis.set(recordKey, mine, 'PX', PENDING_MS, 'NX')) === 'OK') return newClaim(options, recordKey, mine);
+    // Named in the registry in the same transaction, so no record is ever missing from it.
+    const [claimed] = (await redis.multi().set(recordKey, mine, 'PX', PENDING_MS, 'NX').zadd(idempotencyRegistryKey(options.prefix), Date.now(), recordKey).exec())!;
+    if (claimed![0]) throw claimed![0];
+    if (claimed![1] === 'OK') return newClaim(options, recordKey, mine);
     const raw = await redis.get(recordKey);
     if (raw === null) continue; // released or expired just now: try again
     const found = JSON.parse(raw) as KeyRecord;

@@ -9,17 +9,29 @@ import type { JobData, JobReturn } from './job-model.js';
 export type JobQueue = Queue<JobData, JobReturn>;
 export type JobQueues = ReadonlyMap<string, JobQueue>;
 
-/** The retry and retention rules every job gets: the queues' defaults, and given to each job of a flow (FlowProducer does not read queue defaults). */
-export function jobDefaults(config: Pick<Config, 'maxAttempts' | 'retryBackoffMs' | 'retentionMs'>) {
-  const retentionSeconds = Math.ceil(config.retentionMs / 1000);
+/**
+ * The retry rules every job gets: the queues' defaults, and given to each job of a flow
+ * (FlowProducer does not read queue defaults). BullMQ keeps them in each job's opts.
+ */
+export function jobDefaults(config: Pick<Config, 'maxAttempts' | 'retryBackoffMs'>) {
   return {
     // Only infrastructure failures come back for another attempt: input and tool errors
     // are thrown as UnrecoverableError by the worker.
     attempts: config.maxAttempts,
     backoff: { type: 'exponential', delay: config.retryBackoffMs },
-    removeOnComplete: { age: retentionSeconds },
-    removeOnFail: { age: retentionSeconds },
   };
+}
+
+/**
+ * How long an ended job is kept: given to every Worker of the job queues, not to each job, since
+ * BullMQ reads a worker's removeOnComplete/removeOnFail for a job whose opts have none. In each
+ * job's opts they cost ~60 bytes of Redis a queued job (bench/deep-queue.ts). A job ended some
+ * other way (failed by the stalled check, a pipeline failed by its step) is removed by the
+ * retention sweep once older than the retention time, as any job whose end no worker saw.
+ */
+export function jobRetention(config: Pick<Config, 'retentionMs'>) {
+  const retentionSeconds = Math.ceil(config.retentionMs / 1000);
+  return { removeOnComplete: { age: retentionSeconds }, removeOnFail: { age: retentionSeconds } };
 }
 
 export function openJobQueues(config: Config, connection: Redis, log: Logger): JobQueues {

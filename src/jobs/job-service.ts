@@ -32,9 +32,11 @@ import { planPipeline, type PipelinePlan } from './pipeline-plan.js';
 import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-view.js';
 import { toPipelineResult, toPipelineStatus, type StepSnapshot } from './pipeline-view.js';
 import { toSplitResult, toSplitStatus, type PartSnapshot } from './split-view.js';
-import { readTombstone, writeTombstone } from './tombstone.js';
+import { dropTombstone, readTombstone, writeTombstone } from './tombstone.js';
 import { timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
+import { indexJob, indexSources } from './job-index.js';
+import { statusCandidates } from './status-candidates.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
 import { createInputResolver } from './input-resolver.js';
@@ -219,8 +221,7 @@ export class JobService {
   // Index first: should the add fail, list_jobs drops the dangling id; the other order could
   // leave a queued job that list_jobs never shows.
   private async index(jobId: string, caller: Caller, data: JobData): Promise<void> {
-    const at = Date.parse(data.submitted_at);
-    await this.redis.multi().zadd(this.keys.index, at, jobId).zadd(this.keys.ownerIndex(caller.owner), at, jobId).exec();
+    await indexJob(this.redis.multi(), this.keys, caller.owner, data.tool, jobId, Date.parse(data.submitted_at)).exec();
   }
 
   // Each input of a tool's parameters resolved for the caller; params are rewritten to say what
@@ -498,7 +499,7 @@ export class JobService {
       };
       // The tombstone before the removal: a reader (a waiter, a subscription) woken by the removal
       // then finds the job cancelled, never unknown. A job still in its queue is read first.
-      await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: found.job.data.owner }, this.config.retentionMs);
+      await writeTombstone(this.redis, this.keys.tombstone(jobId), this.keys.tombstones, { ...status, owner: found.job.data.owner }, this.config.retentionMs);
       const removed = await found.job.remove().then(
         () => true,
         (err: unknown) => {
@@ -512,7 +513,7 @@ export class JobService {
         await this.announceEnd(jobId, found.job.data);
         return status;
       }
-      await this.redis.del(this.keys.tombstone(jobId));
+      await dropTombstone(this.redis, this.keys.tombstone(jobId), this.keys.tombstones, jobId);
     }
     await this.redis.publish(this.keys.cancelChannel, jobId);
     // Give the worker a moment to stop the tool, so the answer usually says "cancelled".
@@ -564,7 +565,7 @@ export class JobService {
         ...(current.steps ? { steps: current.steps.map((s) => (s.status === 'completed' ? s : { ...s, status: 'cancelled' as const })) } : {}),
       };
       // The tombstone first, as for a queued job: the root is never read as unknown in between.
-      await writeTombstone(this.redis, this.keys.tombstone(jobId), { ...status, owner: root.data.owner }, this.config.retentionMs);
+      await writeTombstone(this.redis, this.keys.tombstone(jobId), this.keys.tombstones, { ...status, owner: root.data.owner }, this.config.retentionMs);
       // Refused if a worker took a child (or the root) meanwhile: then it is stopped below.
       const removed = await root.remove().then(
         () => true,
@@ -580,7 +581,7 @@ export class JobService {
         await this.announceEnd(jobId, root.data);
         return status;
       }
-      await this.redis.del(this.keys.tombstone(jobId));
+      await dropTombstone(this.redis, this.keys.tombstone(jobId), this.keys.tombstones, jobId);
     }
     const running = options.stopRoot ? [jobId, ...children.map((c) => c.job_id)] : children.map((c) => c.job_id);
     for (const id of running) await this.redis.publish(this.keys.cancelChannel, id);
@@ -591,19 +592,23 @@ export class JobService {
 
   /** The caller's jobs (an admin's: everyone's), newest first. */
   async list(filter: ListFilter, caller: Caller): Promise<JobPage> {
-    const index = caller.admin ? this.keys.index : this.keys.ownerIndex(caller.owner);
-    return listJobIds(this.redis, index, filter, async (jobId) => {
+    const [sources, candidates] = await Promise.all([
+      indexSources(this.redis, this.keys, caller, filter.tool),
+      filter.status === undefined ? undefined : statusCandidates(this.redis, this.queues, this.keys.tombstones, filter.status),
+    ]);
+    const load = async (jobId: string, source: string) => {
       try {
         return await this.status(jobId, caller);
       } catch (err) {
         if (err instanceof BioQueueError && err.code === 'not_found') {
           // Removed by retention: drop it from the index too.
-          await this.redis.zrem(index, jobId);
+          await this.redis.zrem(source, jobId);
           return undefined;
         }
         throw err;
       }
-    });
+    };
+    return listJobIds(this.redis, sources, filter, load, { candidates });
   }
 
   /** Named databases of every kind and the cached reference indexes, in the workers' databases folder. */

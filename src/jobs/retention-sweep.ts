@@ -6,13 +6,14 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ResultStore } from '../storage/result-store.js';
-import { idempotencyRecordPattern } from './idempotency.js';
+import { adoptKeysOnce } from '../redis/adopt-keys-once.js';
+import { idempotencyRecordPattern, idempotencyRegistryKey } from './idempotency.js';
 import { queueOfJobId } from './job-ids.js';
 import { jobKeys } from './job-keys.js';
 import type { JobQueues } from './job-queues.js';
 
 const EVERY_MS = 60 * 60 * 1000;
-const SCAN_COUNT = 500;
+const ZSCAN_COUNT = 500;
 
 export interface SweepCounts {
   jobs: number;
@@ -33,6 +34,7 @@ export async function sweepOnce(config: Config, queues: JobQueues, store: Result
   const fileSets = await store.sweep(config.retentionMs);
   const stagedInputs = await sweepEndedJobsInputs(config, queues, store, redis);
   const idempotencyKeys = await sweepIdempotencyKeys(config, queues, redis);
+  await sweepTombstoneRegistry(config, redis);
   return { jobs, fileSets, stagedInputs, idempotencyKeys };
 }
 
@@ -80,26 +82,61 @@ async function sweepEndedJobsInputs(config: Config, queues: JobQueues, store: Re
   return removed;
 }
 
+/** The marker keys that say older versions' keys were adopted into the registries (adopt-keys-once.ts). */
+export function adoptionMarkers(prefix: string): { idempotency: string; tombstones: string } {
+  return { idempotency: `${idempotencyRegistryKey(prefix)}:adopted`, tombstones: `${jobKeys(prefix).tombstones}:adopted` };
+}
+
+// Drops from the record registry a member whose record is gone, or deletes a record whose job is
+// gone (only if unchanged since read: a new submission may have taken the key meanwhile).
+const DROP_IF_GONE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], KEYS[1]) end return 0`;
+const DELETE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('ZREM', KEYS[2], KEYS[1]) return redis.call('DEL', KEYS[1]) end return 0`;
+
 // An idempotency key lasts as long as its job: renewed while the job exists, removed after.
-// Pending reservations (a submission under way) expire on their own.
+// Pending reservations (a submission under way) expire on their own. The records are walked in
+// their registry (idempotency.ts); those older versions wrote are adopted into it once.
 async function sweepIdempotencyKeys(config: Config, queues: JobQueues, redis: Redis): Promise<number> {
+  const registry = idempotencyRegistryKey(config.prefix);
+  await adoptKeysOnce(redis, {
+    pattern: idempotencyRecordPattern(config.prefix),
+    registry,
+    marker: adoptionMarkers(config.prefix).idempotency,
+    entry: (key) => ({ member: key, score: Date.now() }),
+  });
   let freed = 0;
   let cursor = '0';
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', idempotencyRecordPattern(config.prefix), 'COUNT', SCAN_COUNT);
+    const [next, flat] = await redis.zscan(registry, cursor, 'COUNT', ZSCAN_COUNT);
     cursor = next;
-    for (const key of keys) {
+    for (let i = 0; i < flat.length; i += 2) {
+      const key = flat[i]!;
       const raw = await redis.get(key);
-      if (raw === null) continue;
+      if (raw === null) {
+        await redis.eval(DROP_IF_GONE, 2, key, registry);
+        continue;
+      }
       const record = JSON.parse(raw) as { job_id: string; state: string };
       if (record.state !== 'queued') continue;
       if ((await presenceOf(record.job_id, queues, redis, config.prefix)) === 'absent') {
-        // Only if unchanged since read: a new submission may have taken the key meanwhile.
-        freed += Number(await redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1, key, raw));
+        freed += Number(await redis.eval(DELETE_IF_UNCHANGED, 2, key, registry, raw));
       } else {
         await redis.pexpire(key, Math.ceil(config.retentionMs));
       }
     }
   } while (cursor !== '0');
   return freed;
+}
+
+// The tombstone registry (job-keys.ts tombstones) loses the members whose tombstone has expired;
+// tombstones older versions wrote are adopted into it once, scored by when they expire.
+async function sweepTombstoneRegistry(config: Config, redis: Redis): Promise<void> {
+  const keys = jobKeys(config.prefix);
+  const namePrefix = keys.tombstone('');
+  await adoptKeysOnce(redis, {
+    pattern: `${namePrefix}*`,
+    registry: keys.tombstones,
+    marker: adoptionMarkers(config.prefix).tombstones,
+    entry: (key, pttl) => ({ member: key.slice(namePrefix.length), score: Date.now() + (pttl >= 0 ? pttl : config.retentionMs) }),
+  });
+  await redis.zremrangebyscore(keys.tombstones, '-inf', Date.now());
 }

@@ -8,8 +8,14 @@ import { StatusSchema, type JobStatus } from './job-model.js';
 // The owner is kept beside the public status, so the ownership rule holds for tombstones too.
 const TombstoneSchema = StatusSchema.extend({ owner: z.string().default(LOCAL_OWNER) });
 
-export async function writeTombstone(redis: Redis, key: string, status: JobStatus & { owner: string }, ttlMs: number): Promise<void> {
-  await redis.set(key, JSON.stringify(status), 'PX', ttlMs);
+/** registry: the sorted set of tombstones (job-keys.ts tombstones), scored by expiry, for list_jobs' "cancelled". */
+export async function writeTombstone(redis: Redis, key: string, registry: string, status: JobStatus & { owner: string }, ttlMs: number): Promise<void> {
+  await redis.multi().set(key, JSON.stringify(status), 'PX', ttlMs).zadd(registry, Date.now() + ttlMs, status.job_id).exec();
+}
+
+/** Takes back a tombstone written for a removal that did not happen. */
+export async function dropTombstone(redis: Redis, key: string, registry: string, jobId: string): Promise<void> {
+  await redis.multi().del(key).zrem(registry, jobId).exec();
 }
 
 export async function readTombstone(redis: Redis, key: string): Promise<{ status: JobStatus; owner: string } | undefined> {

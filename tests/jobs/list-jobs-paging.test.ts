@@ -30,7 +30,7 @@ async function walk(key: string, limit: number, load: (id: string) => Promise<Jo
   const seen: string[] = [];
   let cursor: string | undefined;
   for (let pages = 0; pages < 1000; pages++) {
-    const page = await listJobIds(redis, key, { limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}) }, load);
+    const page = await listJobIds(redis, [{ key }], { limit, ...(cursor ? { cursor } : {}), ...(status ? { status } : {}) }, load);
     seen.push(...page.jobs.map((j) => j.job_id));
     if (page.next_cursor === null) return seen;
     cursor = page.next_cursor;
