@@ -22,6 +22,7 @@ import { Cleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { check } from './support/bench-checks.js';
+import { wholeNumberFlag } from './support/bench-flags.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const QUERY_ID = 'r1';
@@ -31,13 +32,7 @@ const RUN_WARMUP = 2;
 
 function parseSettings(argv: string[]): { submits: number; runs: number } {
   const { values } = parseArgs({ args: argv, options: { submits: { type: 'string' }, runs: { type: 'string' } } });
-  const count = (flag: string, raw: string | undefined, fallback: number) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`--${flag}: expected a whole number from 1 to 100000, got ${JSON.stringify(raw)}`);
-    return n;
-  };
-  return { submits: count('submits', values.submits, 200), runs: count('runs', values.runs, 30) };
+  return { submits: wholeNumberFlag('submits', values.submits, 200, 100_000), runs: wholeNumberFlag('runs', values.runs, 30, 100_000) };
 }
 
 async function timed<T>(samples: number[] | undefined, run: () => Promise<T>): Promise<T> {

@@ -24,6 +24,7 @@ import { check, progress } from './support/bench-checks.js';
 import { Cleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
+import { wholeNumberFlag } from './support/bench-flags.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const PROTOCOL_VERSION = '2025-06-18';
@@ -45,17 +46,11 @@ function parseSettings(argv: string[]): Settings {
     args: argv,
     options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' } },
   });
-  const count = (flag: string, raw: string | undefined, fallback: number, max: number) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
   return {
-    seconds: count('seconds', values.seconds, 10, 600),
-    clients: count('clients', values.clients, 50, 1000),
-    sessions: count('sessions', values.sessions, 1000, 10_000),
-    statusSeconds: count('status-seconds', values['status-seconds'], 30, 600),
+    seconds: wholeNumberFlag('seconds', values.seconds, 10, 600),
+    clients: wholeNumberFlag('clients', values.clients, 50, 1000),
+    sessions: wholeNumberFlag('sessions', values.sessions, 1000, 10_000),
+    statusSeconds: wholeNumberFlag('status-seconds', values['status-seconds'], 30, 600),
     cpuProf: values['cpu-prof'],
   };
 }

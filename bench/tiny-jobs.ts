@@ -26,6 +26,7 @@ import { builtMainJs, startServerChild, type ServerChild } from './support/serve
 import { figures, formatTable, type Row } from './support/stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
+import { wholeNumberFlag } from './support/bench-flags.js';
 
 // Pinned inputs, as in submit-latency.ts: r1, the first record of lambda_queries.fa, is a
 // 122-base lambda read with one megablast hit on the genome.
@@ -55,16 +56,10 @@ function parseSettings(argv: string[]): Settings | undefined {
     options: { jobs: { type: 'string' }, concurrency: { type: 'string' }, rounds: { type: 'string' }, profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) return undefined;
-  const count = (flag: string, raw: string | undefined, fallback: number, max: number) => {
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${flag}: expected a whole number from 1 to ${max}, got ${JSON.stringify(raw)}`);
-    return n;
-  };
   return {
-    jobs: count('jobs', values.jobs, 200, 100_000),
-    concurrency: count('concurrency', values.concurrency, 2, 64),
-    rounds: count('rounds', values.rounds, 3, 100),
+    jobs: wholeNumberFlag('jobs', values.jobs, 200, 100_000),
+    concurrency: wholeNumberFlag('concurrency', values.concurrency, 2, 64),
+    rounds: wholeNumberFlag('rounds', values.rounds, 3, 100),
     profile: values.profile ?? false,
   };
 }
