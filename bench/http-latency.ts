@@ -18,7 +18,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { execa, type ResultPromise } from 'execa';
 import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
-import { Cleanup } from './support/cleanup.js';
+import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { check } from './support/bench-checks.js';
@@ -170,15 +170,7 @@ async function run(settings: { submits: number; runs: number }, cleanup: Cleanup
 }
 
 async function main(): Promise<void> {
-  const cleanup = new Cleanup();
-  try {
-    await run(parseSettings(process.argv.slice(2)), cleanup);
-  } catch (err) {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await cleanup.run();
-  }
+  await runWithCleanup((cleanup) => run(parseSettings(process.argv.slice(2)), cleanup));
 }
 
 void main();

@@ -21,7 +21,7 @@ import { execa, type ResultPromise } from 'execa';
 import { Redis } from 'ioredis';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
-import { Cleanup } from './support/cleanup.js';
+import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
@@ -368,15 +368,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const cleanup = new Cleanup();
-  try {
-    await run(parseSettings(process.argv.slice(2)), cleanup);
-  } catch (err) {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await cleanup.run();
-  }
+  await runWithCleanup((cleanup) => run(parseSettings(process.argv.slice(2)), cleanup));
   // fetch's pooled keep-alive sockets would hold the process a while.
   process.exit(process.exitCode ?? 0);
 }

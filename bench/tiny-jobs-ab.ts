@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
-import { Cleanup } from './support/cleanup.js';
+import { runWithCleanup } from './support/cleanup.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 
@@ -69,8 +69,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const cleanup = new Cleanup();
-  try {
+  await runWithCleanup(async (cleanup) => {
     const fixtures = path.join(packageRoot(), 'fixtures');
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-tiny-ab-'));
     cleanup.add('temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
@@ -114,12 +113,7 @@ async function main(): Promise<void> {
     const line = (label: 'old' | 'new') =>
       `${label}: ${median(seen[label].map((b) => b.cpuMsPerJob)).toFixed(1)} ms server CPU a job, ${median(seen[label].map((b) => b.commandsPerJob)).toFixed(1)} Redis commands a job, ${median(seen[label].map((b) => b.wallS)).toFixed(2)} s a batch (medians of ${rounds} batches of ${jobs})`;
     process.stdout.write(`${line('old')}\n${line('new')}\n`);
-  } catch (err) {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await cleanup.run();
-  }
+  }, { stack: true });
 }
 
 void main();

@@ -20,7 +20,7 @@ import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js'
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { openBullmqBatch } from './support/bullmq-batch.js';
-import { Cleanup } from './support/cleanup.js';
+import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { summarizeCpuProfiles } from './support/cpu-profile.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
@@ -317,15 +317,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const cleanup = new Cleanup();
-  try {
-    await run(settings, cleanup);
-  } catch (err) {
-    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  } finally {
-    await cleanup.run();
-  }
+  await runWithCleanup((cleanup) => run(settings, cleanup), { stack: true });
 }
 
 void main();

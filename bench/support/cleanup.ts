@@ -52,3 +52,20 @@ export class Cleanup {
     return this.running;
   }
 }
+
+/**
+ * Runs a bench with a Cleanup of its own: a failure is printed as "bench failed: …" (its stack
+ * with `stack`) and sets exit code 1, and whatever happened everything registered is undone.
+ */
+export async function runWithCleanup(run: (cleanup: Cleanup) => Promise<void>, options: { stack?: boolean } = {}): Promise<void> {
+  const cleanup = new Cleanup();
+  try {
+    await run(cleanup);
+  } catch (err) {
+    const text = err instanceof Error ? (options.stack ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`bench failed: ${text}\n`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup.run();
+  }
+}
