@@ -24,7 +24,7 @@ import { rememberedPathLookup } from '../src/system/remembered-path.js';
 import type { Argv } from '../tools/define-tool.js';
 import type { Limit, LimitBreach } from './job-limits.js';
 import { createJobCgroup, type JobCgroup } from './memory-cgroup.js';
-import { groupMemory } from './process-memory.js';
+import { groupMemorySampler } from './process-memory.js';
 import { diskUsage, outputsSize } from './work-dir-usage.js';
 
 /** What runPipeline asks of the limits around one run. */
@@ -85,6 +85,7 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
         stopAll();
       };
       const cgroup = options.memory && options.cgroupParent ? await joinCgroup(options.cgroupParent, options.memory.bytes, pgids, log) : undefined;
+      const memorySampler = groupMemorySampler(pgids);
       const memoryCheck = async () => {
         const memory = options.memory;
         if (!memory) return;
@@ -92,7 +93,7 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
           if ((await cgroup.oomKills()) > 0) found({ kind: 'memory', limit: memory, observed: await cgroup.peak(), stopped: true });
           return;
         }
-        const sample = groupMemory(pgids);
+        const sample = memorySampler.sample();
         if (sample.total > memory.bytes) found({ kind: 'memory', limit: memory, observed: sample.total, culprit: largest(pgids, sample.byGroup), stopped: true });
       };
       const diskCheck = async (stopped: boolean) => {
