@@ -354,14 +354,25 @@ export class JobService {
   }
 
   async status(jobId: string, caller: Caller): Promise<JobStatus> {
+    return (await this.read(jobId, caller)).status;
+  }
+
+  // The job's status, and its result from the same reads: a wait that ends gives the result
+  // (wait_for_job's resource links) without reading the job once more (issue 11: that read was a
+  // state script and the job's hash on every completed wait).
+  private async read(jobId: string, caller: Caller): Promise<{ status: JobStatus; result: () => Promise<JobResult> }> {
     const found = await this.find(jobId, caller);
-    if (found.kind === 'tombstone') return found.status;
-    if (found.job.data.pipeline) {
-      const steps = await this.pipelineSteps(found.job);
-      return toPipelineStatus(found.job, found.state, steps, steps[0]?.queuePosition ?? null);
+    if (found.kind === 'tombstone') return { status: found.status, result: async () => tombstoneResult(found.status) };
+    const { job, state } = found;
+    if (job.data.pipeline) {
+      const steps = await this.pipelineSteps(job);
+      return { status: toPipelineStatus(job, state, steps, steps[0]?.queuePosition ?? null), result: () => toPipelineResult(job, state, steps, this.store) };
     }
-    if (found.job.data.split) return toSplitStatus(found.job, found.state, await this.splitParts(found.job), found.queuePosition);
-    return toJobStatus(found.job, found.state, found.queuePosition, Date.now(), await this.heldBack(found.job, found.state));
+    if (job.data.split) {
+      const parts = await this.splitParts(job);
+      return { status: toSplitStatus(job, state, parts, found.queuePosition), result: () => toSplitResult(job, state, parts, this.store) };
+    }
+    return { status: toJobStatus(job, state, found.queuePosition, Date.now(), await this.heldBack(job, state)), result: () => toJobResult(job, state, this.store) };
   }
 
   // Only a delayed job can be held back by its owner's cap of running jobs (worker/owner-cap.ts).
@@ -372,10 +383,7 @@ export class JobService {
 
   async result(jobId: string, caller: Caller): Promise<JobResult> {
     const found = await this.find(jobId, caller);
-    if (found.kind === 'tombstone') {
-      const s = found.status;
-      return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, notes: [], error: s.error };
-    }
+    if (found.kind === 'tombstone') return tombstoneResult(found.status);
     if (found.job.data.pipeline) return toPipelineResult(found.job, found.state, await this.pipelineSteps(found.job), this.store);
     if (found.job.data.split) return toSplitResult(found.job, found.state, await this.splitParts(found.job), this.store);
     return toJobResult(found.job, found.state, this.store);
@@ -416,7 +424,8 @@ export class JobService {
 
   /**
    * Returns as soon as the job ends or the timeout passes, calling onProgress whenever the
-   * progress changes, so a caller can forward it as MCP progress notifications.
+   * progress changes, so a caller can forward it as MCP progress notifications. `result` gives
+   * the job's result as of the last status read, without reading the job again.
    */
   async wait(
     jobId: string,
@@ -425,11 +434,11 @@ export class JobService {
     onProgress?: (status: JobStatus) => Promise<void> | void,
     signal?: AbortSignal,
     stderr?: StderrFollower,
-  ): Promise<{ status: JobStatus; timed_out: boolean }> {
+  ): Promise<{ status: JobStatus; timed_out: boolean; result: () => Promise<JobResult> }> {
     const deadline = Date.now() + Math.min(timeoutSeconds, this.config.waitMaxSeconds) * 1000;
     let last = '';
     for (;;) {
-      const status = await this.status(jobId, caller);
+      const { status, result } = await this.read(jobId, caller);
       const fingerprint = `${status.status}|${status.progress.percent}|${status.progress.message}`;
       if (fingerprint !== last) {
         last = fingerprint;
@@ -438,8 +447,8 @@ export class JobService {
       // Read after the status, which checked the owner; the worker writes a step's lines before
       // the job can end, so a terminal status is read with all of them.
       if (stderr) await this.followStderr(jobId, stderr, isTerminal(status.status));
-      if (isTerminal(status.status)) return { status, timed_out: false };
-      if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true };
+      if (isTerminal(status.status)) return { status, timed_out: false, result };
+      if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true, result };
       // An abort wakes the wait at once, so a subscription or stream that ends stops reading.
       await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
     }
@@ -726,6 +735,11 @@ export class JobService {
     if (tombstone && canSee(caller, tombstone.owner)) return { kind: 'tombstone', status: tombstone.status };
     throw notFound();
   }
+}
+
+// What is left of a job removed with a tombstone (cancelled before it started): no files, no summary.
+function tombstoneResult(s: JobStatus): JobResult {
+  return { job_id: s.job_id, tool: s.tool, status: s.status, summary: null, files: [], command: null, steps: [], indexes: [], tool_version: null, exit_code: null, runtime_seconds: null, notes: [], error: s.error };
 }
 
 // Parses once at the edge; the first issue becomes a message that names the field.

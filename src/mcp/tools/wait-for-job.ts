@@ -86,7 +86,7 @@ export const waitForJob: JobTool = {
             });
           };
           const stderr = stderrFollower(followed, job_id, logLevel, extra.sendNotification);
-          const { status, timed_out } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal, stderr);
+          const { status, timed_out, result } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal, stderr);
           if (status.status === 'completed' && !announced.has(job_id)) {
             announced.add(job_id);
             if (announced.size > FOLLOWED_JOBS) announced.delete(announced.values().next().value!);
@@ -96,8 +96,9 @@ export const waitForJob: JobTool = {
           // by when the request's progress handler is gone: give the last one a head start.
           if (token !== undefined && sent === status.progress.percent) await new Promise((r) => setTimeout(r, 20));
           const text = timed_out ? `Still ${status.status} after ${formatDuration(timeout_seconds)}. ${statusText(status)}` : statusText(status);
-          // A completed job's files come as resource links, as get_job_result gives them.
-          const links = status.status === 'completed' ? fileResourceLinks(await jobs.result(job_id, caller)) : [];
+          // A completed job's files come as resource links, as get_job_result gives them, from the
+          // read that saw it completed (not a second read of the job).
+          const links = status.status === 'completed' ? fileResourceLinks(await result()) : [];
           return toolSuccess({ ...status, timed_out }, text, links);
         }),
     );
