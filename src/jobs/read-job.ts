@@ -28,18 +28,23 @@ export interface JobReads {
   getJob(jobId: string): Promise<AnyJob | undefined>;
 }
 
-// BullMQ's own state script (getStateV2-8.lua, bullmq 6.7), same checks in the same order, then
-// the place in the queue: every job of ours has a priority, so the order is the prioritized
-// set's, after anything in the plain wait list (LPUSHed: its last element goes first).
+// BullMQ's own state script (getStateV2-8.lua, bullmq 6.7), the same checks, then the place in
+// the queue: every job of ours has a priority, so the order is the prioritized set's, after
+// anything in the plain wait list (LPUSHed: its last element goes first).
+// The checks are in the order a waiter most often finds a job in: completed, active (the short
+// active list), prioritized (queued), then failed and delayed. BullMQ's order puts active fifth,
+// so every read of a running job (each wake of wait_for_job) ran five commands where two do
+// (issue 11). The order cannot change the answer: BullMQ moves a job from one set or list to the
+// next inside one script, so a job is never in two of them at once.
 // KEYS: completed failed delayed prioritized active wait paused waiting-children; ARGV[1] the id.
 const JOB_STATE = new LuaScript(`
 local id = ARGV[1]
 local function state()
   if redis.call('ZSCORE', KEYS[1], id) then return 'completed' end
+  if redis.call('LPOS', KEYS[5], id) then return 'active' end
+  if redis.call('ZSCORE', KEYS[4], id) then return 'prioritized' end
   if redis.call('ZSCORE', KEYS[2], id) then return 'failed' end
   if redis.call('ZSCORE', KEYS[3], id) then return 'delayed' end
-  if redis.call('ZSCORE', KEYS[4], id) then return 'prioritized' end
-  if redis.call('LPOS', KEYS[5], id) then return 'active' end
   if redis.call('LPOS', KEYS[6], id) then return 'waiting' end
   if redis.call('LPOS', KEYS[7], id) then return 'waiting' end
   if redis.call('ZSCORE', KEYS[8], id) then return 'waiting-children' end
