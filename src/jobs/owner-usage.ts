@@ -7,6 +7,7 @@
 // recording was lost (a worker dying between storing and recording) is simply not counted.
 import type { Redis } from 'ioredis';
 import { BioQueueError } from '../errors.js';
+import { LuaScript } from '../redis/lua-script.js';
 
 /** What a ledger entry names; its bytes are replaced, never added, so recording twice is harmless. */
 export const usageSet = {
@@ -29,23 +30,24 @@ export interface OwnerUsage {
 
 // KEYS: bytes hash, stored-at sorted set. ARGV: set, bytes, now, ttl ms. The age is kept from the
 // first recording (an upload counted again when used keeps its upload time, as its file does).
-const RECORD = `
+// Sent by its hash (LuaScript): a worker records every job's results with it.
+const RECORD = new LuaScript(`
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
-return 1`;
+return 1`);
 
 // KEYS: bytes hash, stored-at sorted set. ARGV: cutoff ms. Drops sets stored before the cutoff
 // (the sweep removes their files), then returns the sum and the oldest remaining time.
-const USED = `
+const USED = new LuaScript(`
 local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
 for _, set in ipairs(old) do redis.call('HDEL', KEYS[1], set) end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
 local total = 0
 for _, bytes in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(bytes) end
 local oldest = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-return { tostring(total), oldest[2] or '' }`;
+return { tostring(total), oldest[2] or '' }`);
 
 export function ownerUsage(redis: Redis, prefix: string, retentionMs: number, quotaBytes: number | undefined): OwnerUsage {
   const bytesKey = (owner: string) => `${prefix}:bioq:usage:${owner}`;
@@ -53,13 +55,13 @@ export function ownerUsage(redis: Redis, prefix: string, retentionMs: number, qu
   const usage: OwnerUsage = {
     async record(owner, set, bytes) {
       // Every entry is younger than the latest write, so the keys may go once it is retentionMs old.
-      await redis.eval(RECORD, 2, bytesKey(owner), agesKey(owner), set, String(bytes), String(Date.now()), String(Math.ceil(retentionMs)));
+      await RECORD.run(redis, [bytesKey(owner), agesKey(owner)], [set, String(bytes), String(Date.now()), String(Math.ceil(retentionMs))]);
     },
     async release(owner, set) {
       await redis.multi().hdel(bytesKey(owner), set).zrem(agesKey(owner), set).exec();
     },
     async used(owner) {
-      const [total, oldest] = (await redis.eval(USED, 2, bytesKey(owner), agesKey(owner), String(Date.now() - retentionMs))) as [string, string];
+      const [total, oldest] = (await USED.run(redis, [bytesKey(owner), agesKey(owner)], [String(Date.now() - retentionMs)])) as [string, string];
       return { bytes: Number(total), oldestExpiresAt: oldest === '' ? undefined : Number(oldest) + retentionMs };
     },
     async assertRoom(owner) {
