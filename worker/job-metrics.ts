@@ -6,32 +6,32 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decodeStoredError } from '../src/errors.js';
 import type { JobData, JobReturn } from '../src/jobs/job-model.js';
-import { increment, jobMetricsKeys, observe, RUN_SECONDS_BUCKETS, WAIT_SECONDS_BUCKETS } from '../src/jobs/job-metrics-store.js';
+import { increment, jobMetricsKeys, MetricAdditions, observe, RUN_SECONDS_BUCKETS, WAIT_SECONDS_BUCKETS } from '../src/jobs/job-metrics-store.js';
 import type { Logger } from '../src/logger.js';
 import { PIPELINE_QUEUE } from '../tools/define-pipeline.js';
 
 export function recordJobMetrics(worker: Worker<JobData, JobReturn>, redis: Redis, prefix: string, log: Logger): void {
   const keys = jobMetricsKeys(prefix);
-  const send = (jobId: string | undefined, fill: (multi: ReturnType<Redis['multi']>) => void) => {
-    const multi = redis.multi();
-    fill(multi);
-    multi.exec().catch((err: unknown) => log.debug({ err, jobId }, 'could not record the job\'s metrics'));
+  const send = (jobId: string | undefined, fill: (additions: MetricAdditions) => void) => {
+    const additions = new MetricAdditions();
+    fill(additions);
+    additions.send(redis).catch((err: unknown) => log.debug({ err, jobId }, 'could not record the job\'s metrics'));
   };
 
   worker.on('active', (job) => {
     if (!waitsInQueue(job)) return;
     const waited = ((job.processedOn ?? Date.now()) - job.timestamp) / 1000;
-    send(job.id, (multi) => observe(multi, keys.wait, WAIT_SECONDS_BUCKETS, { queue: job.queueName }, Math.max(0, waited)));
+    send(job.id, (additions) => observe(additions, keys.wait, WAIT_SECONDS_BUCKETS, { queue: job.queueName }, Math.max(0, waited)));
   });
 
   worker.on('completed', (job, returned) => {
-    send(job.id, (multi) => {
-      observe(multi, keys.run, RUN_SECONDS_BUCKETS, { queue: job.queueName, tool: job.data.tool, status: 'completed' }, runSeconds(job));
+    send(job.id, (additions) => {
+      observe(additions, keys.run, RUN_SECONDS_BUCKETS, { queue: job.queueName, tool: job.data.tool, status: 'completed' }, runSeconds(job));
       // A split search's parts are merged into its own files and removed: counted once, there.
       if (job.data.parent?.part || !returned) return;
       const labels = { queue: job.queueName, tool: job.data.tool };
-      increment(multi, keys.stored, { ...labels, what: 'files' }, returned.files.length);
-      increment(multi, keys.stored, { ...labels, what: 'bytes' }, returned.files.reduce((sum, f) => sum + f.size_bytes, 0));
+      increment(additions, keys.stored, { ...labels, what: 'files' }, returned.files.length);
+      increment(additions, keys.stored, { ...labels, what: 'bytes' }, returned.files.reduce((sum, f) => sum + f.size_bytes, 0));
     });
   });
 
@@ -39,9 +39,9 @@ export function recordJobMetrics(worker: Worker<JobData, JobReturn>, redis: Redi
     if (job?.finishedOn === undefined) return;
     const code = decodeStoredError(job.failedReason)?.code ?? 'infrastructure';
     const status = code === 'cancelled' ? 'cancelled' : 'failed';
-    send(job.id, (multi) => {
-      observe(multi, keys.run, RUN_SECONDS_BUCKETS, { queue: job.queueName, tool: job.data.tool, status }, runSeconds(job));
-      increment(multi, keys.failures, { queue: job.queueName, tool: job.data.tool, code });
+    send(job.id, (additions) => {
+      observe(additions, keys.run, RUN_SECONDS_BUCKETS, { queue: job.queueName, tool: job.data.tool, status }, runSeconds(job));
+      increment(additions, keys.failures, { queue: job.queueName, tool: job.data.tool, code });
     });
   });
 }

@@ -4,7 +4,8 @@
 // Prometheus expects; histograms keep one count per bucket (not cumulative, so a job costs one
 // HINCRBY per histogram) with the bucket's bound in the field name, so a reader needs no table
 // and a changed table cannot misread old counts.
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { LuaScript } from '../redis/lua-script.js';
 
 /** Run time of a job's last attempt, in seconds: a seqkit stats takes a second, a BLAST against nt a day. */
 export const RUN_SECONDS_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600];
@@ -35,18 +36,47 @@ export function jobMetricsKeys(prefix: string): JobMetricsKeys {
 const SEP = '|';
 const labelsField = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(SEP);
 
+// KEYS: the hashes. ARGV: groups of four (key's index in KEYS, field, "i" or "f", amount).
+const ADD_ALL = new LuaScript(`
+for i = 1, #ARGV, 4 do
+  local key = KEYS[tonumber(ARGV[i])]
+  if ARGV[i + 2] == 'f' then redis.call('HINCRBYFLOAT', key, ARGV[i + 1], ARGV[i + 3])
+  else redis.call('HINCRBY', key, ARGV[i + 1], ARGV[i + 3]) end
+end
+return 1`);
+
+/**
+ * Additions to the metrics hashes, sent as one script: applied all at once, as a MULTI of
+ * HINCRBYs was, but one command from here instead of a MULTI, EXEC and one per field (a worker
+ * sends two of these a job; issue 11).
+ */
+export class MetricAdditions {
+  private readonly keys: string[] = [];
+  private readonly args: string[] = [];
+
+  add(key: string, field: string, by: number, float = false): void {
+    let index = this.keys.indexOf(key);
+    if (index < 0) index = this.keys.push(key) - 1;
+    this.args.push(String(index + 1), field, float ? 'f' : 'i', String(by));
+  }
+
+  async send(redis: Redis): Promise<void> {
+    if (this.args.length > 0) await ADD_ALL.run(redis, this.keys, this.args);
+  }
+}
+
 /** Adds one observation to a stored histogram: its bucket, its sum and its count. */
-export function observe(multi: ChainableCommander, key: string, bounds: readonly number[], labels: Record<string, string>, value: number): void {
+export function observe(additions: MetricAdditions, key: string, bounds: readonly number[], labels: Record<string, string>, value: number): void {
   const base = labelsField(labels);
   const le = bounds.find((bound) => value <= bound);
-  multi.hincrby(key, `${base}${SEP}le=${le === undefined ? '+Inf' : String(le)}`, 1);
-  multi.hincrbyfloat(key, `${base}${SEP}sum`, value);
-  multi.hincrby(key, `${base}${SEP}count`, 1);
+  additions.add(key, `${base}${SEP}le=${le === undefined ? '+Inf' : String(le)}`, 1);
+  additions.add(key, `${base}${SEP}sum`, value, true);
+  additions.add(key, `${base}${SEP}count`, 1);
 }
 
 /** Adds to a stored counter. */
-export function increment(multi: ChainableCommander, key: string, labels: Record<string, string>, by = 1): void {
-  multi.hincrby(key, labelsField(labels), by);
+export function increment(additions: MetricAdditions, key: string, labels: Record<string, string>, by = 1): void {
+  additions.add(key, labelsField(labels), by);
 }
 
 export interface StoredHistogram {
