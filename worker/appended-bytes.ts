@@ -8,12 +8,15 @@ import { readChunkBytes } from '../src/system/read-chunk-size.js';
 export interface AppendedBytes {
   /** The bytes past the last read, up to the file's end now; each chunk is valid until the next is asked for. */
   read(handle: FileHandle): AsyncGenerator<Buffer>;
+  /** Whether a file of this size holds bytes past the last read. */
+  grewTo(size: number): boolean;
 }
 
 export function appendedBytes(): AppendedBytes {
   let offset = 0;
   let buffer: Buffer | undefined;
   return {
+    grewTo: (size) => size > offset,
     async *read(handle) {
       for (;;) {
         const { size } = await handle.stat();

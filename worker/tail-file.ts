@@ -21,11 +21,16 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
   let busy: Promise<void> = Promise.resolve();
   const appended = appendedBytes();
 
+  const missing = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  };
   const readMore = async () => {
-    const handle = await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
+    // A stat by path first: most reads find nothing new (a tiny tool's stderr never has any),
+    // and one call says so where opening, a stat of the handle and closing it took three (issue 11).
+    const stats = await fs.stat(file).catch(missing);
+    if (!stats || !appended.grewTo(stats.size)) return;
+    const handle = await fs.open(file, 'r').catch(missing);
     if (!handle) return;
     try {
       // A copy: the buffer is read into again before a slow consumer (gunzip) is done with it.
