@@ -10,42 +10,49 @@ import { JOB_QUEUE_NAMES } from '../../tools/index.js';
 
 const EVENTS = ['active', 'progress', 'completed', 'failed', 'removed', 'waiting', 'delayed'] as const;
 
+/** Why a wait ended: the job's event (by BullMQ's name), the time passed, or the signal aborted. */
+export type Wake = (typeof EVENTS)[number] | 'timer' | 'aborted';
+
+/** The events after which a job may have ended: a waiter reads it again. The others only move it along. */
+export const ENDING_WAKES: ReadonlySet<Wake> = new Set<Wake>(['completed', 'failed', 'removed', 'timer', 'aborted']);
+
 export interface JobEvents {
-  /** Resolves at the next event for the job, after `ms`, or when `signal` aborts, whichever is first. */
-  next(jobId: string, ms: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves at the next event for the job, after `ms`, or when `signal` aborts, whichever is first, with which it was. */
+  next(jobId: string, ms: number, signal?: AbortSignal): Promise<Wake>;
   close(): Promise<void>;
   /** Drops the readers' connections at once, for a close that Redis does not answer. */
   disconnect(): Promise<void>;
 }
 
 export async function openJobEvents(config: Config, target: RedisTarget, log: Logger): Promise<JobEvents> {
-  const waiters = new Map<string, Set<() => void>>();
-  const wake = ({ jobId }: { jobId: string }) => {
+  const waiters = new Map<string, Set<(wake: Wake) => void>>();
+  const wake = (jobId: string, event: Wake) => {
     const set = waiters.get(jobId);
     if (!set) return;
     waiters.delete(jobId);
-    for (const resolve of set) resolve();
+    for (const resolve of set) resolve(event);
   };
   // BullMQ leaves a connection it was given open when it closes: these are closed here.
   const connections = JOB_QUEUE_NAMES.map((name) => connectRedis(target, `bio-mcp-queue:events:${name}`));
   const readers = JOB_QUEUE_NAMES.map((name, i) => {
     const events = new QueueEvents(name, { connection: connections[i]!, prefix: config.prefix });
-    for (const event of EVENTS) events.on(event, wake as never);
+    for (const event of EVENTS) events.on(event, (({ jobId }: { jobId: string }) => wake(jobId, event)) as never);
     events.on('error', (err) => log.warn({ err, queue: name }, 'job event stream error'));
     return events;
   });
   await Promise.all(readers.map((r) => r.waitUntilReady()));
   return {
     next(jobId, ms, signal) {
-      return new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve();
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener('abort', done, { once: true });
-        function done() {
+      return new Promise<Wake>((resolve) => {
+        if (signal?.aborted) return resolve('aborted');
+        const timer = setTimeout(() => done('timer'), ms);
+        const aborted = () => done('aborted');
+        signal?.addEventListener('abort', aborted, { once: true });
+        function done(why: Wake) {
           clearTimeout(timer);
-          signal?.removeEventListener('abort', done);
+          signal?.removeEventListener('abort', aborted);
           waiters.get(jobId)?.delete(done);
-          resolve();
+          resolve(why);
         }
         let set = waiters.get(jobId);
         if (!set) waiters.set(jobId, (set = new Set()));
@@ -53,7 +60,7 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
       });
     },
     async close() {
-      for (const set of waiters.values()) for (const resolve of set) resolve();
+      for (const set of waiters.values()) for (const resolve of set) resolve('aborted');
       waiters.clear();
       await Promise.all(readers.map((r) => r.close()));
       await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
@@ -69,14 +76,15 @@ export async function openJobEvents(config: Config, target: RedisTarget, log: Lo
 export const timerOnly: JobEvents = {
   next: (_jobId, ms, signal) =>
     new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
+      if (signal?.aborted) return resolve('aborted');
+      const done = (why: Wake) => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
+        signal?.removeEventListener('abort', aborted);
+        resolve(why);
       };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
+      const aborted = () => done('aborted');
+      const timer = setTimeout(() => done('timer'), ms);
+      signal?.addEventListener('abort', aborted, { once: true });
     }),
   close: async () => undefined,
   disconnect: async () => undefined,

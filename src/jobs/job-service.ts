@@ -33,7 +33,7 @@ import { toJobResult, toJobStatus, type AnyJob, type BullState } from './job-vie
 import { toPipelineResult, toPipelineStatus, type StepSnapshot } from './pipeline-view.js';
 import { toSplitResult, toSplitStatus, type PartSnapshot } from './split-view.js';
 import { dropTombstone, readTombstone, writeTombstone } from './tombstone.js';
-import { timerOnly, type JobEvents } from './job-events.js';
+import { ENDING_WAKES, timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
 import { indexJob, indexSources } from './job-index.js';
 import { statusCandidates } from './status-candidates.js';
@@ -436,6 +436,7 @@ export class JobService {
     stderr?: StderrFollower,
   ): Promise<{ status: JobStatus; timed_out: boolean; result: () => Promise<JobResult> }> {
     const deadline = Date.now() + Math.min(timeoutSeconds, this.config.waitMaxSeconds) * 1000;
+    const untilNextPoll = () => Math.min(POLL_MS, Math.max(0, deadline - Date.now()));
     let last = '';
     for (;;) {
       const { status, result } = await this.read(jobId, caller);
@@ -450,7 +451,15 @@ export class JobService {
       if (isTerminal(status.status)) return { status, timed_out: false, result };
       if (Date.now() >= deadline || signal?.aborted) return { status, timed_out: true, result };
       // An abort wakes the wait at once, so a subscription or stream that ends stops reading.
-      await this.events.next(jobId, Math.min(POLL_MS, Math.max(0, deadline - Date.now())), signal);
+      let wake = await this.events.next(jobId, untilNextPoll(), signal);
+      // With nobody to tell of progress, an event that only moves the job along (it started, it
+      // reported progress) needs no status read, only the new stderr lines: the job is read again
+      // at an event that may end it, or on the timer (each was a state script and the job's hash
+      // for every waiter at every progress write; issue 11).
+      while (!onProgress && !ENDING_WAKES.has(wake)) {
+        if (stderr) await this.followStderr(jobId, stderr, false);
+        wake = await this.events.next(jobId, untilNextPoll(), signal);
+      }
     }
   }
 

@@ -86,7 +86,8 @@ export const waitForJob: JobTool = {
             });
           };
           const stderr = stderrFollower(followed, job_id, logLevel, extra.sendNotification);
-          const { status, timed_out, result } = await jobs.wait(job_id, caller, timeout_seconds, notify, extra.signal, stderr);
+          // Without a progress token there is nobody to notify: wait() then reads the job again only when it may have ended.
+          const { status, timed_out, result } = await jobs.wait(job_id, caller, timeout_seconds, token === undefined ? undefined : notify, extra.signal, stderr);
           if (status.status === 'completed' && !announced.has(job_id)) {
             announced.add(job_id);
             if (announced.size > FOLLOWED_JOBS) announced.delete(announced.values().next().value!);
