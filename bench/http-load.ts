@@ -186,20 +186,32 @@ async function redisCommands(redis: Redis): Promise<number> {
   return run;
 }
 
+// Read and write system calls a process has made so far, from /proc/<pid>/io (Linux): socket
+// reads and writes are most of `serve`'s, and their count does not move with the machine's load.
+async function syscalls(pid: number): Promise<{ reads: number; writes: number }> {
+  const io = await fs.readFile(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
+
 interface CpuShare {
   server: number;
   redis: number;
   generator: number;
   /** Commands Redis ran (the bench's own few INFO and stats reads included). */
   commands: number;
+  /** serve's read and write system calls. */
+  serverReads: number;
+  serverWrites: number;
 }
 
 // What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
 async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
   const commands = await redisCommands(stats);
-  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage() };
+  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
+  const io = await syscalls(pids.server);
   return {
     value,
     cpu: {
@@ -207,6 +219,8 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
       redis: (await cpuSeconds(pids.redis)) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
       commands: (await redisCommands(stats)) - commands,
+      serverReads: io.reads - before.io.reads,
+      serverWrites: io.writes - before.io.writes,
     },
   };
 }
@@ -215,7 +229,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
 // where throughput does not (the server gets what the others leave it).
 const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
   const per = (s: number) => ((s * 1000) / requests).toFixed(2);
-  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request`;
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request; serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
 };
 
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');

@@ -34,7 +34,6 @@ export interface JobReads {
 // BullMQ's own state script (getStateV2-8.lua, bullmq 6.7), same checks in the same order, then
 // the place in the queue: every job of ours has a priority, so the order is the prioritized
 // set's, after anything in the plain wait list (LPUSHed: its last element goes first).
-// KEYS: completed failed delayed prioritized active wait paused waiting-children; ARGV[1] the id.
 // KEYS: completed failed delayed prioritized active wait paused waiting-children (then, for
 // JOB_SNAPSHOT, the job's hash); ARGV[1] the id. position(): 0 when the job has no place.
 const STATE_AND_POSITION = `
@@ -83,8 +82,7 @@ export function queueReads(queue: Queue, redis: Redis): JobReads {
     getJob: async (jobId) => (await queue.getJob(jobId)) as AnyJob | undefined,
     async snapshot(jobId) {
       const [state, position, hash] = (await JOB_SNAPSHOT.run(redis, [...keys, queue.toKey(jobId)], [jobId])) as [BullState | 'unknown', number, string[]];
-      // A state without a hash: the job went as the state was written (BullMQ's getJob says
-      // undefined for an empty hash too).
+      // A state with no hash left (removed on its own): no job, as BullMQ's getJob says for an empty hash.
       if (state === 'unknown' || hash.length === 0) return undefined;
       // BullMQ's own decoding of a hash read by a script (what its moveToActive uses), then getJob's.
       const json = raw2NextJobData([hash])[0] as Parameters<typeof Job.fromJSON>[1];
