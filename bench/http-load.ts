@@ -4,7 +4,11 @@
 // get_job_status once a second are answered. Hermetic: its own redis-server on a free port, a
 // temp data dir, the repo's fixtures; everything it started is stopped however the run ends.
 //
-//   npm run build && node dist/bench/http-load.js [--seconds 10] [--clients 50] [--sessions 1000] [--status-seconds 30]
+//   npm run build && node dist/bench/http-load.js [--seconds 10] [--clients 50] [--sessions 1000] [--status-seconds 30] [--client http|fetch]
+//
+// The generator speaks node:http on keep-alive sockets (--client http, the default): global
+// fetch costs it about as much CPU a request as `serve` spends answering, on the same cores
+// (bench/support/lean-http-client.ts); --client fetch is the old client, to compare.
 //
 // The server's submit rate limit and MCP session limits are raised in its environment so they do
 // not refuse the load (the report says so). This process is the load generator: it runs beside
@@ -25,6 +29,7 @@ import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
+import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const PROTOCOL_VERSION = '2025-06-18';
@@ -39,19 +44,23 @@ interface Settings {
   sessions: number;
   statusSeconds: number;
   cpuProf: string | undefined;
+  client: 'http' | 'fetch';
 }
 
 function parseSettings(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
-    options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' } },
+    options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' }, client: { type: 'string' } },
   });
+  const client = values.client ?? 'http';
+  if (client !== 'http' && client !== 'fetch') throw new Error(`--client: "${client}" is neither http nor fetch`);
   return {
     seconds: wholeNumberFlag('seconds', values.seconds, 10, 600),
     clients: wholeNumberFlag('clients', values.clients, 50, 1000),
     sessions: wholeNumberFlag('sessions', values.sessions, 1000, 10_000),
     statusSeconds: wholeNumberFlag('status-seconds', values['status-seconds'], 30, 600),
     cpuProf: values['cpu-prof'],
+    client,
   };
 }
 
@@ -64,34 +73,25 @@ function rpcAnswer(text: string): { result?: Record<string, unknown>; error?: un
   return JSON.parse(data ? data.slice(6) : text) as { result?: Record<string, unknown>; error?: unknown };
 }
 
-async function openSession(base: string, n: number): Promise<string> {
-  const res = await fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: mcpHeaders,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: `load-${n}`, version: '1.0.0' } } }),
-  });
-  const text = await res.text();
-  check(res.status === 200, `initialize ${n} answered ${res.status}: ${text}`);
-  const sessionId = res.headers.get('mcp-session-id');
+async function openSession(http: LeanClient, n: number): Promise<string> {
+  const res = await http.request(
+    'POST',
+    '/mcp',
+    mcpHeaders,
+    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: `load-${n}`, version: '1.0.0' } } }),
+  );
+  check(res.status === 200, `initialize ${n} answered ${res.status}: ${res.text}`);
+  const sessionId = res.header('mcp-session-id');
   check(sessionId !== null, `initialize ${n} gave no mcp-session-id`);
-  const ack = await fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  await ack.text();
+  const ack = await http.request('POST', '/mcp', { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   check(ack.status === 202, `notifications/initialized of session ${n} answered ${ack.status}`);
   return sessionId;
 }
 
 // One tools/call in a session; the tool's structuredContent, or an error message.
-async function callTool(base: string, sessionId: string, id: number, name: string, args: Record<string, unknown>): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; why: string }> {
-  const res = await fetch(`${base}/mcp`, {
-    method: 'POST',
-    headers: { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
-    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }),
-  });
-  const text = await res.text();
+async function callTool(http: LeanClient, sessionId: string, id: number, name: string, args: Record<string, unknown>): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; why: string }> {
+  const res = await http.request('POST', '/mcp', { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }));
+  const { text } = res;
   if (res.status !== 200) return { ok: false, why: `HTTP ${res.status}: ${text.slice(0, 200)}` };
   const answer = rpcAnswer(text);
   if (answer.error !== undefined) return { ok: false, why: JSON.stringify(answer.error).slice(0, 200) };
@@ -155,10 +155,10 @@ async function closedLoop(clients: number, seconds: number, send: (client: numbe
   return result;
 }
 
-async function queuedInRedis(base: string): Promise<number> {
-  const res = await fetch(`${base}/queues/stats`, { headers: auth });
+async function queuedInRedis(http: LeanClient): Promise<number> {
+  const res = await http.request('GET', '/queues/stats', auth);
   check(res.status === 200, `GET /queues/stats answered ${res.status}`);
-  const stats = (await res.json()) as { queues: { queue: string; counts: { queued: number; running: number; delayed: number } }[] };
+  const stats = JSON.parse(res.text) as { queues: { queue: string; counts: { queued: number; running: number; delayed: number } }[] };
   return stats.queues.reduce((n, q) => n + q.counts.queued + q.counts.running + q.counts.delayed, 0);
 }
 
@@ -186,20 +186,32 @@ async function redisCommands(redis: Redis): Promise<number> {
   return run;
 }
 
+// Read and write system calls a process has made so far, from /proc/<pid>/io (Linux): socket
+// reads and writes are most of `serve`'s, and their count does not move with the machine's load.
+async function syscalls(pid: number): Promise<{ reads: number; writes: number }> {
+  const io = await fs.readFile(`/proc/${pid}/io`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+  return { reads: field('syscr'), writes: field('syscw') };
+}
+
 interface CpuShare {
   server: number;
   redis: number;
   generator: number;
   /** Commands Redis ran (the bench's own few INFO and stats reads included). */
   commands: number;
+  /** serve's read and write system calls. */
+  serverReads: number;
+  serverWrites: number;
 }
 
 // What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
 async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
   const commands = await redisCommands(stats);
-  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage() };
+  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
+  const io = await syscalls(pids.server);
   return {
     value,
     cpu: {
@@ -207,6 +219,8 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
       redis: (await cpuSeconds(pids.redis)) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
       commands: (await redisCommands(stats)) - commands,
+      serverReads: io.reads - before.io.reads,
+      serverWrites: io.writes - before.io.writes,
     },
   };
 }
@@ -215,7 +229,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
 // where throughput does not (the server gets what the others leave it).
 const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
   const per = (s: number) => ((s * 1000) / requests).toFixed(2);
-  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request`;
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request; serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
 };
 
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');
@@ -269,7 +283,9 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     check(server.exitCode === null, 'serve exited before answering /health');
     await new Promise((r) => setTimeout(r, 20));
   }
-  check((await queuedInRedis(base)) === 0, 'the fresh Redis already holds jobs');
+  const http = settings.client === 'http' ? leanClient(base) : fetchClient(base);
+  cleanup.add('client sockets', async () => http.close());
+  check((await queuedInRedis(http)) === 0, 'the fresh Redis already holds jobs');
 
   // (a) REST submissions.
   progress(`(a) REST POST /jobs/submit from ${settings.clients} clients for ${settings.seconds} s (+${WARMUP_MS / 1000} s warm-up)`);
@@ -277,28 +293,28 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   let aJobId: string | undefined;
   const pids = { server: server.pid!, redis: redis.pid };
   const { value: rest, cpu: restCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async () => {
-    const res = await fetch(`${base}/jobs/submit`, { method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' }, body: restBody });
-    const text = await res.text();
+    const res = await http.request('POST', '/jobs/submit', { ...auth, 'Content-Type': 'application/json' }, restBody);
+    const { text } = res;
     if (res.status !== 202) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
     const submission = JSON.parse(text) as { job_id: string; status: string };
     if (submission.status !== 'queued') return `status ${submission.status}`;
     aJobId ??= submission.job_id;
     return undefined;
   }));
-  const queuedA = await queuedInRedis(base);
+  const queuedA = await queuedInRedis(http);
   check(queuedA === rest.okTotal, `Redis holds ${queuedA} queued jobs after (a), but ${rest.okTotal} REST submissions were accepted`);
 
   // (b) The same over MCP Streamable HTTP: one session per client.
   progress(`(b) MCP tools/call blastn_async from ${settings.clients} sessions for ${settings.seconds} s`);
-  const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(base, i));
+  const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(http, i));
   let rpcId = 10;
   const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async (c) => {
-    const answer = await callTool(base, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
+    const answer = await callTool(http, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
     if (!answer.ok) return answer.why;
     if (typeof answer.value.job_id !== 'string') return `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
     return undefined;
   }));
-  const queuedB = await queuedInRedis(base);
+  const queuedB = await queuedInRedis(http);
   check(queuedB - queuedA === overMcp.okTotal, `Redis gained ${queuedB - queuedA} queued jobs in (b), but ${overMcp.okTotal} blastn_async calls succeeded`);
 
   // (c) Many sessions polling one real queued job once a second each, their calls spread evenly over the second.
@@ -306,7 +322,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   check(aJobId !== undefined, 'no job id from (a)');
   const jobId = aJobId;
   const openStarted = performance.now();
-  const cSessions = await inTurns(settings.sessions, OPEN_CONCURRENCY, (i) => openSession(base, 1000 + i));
+  const cSessions = await inTurns(settings.sessions, OPEN_CONCURRENCY, (i) => openSession(http, 1000 + i));
   const openMs = performance.now() - openStarted;
   progress(`(c) ${settings.sessions} sessions open in ${(openMs / 1000).toFixed(1)} s; each calls get_job_status once a second for ${settings.statusSeconds} s`);
   const status: number[] = [];
@@ -324,7 +340,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
         const started = performance.now();
         let why: string | undefined;
         try {
-          const answer = await callTool(base, sessionId, 100 + k, 'get_job_status', { job_id: jobId });
+          const answer = await callTool(http, sessionId, 100 + k, 'get_job_status', { job_id: jobId });
           if (!answer.ok) why = answer.why;
           else if (answer.value.job_id !== jobId || answer.value.status !== 'queued') why = `unexpected status ${JSON.stringify(answer.value).slice(0, 200)}`;
         } catch (err) {
@@ -351,7 +367,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       `command: node ${path.relative(process.cwd(), process.argv[1]!)} ${process.argv.slice(2).join(' ')}`.trim(),
       `machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
       `serve: no worker (BIO_QUEUE_EMBEDDED_WORKER=false), local storage; limits raised so they refuse nothing: ${Object.entries(limits).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-      `load generator: this Node process (global fetch, keep-alive), beside serve and redis-server on the same ${os.cpus().length} CPUs${settings.cpuProf ? `; serve ran with --cpu-prof into ${settings.cpuProf}` : ''}`,
+      `load generator: this Node process (${settings.client === 'http' ? 'node:http' : 'global fetch'}, keep-alive), beside serve and redis-server on the same ${os.cpus().length} CPUs${settings.cpuProf ? `; serve ran with --cpu-prof into ${settings.cpuProf}` : ''}`,
       `closed loops: each client sends its next request when the last is answered; ${WARMUP_MS / 1000} s untimed warm-up, then ${settings.seconds} s timed`,
       '',
       `(a) REST:  ${rate(rest)} submissions/s, ${rest.ok} ok, ${[...rest.errors.values()].reduce((a, b) => a + b, 0)} errors${rest.errors.size ? ` (${errorsText(rest.errors)})` : ''}; Redis holds ${queuedA} queued = ${rest.okTotal} accepted (warm-up included)`,

@@ -137,8 +137,11 @@ export function serverStarting(): HttpError {
   return new HttpError('infrastructure', 'the server is starting; try again in a moment');
 }
 
+// A debug line per request. The level is checked first: at info and above (the default) a
+// listener and a timer on every request would be work for a line nobody writes (issue 11).
 function requestLog(log: Logger): RequestHandler {
   return (req, res, next) => {
+    if (!log.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

@@ -6,6 +6,7 @@
 // read the other tools' jobs. The indexes older versions wrote (one per owner, one for all) are
 // read as well, until retention has emptied them (Redis drops an empty set).
 import type { ChainableCommander, Redis } from 'ioredis';
+import { LuaScript } from '../redis/lua-script.js';
 import type { JobKeys } from './job-keys.js';
 
 /** One index a listing reads; tool: the only tool it holds, undefined for a legacy index of any. */
@@ -17,6 +18,22 @@ export interface IndexSource {
 /** Adds the job's index entry, and its owner and tool to the sets a listing starts from, to a transaction. */
 export function indexJob(tx: ChainableCommander, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): ChainableCommander {
   return tx.zadd(keys.toolIndex(owner, tool), submittedMs, jobId).sadd(keys.ownerTools(owner), tool).sadd(keys.owners, owner);
+}
+
+// The three writes of indexJob as one script: atomic as the MULTI was, and by its hash
+// (lua-script.ts), because ioredis builds every multi() as a Pipeline that copies each Lua
+// command BullMQ defined on the connection onto it, a cost paid on every submission (the
+// profile of bench/http-load.ts, issue 11).
+// KEYS: the tool index, the owner's tools, the owners. ARGV: submission ms, job id, tool, owner.
+const INDEX = new LuaScript(`
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[4])
+return 1`);
+
+/** indexJob's writes on their own: one EVALSHA, the per-submission path. */
+export async function indexJobNow(redis: Redis, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): Promise<void> {
+  await INDEX.run(redis, [keys.toolIndex(owner, tool), keys.ownerTools(owner), keys.owners], [submittedMs, jobId, tool, owner]);
 }
 
 /** The indexes an owner's list reads (an admin's: everyone's), only those of `tool` when given. */

@@ -97,3 +97,46 @@ it('names the state BullMQ names, and places a waiting job in the order a worker
     await waiting.close();
   }
 });
+
+it('reads in one script the job BullMQ reads: the same fields as getJob, for a waiting, a completed and a failed job', async () => {
+  const own = new Queue('samtools', { connection: redis, prefix });
+  const done = redis.duplicate({ maxRetriesPerRequest: null });
+  let ran: Worker | undefined;
+  try {
+    const data = { tool: 'samtools_sort', params: { a: 1 }, inputs: {}, owner: 'o', submitted_at: new Date().toISOString() };
+    const ok = await own.add('samtools', { ...data, params: { outcome: 'ok' } }, { priority: 3, attempts: 2 });
+    const bad = await own.add('samtools', { ...data, params: { outcome: 'bad' } }, { priority: 4 });
+    const ended = new Promise<void>((resolve) => {
+      let count = 0;
+      const seen = () => void (++count === 2 && resolve());
+      ran = new Worker(
+        'samtools',
+        async (job) => {
+          await job.updateProgress({ percent: 40 });
+          if (job.data.params.outcome === 'bad') throw new UnrecoverableError('it went wrong');
+          return { files: ['out.bam'] };
+        },
+        { connection: done, prefix },
+      );
+      ran.on('completed', seen);
+      ran.on('failed', seen);
+    });
+    await ended;
+    await ran!.close();
+    const waiting = await own.add('samtools', data, { priority: 7, delay: 0 });
+    const reads = queueReads(own, redis);
+    for (const [id, state] of [[ok.id!, 'completed'], [bad.id!, 'failed'], [waiting.id!, 'prioritized']] as const) {
+      const snapshot = await readJob(reads, id);
+      const bull = await own.getJob(id);
+      expect(snapshot?.state).toBe(state);
+      expect(snapshot!.job.asJSON()).toEqual(bull!.asJSON());
+      expect(snapshot!.job.returnvalue).toEqual(bull!.returnvalue);
+      expect(snapshot!.job.data).toEqual(bull!.data);
+    }
+  } finally {
+    await ran?.close();
+    await own.obliterate({ force: true });
+    await own.close();
+    await done.quit();
+  }
+});
