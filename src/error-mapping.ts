@@ -1,7 +1,7 @@
 // The one mapping from anything thrown to what each door shows: the code and one-line message
 // every adapter sends, the HTTP status and headers, the command's exit code, and how loudly to
 // log it. MCP results (src/mcp/tool-result.ts), HTTP answers (src/http/http-errors.ts) and the
-// command (src/cli/main.ts) all read their verdict here, and it is chosen by the code alone,
+// command (src/cli/command.ts) all read their verdict here, and it is chosen by the code alone,
 // never by a field name or the wording of a message.
 import { ConfigError } from './config.js';
 import { asBioQueueError, type ErrorCode } from './errors.js';

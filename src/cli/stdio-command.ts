@@ -21,6 +21,7 @@ import { deferredJobService } from '../jobs/deferred-job-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { Runtime } from '../runtime.js';
 import { resultStoreAbilities } from '../storage/store-abilities.js';
+import { flushCompileCache } from './compile-cache.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 // A client that says nothing this long after the start still gets a server that is fully up
@@ -62,5 +63,7 @@ export async function runStdio(config: Config, log: Logger): Promise<void> {
   transport.onclose = () => stop('client closed the connection');
   await connectServer(server, transport, log);
   runtime = await starting;
+  // Everything a session needs is loaded by now: keep its compiled code even if the client kills us.
+  flushCompileCache();
   log.info({ redis: runtime.target.kind, worker: runtime.worker ? runtime.worker.queues : 'none' }, 'MCP server ready on stdio');
 }

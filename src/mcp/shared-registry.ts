@@ -12,6 +12,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { ErrorCode, type Implementation, type JSONRPCRequest, type Result, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator as JsonSchemaValidatorProvider } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { Config } from '../config.js';
 import type { JobsApi } from '../jobs/job-service.js';
 import type { Logger } from '../logger.js';
@@ -53,9 +54,13 @@ const SHARED_METHODS = [
 type Handler = (request: JSONRPCRequest, extra: RequestHandlerExtra<never, never>) => Promise<Result>;
 
 // The SDK gives each server an Ajv of its own (tens of KiB with its formats) for checking the
-// answers to elicitations, which we never send; one for the process does.
-let sharedValidator: AjvJsonSchemaValidator | undefined;
-export const jsonSchemaValidator = () => (sharedValidator ??= new AjvJsonSchemaValidator());
+// answers to elicitations, which we never send; one for the process does, made on first use:
+// building it (compiling its meta-schemas) was part of every start before `initialize` was answered.
+let sharedAjv: AjvJsonSchemaValidator | undefined;
+const sharedValidator: JsonSchemaValidatorProvider = {
+  getValidator: (schema) => (sharedAjv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
+export const jsonSchemaValidator = (): JsonSchemaValidatorProvider => sharedValidator;
 
 export class SharedRegistry {
   readonly serverInfo: Implementation = { name: 'bio-mcp-queue', title: 'Bio-MCP Queue', version: packageVersion(), icons: SERVER_ICONS };

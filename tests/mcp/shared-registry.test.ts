@@ -11,6 +11,7 @@ import type { Caller } from '../../src/jobs/caller.js';
 import { createLogger } from '../../src/logger.js';
 import { connectServer } from '../../src/mcp/connect-server.js';
 import { createMcpServer } from '../../src/mcp/create-server.js';
+import { jsonSchemaValidator } from '../../src/mcp/shared-registry.js';
 import type { McpSession } from '../../src/mcp/mcp-session.js';
 import { startRuntime, type Runtime } from '../../src/runtime.js';
 import { callError, callOk, FIXTURES, testEnv } from '../support/harness.js';
@@ -80,5 +81,13 @@ describe('one registry for every session', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('hands every session the same JSON Schema validator, which builds its Ajv when first asked and then checks', () => {
+    // Made on first use (not at every start: issue 11), yet a real Ajv behind it.
+    expect(jsonSchemaValidator()).toBe(jsonSchemaValidator());
+    const check = jsonSchemaValidator().getValidator<{ name: string }>({ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] });
+    expect(check({ name: 'alice' })).toMatchObject({ valid: true, data: { name: 'alice' } });
+    expect(check({ name: 3 })).toMatchObject({ valid: false, errorMessage: expect.stringContaining('must be string') });
   });
 });

@@ -1,4 +1,4 @@
-// What a terminal command is given: the configuration (read once by main.ts) and where to write.
+// What a terminal command is given: the configuration (read once by command.ts) and where to write.
 // Results go to stdout, progress and notes to stderr, so `--json` output pipes cleanly.
 import type { Config } from '../../config.js';
 import { EXIT_CODES } from '../../error-mapping.js';

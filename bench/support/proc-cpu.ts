@@ -1,0 +1,28 @@
+// CPU time a child process has used so far (user + system, all its threads), read from
+// /proc/<pid>/stat: a figure that machine load hardly moves, unlike wall time (issue 11's benches
+// run on a shared 2-core machine). Linux only; elsewhere, or once the process is gone, undefined.
+// Resolution: one clock tick (10 ms at the usual USER_HZ of 100).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticksPerSecond;
+}
+
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined || process.platform !== 'linux') return undefined;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+  // utime and stime are fields 14 and 15, i.e. the 12th and 13th after the name.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
+}
