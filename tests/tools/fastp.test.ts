@@ -31,6 +31,8 @@ const FASTP_TIMEOUT_MS = 180_000;
 let h: Harness;
 const scratch: ByHand[] = [];
 
+// A test runs fastp by hand and the job side by side (Promise.all): neither reads what the other
+// writes, and each fastp spends seconds of one core zeroing its 1 GB, so in turn they took twice as long.
 async function byHand(inputs: Record<string, string>, command: string): Promise<ByHand> {
   const hand = await runByHand(inputs, command);
   scratch.push(hand);
@@ -86,8 +88,10 @@ describe('fastp_async', { timeout: FASTP_TIMEOUT_MS }, () => {
   let lambdaByHand: ByHand;
 
   it('trims the lambda pairs as fastp does by hand: the same reads, the same reports', async () => {
-    lambdaByHand = await byHand(LAMBDA_INPUTS, 'fastp -i inputs/lambda_reads_1.fq.gz -I inputs/lambda_reads_2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz -w 1');
-    lambda = await runTool(h, 'fastp', { reads_1: lambda1, reads_2: lambda2 });
+    [lambdaByHand, lambda] = await Promise.all([
+      byHand(LAMBDA_INPUTS, 'fastp -i inputs/lambda_reads_1.fq.gz -I inputs/lambda_reads_2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz -w 1'),
+      runTool(h, 'fastp', { reads_1: lambda1, reads_2: lambda2 }),
+    ]);
     const argv = [
       'fastp', '-i', 'inputs/lambda_reads_1.fq.gz', '-I', 'inputs/lambda_reads_2.fq.gz', '-o', 'trimmed_1.fq.gz', '-O', 'trimmed_2.fq.gz',
       '-j', 'fastp.json', '-h', 'fastp.html', '-w', '1', '-V',
@@ -114,8 +118,10 @@ describe('fastp_async', { timeout: FASTP_TIMEOUT_MS }, () => {
   });
 
   it('trims the real Illumina 16S pairs: 960 of 1,000 reads pass, 13 % duplication', async () => {
-    const hand = await byHand(ILLUMINA_INPUTS, 'fastp -i inputs/illumina16s_R1.fq.gz -I inputs/illumina16s_R2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz -w 1');
-    const result = await runTool(h, 'fastp', { reads_1: illumina1, reads_2: illumina2 });
+    const [hand, result] = await Promise.all([
+      byHand(ILLUMINA_INPUTS, 'fastp -i inputs/illumina16s_R1.fq.gz -I inputs/illumina16s_R2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz -w 1'),
+      runTool(h, 'fastp', { reads_1: illumina1, reads_2: illumina2 }),
+    ]);
     await expectSameAsByHand(result, hand, ['trimmed_1.fq.gz', 'trimmed_2.fq.gz']);
     expect(result.summary).toEqual(await summaryFrom(hand));
     expect(result.summary).toMatchObject({ passed_filter_reads: 960, failed_filter_reads: { low_quality: 38, too_many_N: 2 }, duplication_percent: 13 });
@@ -123,17 +129,19 @@ describe('fastp_async', { timeout: FASTP_TIMEOUT_MS }, () => {
 
   it('passes the settings a caller gives as the same fastp flags: paired Illumina reads, quality cut from the tail', async () => {
     const flags = '--detect_adapter_for_pe -l 150 -q 20 -u 30 --cut_tail -M 25';
-    const hand = await byHand(ILLUMINA_INPUTS, `fastp -i inputs/illumina16s_R1.fq.gz -I inputs/illumina16s_R2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz ${flags} -w 1`);
-    const result = await runTool(h, 'fastp', {
-      reads_1: illumina1,
-      reads_2: illumina2,
-      detect_adapter_for_pe: true,
-      length_required: 150,
-      qualified_quality_phred: 20,
-      unqualified_percent_limit: 30,
-      cut_tail: true,
-      cut_mean_quality: 25,
-    });
+    const [hand, result] = await Promise.all([
+      byHand(ILLUMINA_INPUTS, `fastp -i inputs/illumina16s_R1.fq.gz -I inputs/illumina16s_R2.fq.gz -o trimmed_1.fq.gz -O trimmed_2.fq.gz ${flags} -w 1`),
+      runTool(h, 'fastp', {
+        reads_1: illumina1,
+        reads_2: illumina2,
+        detect_adapter_for_pe: true,
+        length_required: 150,
+        qualified_quality_phred: 20,
+        unqualified_percent_limit: 30,
+        cut_tail: true,
+        cut_mean_quality: 25,
+      }),
+    ]);
     expect(result.command.join(' ')).toContain(`-h fastp.html ${flags} -w 1 -V`);
     await expectSameAsByHand(result, hand, ['trimmed_1.fq.gz', 'trimmed_2.fq.gz']);
     expect(result.summary).toEqual(await summaryFrom(hand));
@@ -141,8 +149,10 @@ describe('fastp_async', { timeout: FASTP_TIMEOUT_MS }, () => {
   });
 
   it('trims single-end reads with a given adapter and a 5\' quality cut; only trimmed_1.fq.gz is written', async () => {
-    const hand = await byHand({ 'inputs/lambda_reads_1.fq.gz': lambda1 }, 'fastp -i inputs/lambda_reads_1.fq.gz -o trimmed_1.fq.gz -a AGATCGGAAGAGC -l 50 --cut_front -w 1');
-    const result = await runTool(h, 'fastp', { reads_1: lambda1, adapter_sequence: 'AGATCGGAAGAGC', length_required: 50, cut_front: true });
+    const [hand, result] = await Promise.all([
+      byHand({ 'inputs/lambda_reads_1.fq.gz': lambda1 }, 'fastp -i inputs/lambda_reads_1.fq.gz -o trimmed_1.fq.gz -a AGATCGGAAGAGC -l 50 --cut_front -w 1'),
+      runTool(h, 'fastp', { reads_1: lambda1, adapter_sequence: 'AGATCGGAAGAGC', length_required: 50, cut_front: true }),
+    ]);
     expect(result.command).toEqual([
       'fastp', '-i', 'inputs/lambda_reads_1.fq.gz', '-o', 'trimmed_1.fq.gz', '-j', 'fastp.json', '-h', 'fastp.html',
       '-a', 'AGATCGGAAGAGC', '-l', '50', '--cut_front', '-w', '1', '-V',
