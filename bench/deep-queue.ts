@@ -24,7 +24,7 @@ import { loadConfig } from '../src/config.js';
 import { LOCAL_CALLER } from '../src/jobs/caller.js';
 import { newJobId, queueOfJobId } from '../src/jobs/job-ids.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
-import { indexJob } from '../src/jobs/job-index.js';
+import { queueIndexJob } from '../src/jobs/job-index.js';
 import type { JobPage, JobStatus, QueueStats } from '../src/jobs/job-model.js';
 import { createLogger } from '../src/logger.js';
 import { packageRoot } from '../src/package-info.js';
@@ -99,7 +99,7 @@ async function bulkFill(redis: Redis, prefix: string, queue: string, template: R
       pipe.hset(`${prefix}:${queue}:${id}`, fields);
       counter += 1;
       pipe.zadd(`${prefix}:${queue}:prioritized`, priority * 0x100000000 + (counter % 0x100000000), id);
-      indexJob(pipe, keys, data.owner, data.tool, id, at);
+      queueIndexJob(pipe, keys, data.owner, data.tool, id, at);
       // BullMQ's two events of an add, the stream capped as its script caps it.
       pipe.xadd(events, '*', 'event', 'added', 'jobId', id, 'name', template.name!);
       pipe.xadd(events, 'MAXLEN', '~', maxEvents, '*', 'event', 'waiting', 'jobId', id);

@@ -15,15 +15,10 @@ export interface IndexSource {
   tool?: string;
 }
 
-/** Adds the job's index entry, and its owner and tool to the sets a listing starts from, to a transaction. */
-export function indexJob(tx: ChainableCommander, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): ChainableCommander {
-  return tx.zadd(keys.toolIndex(owner, tool), submittedMs, jobId).sadd(keys.ownerTools(owner), tool).sadd(keys.owners, owner);
-}
-
-// The three writes of indexJob as one script: atomic as the MULTI was, and by its hash
-// (lua-script.ts), because ioredis builds every multi() as a Pipeline that copies each Lua
-// command BullMQ defined on the connection onto it, a cost paid on every submission (the
-// profile of bench/http-load.ts, issue 11).
+// The job's index entry, and its owner and tool in the sets a listing starts from, written by one
+// script: atomic, and sent by its hash (lua-script.ts), because ioredis builds every multi() as a
+// Pipeline that copies each Lua command BullMQ defined on the connection onto it, a cost paid on
+// every submission (the profile of bench/http-load.ts, issue 11).
 // KEYS: the tool index, the owner's tools, the owners. ARGV: submission ms, job id, tool, owner.
 const INDEX = new LuaScript(`
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
@@ -31,9 +26,16 @@ redis.call('SADD', KEYS[2], ARGV[3])
 redis.call('SADD', KEYS[3], ARGV[4])
 return 1`);
 
-/** indexJob's writes on their own: one EVALSHA, the per-submission path. */
-export async function indexJobNow(redis: Redis, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): Promise<void> {
-  await INDEX.run(redis, [keys.toolIndex(owner, tool), keys.ownerTools(owner), keys.owners], [submittedMs, jobId, tool, owner]);
+const indexKeys = (keys: JobKeys, owner: string, tool: string) => [keys.toolIndex(owner, tool), keys.ownerTools(owner), keys.owners];
+
+/** Indexes a submitted job for list_jobs. */
+export async function indexJob(redis: Redis, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): Promise<void> {
+  await INDEX.run(redis, indexKeys(keys, owner, tool), [submittedMs, jobId, tool, owner]);
+}
+
+/** The same writes queued on a pipeline, for filling a queue in bulk (bench/deep-queue.ts). */
+export function queueIndexJob(batch: ChainableCommander, keys: JobKeys, owner: string, tool: string, jobId: string, submittedMs: number): void {
+  INDEX.queue(batch, indexKeys(keys, owner, tool), [submittedMs, jobId, tool, owner]);
 }
 
 /** The indexes an owner's list reads (an admin's: everyone's), only those of `tool` when given. */

@@ -35,7 +35,7 @@ import { toSplitResult, toSplitStatus, type PartSnapshot } from './split-view.js
 import { dropTombstone, readTombstone, writeTombstone } from './tombstone.js';
 import { ENDING_WAKES, timerOnly, type JobEvents } from './job-events.js';
 import { listJobIds, type ListFilter } from './list-jobs.js';
-import { indexJobNow, indexSources } from './job-index.js';
+import { indexJob, indexSources } from './job-index.js';
 import { statusCandidates } from './status-candidates.js';
 import { canSee, type Caller } from './caller.js';
 import { takeSubmitToken } from './submit-rate-limit.js';
@@ -221,7 +221,7 @@ export class JobService {
   // Index first: should the add fail, list_jobs drops the dangling id; the other order could
   // leave a queued job that list_jobs never shows.
   private async index(jobId: string, caller: Caller, data: JobData): Promise<void> {
-    await indexJobNow(this.redis, this.keys, caller.owner, data.tool, jobId, Date.parse(data.submitted_at));
+    await indexJob(this.redis, this.keys, caller.owner, data.tool, jobId, Date.parse(data.submitted_at));
   }
 
   // Each input of a tool's parameters resolved for the caller; params are rewritten to say what
