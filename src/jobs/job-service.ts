@@ -382,11 +382,7 @@ export class JobService {
   }
 
   async result(jobId: string, caller: Caller): Promise<JobResult> {
-    const found = await this.find(jobId, caller);
-    if (found.kind === 'tombstone') return tombstoneResult(found.status);
-    if (found.job.data.pipeline) return toPipelineResult(found.job, found.state, await this.pipelineSteps(found.job), this.store);
-    if (found.job.data.split) return toSplitResult(found.job, found.state, await this.splitParts(found.job), this.store);
-    return toJobResult(found.job, found.state, this.store);
+    return (await this.read(jobId, caller)).result();
   }
 
   // Each part's job of a split search, as its queue has it now; none before the query is split.
