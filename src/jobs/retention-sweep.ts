@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { ResultStore } from '../storage/result-store.js';
 import { adoptKeysOnce } from '../redis/adopt-keys-once.js';
+import { LuaScript } from '../redis/lua-script.js';
 import { idempotencyRecordPattern, idempotencyRegistryKey } from './idempotency.js';
 import { queueOfJobId } from './job-ids.js';
 import { jobKeys } from './job-keys.js';
@@ -89,8 +90,8 @@ export function adoptionMarkers(prefix: string): { idempotency: string; tombston
 
 // Drops from the record registry a member whose record is gone, or deletes a record whose job is
 // gone (only if unchanged since read: a new submission may have taken the key meanwhile).
-const DROP_IF_GONE = `if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], KEYS[1]) end return 0`;
-const DELETE_IF_UNCHANGED = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('ZREM', KEYS[2], KEYS[1]) return redis.call('DEL', KEYS[1]) end return 0`;
+const DROP_IF_GONE = new LuaScript(`if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('ZREM', KEYS[2], KEYS[1]) end return 0`);
+const DELETE_IF_UNCHANGED = new LuaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('ZREM', KEYS[2], KEYS[1]) return redis.call('DEL', KEYS[1]) end return 0`);
 
 // An idempotency key lasts as long as its job: renewed while the job exists, removed after.
 // Pending reservations (a submission under way) expire on their own. The records are walked in
@@ -112,13 +113,13 @@ async function sweepIdempotencyKeys(config: Config, queues: JobQueues, redis: Re
       const key = flat[i]!;
       const raw = await redis.get(key);
       if (raw === null) {
-        await redis.eval(DROP_IF_GONE, 2, key, registry);
+        await DROP_IF_GONE.run(redis, [key, registry], []);
         continue;
       }
       const record = JSON.parse(raw) as { job_id: string; state: string };
       if (record.state !== 'queued') continue;
       if ((await presenceOf(record.job_id, queues, redis, config.prefix)) === 'absent') {
-        freed += Number(await redis.eval(DELETE_IF_UNCHANGED, 2, key, registry, raw));
+        freed += Number(await DELETE_IF_UNCHANGED.run(redis, [key, registry], [raw]));
       } else {
         await redis.pexpire(key, Math.ceil(config.retentionMs));
       }
