@@ -34,6 +34,7 @@ import { Cleanup } from './support/cleanup.js';
 import { check, progress } from './support/bench-checks.js';
 import { startServerChild } from './support/server-child.js';
 import { figures, formatTable } from './support/stats.js';
+import { runningProcessCpuMs } from './support/proc-cpu.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 
 const MAIN = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -48,12 +49,6 @@ async function usedMemory(redis: Redis): Promise<number> {
 
 function vm(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
   return fs.readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(s)![1]) * 1024);
-}
-
-// A process's user + system CPU time in ms (clock ticks of 10 ms).
-async function cpuMs(pid: number): Promise<number> {
-  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 // Everything Redis holds about one job: each key that names it, and each sorted set it is in.
@@ -209,14 +204,14 @@ async function main(): Promise<void> {
     const cpuPerCall: string[] = [];
     const timed = async <T>(n: number, call: () => Promise<T>, verify: (answer: T) => void, label?: string): Promise<number[]> => {
       const ms: number[] = [];
-      const cpuBefore = await cpuMs(server.pid!);
+      const cpuBefore = runningProcessCpuMs(server.pid!);
       for (let i = 0; i < n; i++) {
         const t = performance.now();
         const answer = await call();
         ms.push(performance.now() - t);
         verify(answer);
       }
-      if (label) cpuPerCall.push(`${label} ${(((await cpuMs(server.pid!)) - cpuBefore) / n).toFixed(2)} ms`);
+      if (label) cpuPerCall.push(`${label} ${((runningProcessCpuMs(server.pid!) - cpuBefore) / n).toFixed(2)} ms`);
       return ms;
     };
     const statusMs = await timed(calls, () => server.call<JobStatus>('get_job_status', { job_id: lastId }), (s) => check(s.status === 'queued' && s.queue_position === total, `get_job_status: ${s.status} at ${s.queue_position}`), 'get_job_status');

@@ -27,6 +27,7 @@ import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
+import { runningProcessCpuMs } from './support/proc-cpu.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
@@ -169,12 +170,8 @@ const reason = (err: unknown): string => {
   return `${err.message}${cause}`;
 };
 
-// CPU seconds (user + system) a process has used so far, from /proc (Linux).
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
+// CPU seconds (user + system) a process has used so far.
+const cpuSeconds = (pid: number): number => runningProcessCpuMs(pid) / 1000;
 
 // Commands Redis has run so far (INFO commandstats; a script's own redis.call()s count too, and
 // Redis 7.0 has no count of the commands clients sent alone): the Redis work a request costs, a
@@ -208,15 +205,15 @@ interface CpuShare {
 // What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
 async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
   const commands = await redisCommands(stats);
-  const before = { server: await cpuSeconds(pids.server), redis: await cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
+  const before = { server: cpuSeconds(pids.server), redis: cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
   const io = await syscalls(pids.server);
   return {
     value,
     cpu: {
-      server: (await cpuSeconds(pids.server)) - before.server,
-      redis: (await cpuSeconds(pids.redis)) - before.redis,
+      server: cpuSeconds(pids.server) - before.server,
+      redis: cpuSeconds(pids.redis) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
       commands: (await redisCommands(stats)) - commands,
       serverReads: io.reads - before.io.reads,

@@ -24,6 +24,7 @@ import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { summarizeCpuProfiles } from './support/cpu-profile.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
+import { runningProcessCpuMs } from './support/proc-cpu.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
@@ -70,12 +71,6 @@ async function firstRecord(file: string): Promise<string> {
   const sequence = lines.join('').trim();
   check(header.split(/\s/)[0] === QUERY_ID && sequence.length === QUERY_LENGTH, `${file}: expected ${QUERY_ID} (${QUERY_LENGTH} bp) first, got ${header} (${sequence.length} bp)`);
   return `>${chunk.trimEnd()}\n`;
-}
-
-// CPU time (user + system) a process has used so far, in ms, from /proc (10 ms ticks).
-async function processCpuMs(pid: number): Promise<number> {
-  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 // Commands Redis has run so far (INFO commandstats), for a load-insensitive figure of each path's
@@ -194,10 +189,10 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     const paths = [
       async () => {
         const commandsBefore = await redisCommands(stats);
-        const serverBefore = await processCpuMs(server.pid!);
+        const serverBefore = runningProcessCpuMs(server.pid!);
         const clientBefore = ownCpuMs();
         const r = await serverBatch(server, query, settings.jobs);
-        const serverSpent = (await processCpuMs(server.pid!)) - serverBefore;
+        const serverSpent = runningProcessCpuMs(server.pid!) - serverBefore;
         // The results' reads for the checks are in this count too: two MCP calls a job, a few commands.
         commands.server.push((await redisCommands(stats)) - commandsBefore - 1);
         const clientSpent = ownCpuMs() - clientBefore - r.checkCpuMs;

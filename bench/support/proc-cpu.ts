@@ -26,3 +26,10 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
 }
+
+/** processCpuMs of a process that must be there (a bench's own server or Redis): throws otherwise. */
+export function runningProcessCpuMs(pid: number): number {
+  const ms = processCpuMs(pid);
+  if (ms === undefined) throw new Error(`no CPU time for process ${pid}: it has ended, or this is not Linux`);
+  return ms;
+}
