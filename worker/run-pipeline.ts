@@ -97,6 +97,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
   const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
   let children: ResultPromise[];
+  let pipes: Promise<void>[];
   options.stages?.mark('tool: before spawn');
   try {
     children = started.map(([file, ...args], i) =>
@@ -116,6 +117,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
         forceKillAfterDelay: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
         ...(options.signal ? { cancelSignal: options.signal } : {}),
       }),
+    );
+    // Joined before anything is awaited: with buffer: false, execa resumes a stdout nobody reads
+    // by the next setImmediate, and what a producer wrote until then was dropped (bwa's SAM
+    // header, lost this way under load, failed samtools sort; tests/worker/run-pipeline.test.ts).
+    // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
+    pipes = children.slice(0, last).map((child, i) =>
+      pipeStreams(child.stdout!, children[i + 1]!.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),
     );
     // Named to the watchdog before anything is awaited: a worker killed while the handles close
     // (a chaos run caught one) would otherwise leave groups nobody knows to kill.
@@ -138,10 +146,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       log,
     );
   });
-  // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
-  const pipes = children.slice(0, last).map((child, i) =>
-    pipeStreams(child.stdout!, children[i + 1]!.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),
-  );
   // The groups get SIGTERM at once, so a shell script's children stop with it; execa signals
   // each leader and escalates to SIGKILL at the hard limit.
   const onAbort = () => {

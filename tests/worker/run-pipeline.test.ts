@@ -75,6 +75,24 @@ describe('runPipeline', () => {
     await fs.rm(path.join(cwd, 'count.txt'));
   });
 
+  // cat writes its whole file the moment it runs, before the runner's next await: a producer that
+  // fast once lost its first bytes whenever execa (buffer: false) resumed its unread stdout first.
+  it('loses none of the bytes a producer writes at once, before the pipe is joined', async () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => `read_${i}\tACGTACGTACGTACGTACGTACGTACGTACGTACGT`);
+    const source = path.join(cwd, 'source.txt');
+    await fs.writeFile(source, `${lines.join('\n')}\n`);
+    const expected = await fs.readFile(source);
+    for (let run = 0; run < 10; run++) {
+      const result = await runPipeline({ ...base, cwd, pipeline: [['cat', source], ['cat']], stdoutFile: 'copy.txt' });
+      expect(result.processes.map((p) => p.exitCode)).toEqual([0, 0]);
+      const copy = await fs.readFile(path.join(cwd, 'copy.txt'));
+      expect(copy.length, `run ${run}`).toBe(expected.length);
+      expect(copy.equals(expected), `run ${run}`).toBe(true);
+    }
+    await fs.rm(source);
+    await fs.rm(path.join(cwd, 'copy.txt'));
+  });
+
   it('blames the consumer that failed, not the producer it left writing into a closed pipe', async () => {
     const run = await runPipeline({
       ...base,
