@@ -176,11 +176,21 @@ const cpuSeconds = (pid: number): number => runningProcessCpuMs(pid) / 1000;
 // Commands Redis has run so far (INFO commandstats; a script's own redis.call()s count too, and
 // Redis 7.0 has no count of the commands clients sent alone): the Redis work a request costs, a
 // figure the machine's load cannot move.
-async function redisCommands(redis: Redis): Promise<number> {
+async function redisCommands(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
-  let run = 0;
-  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) run += Number(match[1]);
+  const run = new Map<string, number>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) run.set(match[1]!, Number(match[2]));
   return run;
+}
+
+// The commands Redis ran between two readings, by name, most first.
+function commandsSince(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const ran = new Map<string, number>();
+  for (const [name, calls] of after) {
+    const n = calls - (before.get(name) ?? 0);
+    if (n > 0) ran.set(name, n);
+  }
+  return new Map([...ran].sort((a, b) => b[1] - a[1]));
 }
 
 // Read and write system calls a process has made so far, from /proc/<pid>/io (Linux): socket
@@ -197,6 +207,8 @@ interface CpuShare {
   generator: number;
   /** Commands Redis ran (the bench's own few INFO and stats reads included). */
   commands: number;
+  /** The same by command name. */
+  commandsByName: Map<string, number>;
   /** serve's read and write system calls. */
   serverReads: number;
   serverWrites: number;
@@ -209,13 +221,15 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
   const value = await run();
   const generator = process.cpuUsage(before.generator);
   const io = await syscalls(pids.server);
+  const commandsByName = commandsSince(commands, await redisCommands(stats));
   return {
     value,
     cpu: {
       server: cpuSeconds(pids.server) - before.server,
       redis: cpuSeconds(pids.redis) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
-      commands: (await redisCommands(stats)) - commands,
+      commands: [...commandsByName.values()].reduce((a, b) => a + b, 0),
+      commandsByName,
       serverReads: io.reads - before.io.reads,
       serverWrites: io.writes - before.io.writes,
     },
@@ -226,7 +240,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
 // where throughput does not (the server gets what the others leave it).
 const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
   const per = (s: number) => ((s * 1000) / requests).toFixed(2);
-  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request; serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request (${[...c.commandsByName].map(([name, n]) => `${name} ${(n / requests).toFixed(2)}`).join(', ')}); serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
 };
 
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');

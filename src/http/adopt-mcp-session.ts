@@ -6,7 +6,7 @@
 // checked first: an SDK that renamed one fails here, loudly, on the first session moved between
 // replicas and in tests/http/mcp-replicas.test.ts, instead of serving a half-restored session.
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { SessionInit } from './mcp-session-records.js';
 
 interface WebTransportInternals {
@@ -23,10 +23,10 @@ interface ServerInternals {
  * Marks a connected, fresh transport as initialized for `sessionId` and tells its server what
  * the client sent in initialize. Throws if the SDK's internals are not what this was written for.
  */
-export function adoptSession(server: { server: Server }, transport: StreamableHTTPServerTransport, sessionId: string, init: SessionInit): void {
-  const web = (transport as unknown as { _webStandardTransport?: WebTransportInternals })._webStandardTransport;
-  if (web === undefined || typeof web._initialized !== 'boolean' || web._initialized || web.sessionId !== undefined) {
-    throw sdkChanged('StreamableHTTPServerTransport._webStandardTransport._initialized');
+export function adoptSession(server: { server: Server }, transport: WebStandardStreamableHTTPServerTransport, sessionId: string, init: SessionInit): void {
+  const web = transport as unknown as WebTransportInternals;
+  if (typeof web._initialized !== 'boolean' || web._initialized || web.sessionId !== undefined) {
+    throw sdkChanged('WebStandardStreamableHTTPServerTransport._initialized');
   }
   const inner = server.server as unknown as ServerInternals;
   if (typeof (server.server as { getClientCapabilities?: unknown }).getClientCapabilities !== 'function' || server.server.getClientCapabilities() !== undefined) {
@@ -37,7 +37,7 @@ export function adoptSession(server: { server: Server }, transport: StreamableHT
   inner._clientCapabilities = init.capabilities;
   inner._clientVersion = init.clientInfo;
   // What the SDK's public getters now answer proves the fields were the ones they read.
-  if (transport.sessionId !== sessionId) throw sdkChanged('StreamableHTTPServerTransport.sessionId');
+  if (transport.sessionId !== sessionId) throw sdkChanged('WebStandardStreamableHTTPServerTransport.sessionId');
   if (server.server.getClientCapabilities() !== init.capabilities || server.server.getClientVersion() !== init.clientInfo) {
     throw sdkChanged('Server._clientCapabilities/_clientVersion');
   }

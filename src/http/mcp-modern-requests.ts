@@ -8,7 +8,6 @@
 // envelope does), and the transport is handed the request without the header, which it reads as
 // "the version negotiated before". modern-era-router.ts does the rest, message by message.
 import type { Request, Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../jobs/caller.js';
@@ -16,6 +15,7 @@ import type { JobService } from '../jobs/job-service.js';
 import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { envelopeOf } from '../mcp/modern-era.js';
+import { NodeStreamableHttpTransport } from './node-streamable-transport.js';
 
 const HEADER = 'mcp-protocol-version';
 const HEADER_MISMATCH = -32020;
@@ -35,7 +35,7 @@ export function isModernPost(req: Request): boolean {
   return req.method === 'POST' && req.get('mcp-session-id') === undefined && claimedVersion(req.body) !== undefined;
 }
 
-// The SDK builds its web Request from rawHeaders (name, value, name, value, …), not from headers.
+// The transport's view of the request reads rawHeaders (name, value, name, value, …), not headers.
 function withoutHeader(req: Request, name: string): void {
   delete req.headers[name];
   const raw: string[] = [];
@@ -55,10 +55,10 @@ export async function serveModernPost(req: Request, res: Response, options: { jo
   }
   withoutHeader(req, HEADER);
   const server = createMcpServer(options);
-  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new NodeStreamableHttpTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
   res.on('close', () => {
     server.close().catch((err: unknown) => options.log.debug({ err }, 'closing the server of a 2026-07-28 request failed'));
   });
   await connectServer(server, transport, options.log);
-  await transport.handleRequest(req, res, req.body);
+  await transport.handleNodeRequest(req, res, req.body);
 }

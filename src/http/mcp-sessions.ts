@@ -23,7 +23,6 @@
 // at most `every` old, or the mark, at most `every` late), and the record outlives the idle time.
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -37,6 +36,7 @@ import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { isModernPost, serveModernPost } from './mcp-modern-requests.js';
+import { NodeStreamableHttpTransport } from './node-streamable-transport.js';
 import type { SessionChangeFeed } from './mcp-session-changes.js';
 import type { McpSessionRecord, McpSessionRecords, SessionInit } from './mcp-session-records.js';
 import { callerOf } from './require-caller.js';
@@ -46,7 +46,7 @@ import type { BudgetedSession, SessionBudget, SessionCloseReason } from './sessi
 type CloseReason = SessionCloseReason | 'ended on another replica, or expired';
 
 interface Session extends BudgetedSession {
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHttpTransport;
   server: McpSession;
   logLevel: SessionLogLevelState;
   /** Set when the server (not the client) ends the session. */
@@ -134,7 +134,7 @@ export class StreamableHttpSessions {
       // An initialize the transport refused never got an id: nothing can reach it again.
       if (current.transport.sessionId === undefined) void current.close('idle');
     });
-    await current.transport.handleRequest(req, res, req.body);
+    await current.transport.handleNodeRequest(req, res, req.body);
   };
 
   // The session of an id, this replica's copy or one built from its record; 404 when the record
@@ -216,7 +216,7 @@ export class StreamableHttpSessions {
         logLevel: logLevelShared,
         changes: 0,
         markedAt: now,
-        transport: new StreamableHTTPServerTransport({
+        transport: new NodeStreamableHttpTransport({
           sessionIdGenerator: identity.sessionIdGenerator,
           eventStore: new InMemoryEventStore(),
           onsessioninitialized: (id) => {
