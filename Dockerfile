@@ -25,6 +25,8 @@ COPY src ./src
 COPY tools ./tools
 COPY worker ./worker
 COPY fixtures ./fixtures
+# The build's last step bundles the executable (dist/src/cli/main.js) with rolldown, a dev dependency.
+COPY scripts/bundle-cli.ts ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 # The workers' health check (they have no HTTP port): is this container's BullMQ worker

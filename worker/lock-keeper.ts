@@ -31,7 +31,10 @@ type Message = { type: 'hold' | 'release'; queue: string; jobId: string; token: 
 
 // The thread's whole program, run as CommonJS source (eval): it must stand alone, taking what it
 // needs from workerData, so it runs the same from the built files and from the TypeScript sources.
-function lockKeeperProgram(): void {
+// `require` comes in as a parameter, the eval's own passed by the caller's source text: a free
+// `require` in this function would be rewritten by the bundler (scripts/bundle-cli.ts) into a
+// helper of the bundle's, which the thread does not have.
+function lockKeeperProgram(require: NodeJS.Require): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { Queue, Job } = require(workerData.bullmq as string) as typeof import('bullmq');
   const { Redis } = require(workerData.ioredis as string) as typeof import('ioredis');
@@ -98,7 +101,7 @@ export function startLockKeeper(options: LockKeeperOptions): LockKeeper {
   // The main loop's pulse: the thread renews only while it is recent.
   const pulse = setInterval(() => Atomics.store(beat, 0, BigInt(Date.now())), 1000);
   pulse.unref();
-  const thread = new Worker(`(${lockKeeperProgram.toString()})()`, {
+  const thread = new Worker(`(${lockKeeperProgram.toString()})(require)`, {
     eval: true,
     workerData: {
       bullmq: require.resolve('bullmq'),

@@ -1,5 +1,6 @@
 // The bio-mcp-queue command: MCP over stdio by default, or a subcommand. Run by importing it:
-// main.ts, the executable, does so once Node's compile cache is on (compile-cache.ts).
+// entry.ts, the executable (bundled into dist/src/cli/main.js), does so once Node's compile cache
+// is on (compile-cache.ts).
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { mapError } from '../error-mapping.js';

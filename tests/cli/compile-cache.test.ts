@@ -46,11 +46,13 @@ describe('compile cache', () => {
     expect(run.stdout).toBe(VERSION);
     const folder = path.join(cacheHome, 'bio-mcp-queue', 'node-compile-cache');
     if (NODE_HAS_COMPILE_CACHE) {
-      // One subfolder per Node version, holding an entry per module compiled.
+      // One subfolder per Node version, holding an entry per module compiled: main.js and the
+      // bundle's chunks that --version loads (9 at this writing; only main.js would mean the
+      // command was loaded before the cache was on).
       const [versionDir, ...others] = await fs.readdir(folder);
       expect(others).toEqual([]);
       expect(versionDir).toMatch(new RegExp(`^${process.version.replaceAll('.', '\\.')}-`));
-      expect((await fs.readdir(path.join(folder, versionDir!))).length).toBeGreaterThan(50);
+      expect((await fs.readdir(path.join(folder, versionDir!))).length).toBeGreaterThan(5);
     } else {
       expect(existsSync(folder)).toBe(false);
     }

@@ -290,14 +290,20 @@ describe('Dockerfile', () => {
     for (const source of sources) expect(existsSync(path.join(REPO, source)), `COPY ${source}`).toBe(true);
   });
 
-  it('copies every folder the built CLI imports from', async () => {
+  it('copies every folder the CLI is compiled from, and the script that bundles it', async () => {
     const copied = [...dockerfile.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-    const folders = [...(await compiledImportGraph(path.join(REPO, 'dist', 'src', 'cli', 'main.js')))].map(
+    // entry.js is what tsc made of the executable's source, the bundle's input (scripts/bundle-cli.ts):
+    // the bundle itself (main.js) imports only its chunks.
+    const folders = [...(await compiledImportGraph(path.join(REPO, 'dist', 'src', 'cli', 'entry.js')))].map(
       (file) => path.relative(path.join(REPO, 'dist'), file).split(path.sep)[0]!,
     );
     const needed = [...new Set(folders)].sort();
     expect(needed).toEqual(expect.arrayContaining(['src', 'tools', 'worker']));
     for (const folder of needed) expect(copied, `the CLI imports dist/${folder}/`).toContain(folder);
+    const pkg = JSON.parse(await fs.readFile(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const buildScripts = [...pkg.scripts.build!.matchAll(/node dist\/(scripts\/[\w-]+)\.js/g)].map((m) => `${m[1]}.ts`);
+    expect(buildScripts).toEqual(['scripts/bundle-cli.ts']);
+    for (const script of buildScripts) expect(copied, `npm run build runs ${script}`).toContain(script);
   });
 });
 

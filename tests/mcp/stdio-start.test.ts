@@ -1,6 +1,7 @@
 // A desktop client waits for `initialize` at every launch, so the stdio server answers it before
 // it loads what only jobs need (BullMQ, ioredis, the worker's execa, and never the HTTP stack or
-// the AWS SDK for local storage: bench/stdio-start.ts times it, issue 11). What was loaded is read
+// the AWS SDK for local storage: bench/stdio-start.ts times it, issue 11), and from the bundle
+// alone, without looking up a file in node_modules. What was loaded is read
 // from the real process (tests/fixtures/loaded-before-answer.mjs), not from a timing. Deferring
 // the start must cost nothing else: a call sent with the handshake is answered once Redis is up,
 // and a start that fails still ends the process with its message and exit code.
@@ -68,11 +69,17 @@ describe('stdio start', () => {
     const answeredAt = lines.indexOf('answered');
     expect(answeredAt, run.stderr).toBeGreaterThan(0);
     const packageOf = (line: string) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line)?.[1];
-    const before = new Set(lines.slice(0, answeredAt).filter((l) => l.startsWith('loaded: ')).map(packageOf).filter((p) => p !== undefined));
+    const loadedBefore = lines.slice(0, answeredAt).filter((l) => l.startsWith('loaded: file:'));
+    const before = new Set(loadedBefore.map(packageOf).filter((p) => p !== undefined));
     const after = new Set(lines.slice(answeredAt).filter((l) => l.startsWith('loaded: ')).map(packageOf).filter((p) => p !== undefined));
-    // The scan saw the loads: the MCP SDK and zod come before the answer, BullMQ after it.
-    expect([...before]).toEqual(expect.arrayContaining(['@modelcontextprotocol/sdk', 'zod']));
+    // The scan saw the loads: the bundle's files before the answer, BullMQ after it.
+    expect(loadedBefore, run.stderr).toContainEqual(`loaded: file://${MAIN}`);
     expect([...after]).toEqual(expect.arrayContaining(['bullmq', 'ioredis']));
+    // The answer comes from the bundle alone (scripts/bundle-cli.ts): the MCP SDK, zod and pino
+    // are in it, so no file is looked up in node_modules before it.
+    expect([...before]).toEqual([]);
+    // And from a handful of files, not the ~400 the unbundled start loaded one by one.
+    expect(loadedBefore.length, loadedBefore.join('\n')).toBeLessThan(40);
     const deferred = ['bullmq', 'ioredis', 'execa', 'express', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@aws-sdk/s3-request-presigner'];
     expect([...before].filter((p) => deferred.includes(p))).toEqual([]);
     expect([...after].filter((p) => p === 'express' || p.startsWith('@aws-sdk/'))).toEqual([]);
