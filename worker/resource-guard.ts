@@ -97,14 +97,13 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
         if (sample.total > memory.bytes) found({ kind: 'memory', limit: memory, observed: sample.total, culprit: largest(pgids, sample.byGroup), stopped: true });
       };
       const diskCheck = async (stopped: boolean) => {
-        if (options.outputs) {
-          const size = await outputsSize(options.outputs.dir, options.outputs.names);
-          if (size > options.outputs.limit.bytes) return found({ kind: 'output', limit: options.outputs.limit, observed: size, stopped });
-        }
-        if (options.workDir) {
-          const used = await diskUsage(options.workDir.dir);
-          if (used > options.workDir.limit.bytes) found({ kind: 'work_dir', limit: options.workDir.limit, observed: used, stopped });
-        }
+        // Both measured at once (the last check is on the way to the job's result); judged in order.
+        const [size, used] = await Promise.all([
+          options.outputs ? outputsSize(options.outputs.dir, options.outputs.names) : undefined,
+          options.workDir ? diskUsage(options.workDir.dir) : undefined,
+        ]);
+        if (options.outputs && size !== undefined && size > options.outputs.limit.bytes) return found({ kind: 'output', limit: options.outputs.limit, observed: size, stopped });
+        if (options.workDir && used !== undefined && used > options.workDir.limit.bytes) found({ kind: 'work_dir', limit: options.workDir.limit, observed: used, stopped });
       };
       const done = new AbortController();
       const loop = (async () => {
