@@ -66,15 +66,11 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
     async prepare(pipeline) {
       if (!options.memory || options.cgroupParent) return pipeline.map((argv) => [...argv]);
       const searchPath = options.searchPath ?? process.env.PATH ?? '';
-      const prlimit = await findOnPath('prlimit', searchPath);
       const ceiling = options.memory.bytes * BACKSTOP_FACTOR;
-      return Promise.all(
-        pipeline.map(async (argv) => {
-          // A binary that is not there is left to fail as missing, not as prlimit's complaint.
-          if (!prlimit || !(await findOnPath(argv[0]!, searchPath))) return [...argv];
-          return [prlimit, `--data=${ceiling}`, '--', ...argv];
-        }),
-      );
+      // Looked up together: each is an access() on the way to the spawn.
+      const [prlimit, ...binaries] = await Promise.all([findOnPath('prlimit', searchPath), ...pipeline.map((argv) => findOnPath(argv[0]!, searchPath))]);
+      // A binary that is not there is left to fail as missing, not as prlimit's complaint.
+      return pipeline.map((argv, i) => (prlimit && binaries[i] ? [prlimit, `--data=${ceiling}`, '--', ...argv] : [...argv]));
     },
     async watch(pgids, stopAll) {
       let breach: LimitBreach | undefined;
