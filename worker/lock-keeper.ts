@@ -11,7 +11,6 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../src/logger.js';
 import type { RedisTarget } from '../src/redis/redis-target.js';
-import { deferredReleases } from './deferred-releases.js';
 
 export interface LockKeeperOptions {
   target: RedisTarget;
@@ -28,12 +27,7 @@ export interface LockKeeper {
   close(): Promise<void>;
 }
 
-type Lock = { queue: string; jobId: string; token: string };
-/** Locks to renew from now on, and locks to stop renewing (deferred-releases.ts), in one message. */
-type Message = { type: 'locks'; hold: readonly Lock[]; release: readonly Lock[] };
-
-/** How long a finished job's release may wait to go with the next job's hold. */
-const RELEASE_DELAY_MS = 1000;
+type Message = { type: 'hold' | 'release'; queue: string; jobId: string; token: string };
 
 // The thread's whole program, run as CommonJS source (eval): it must stand alone, taking what it
 // needs from workerData, so it runs the same from the built files and from the TypeScript sources.
@@ -84,14 +78,11 @@ function lockKeeperProgram(require: NodeJS.Require): void {
     }
   };
   const timer = setInterval(() => void renew(), Math.max(100, Math.floor(lockDurationMs / 4)));
-  type Lock = { queue: string; jobId: string; token: string };
-  parentPort!.on('message', (m: { type: string; hold?: Lock[]; release?: Lock[] }) => {
-    const keyOf = (l: Lock) => `${l.queue}\u0000${l.jobId}`;
-    if (m.type === 'locks') {
-      // Releases first: a job held again (a new attempt, a new token) keeps its new hold.
-      for (const l of m.release ?? []) if (held.get(keyOf(l))?.token === l.token) held.delete(keyOf(l));
-      for (const l of m.hold ?? []) held.set(keyOf(l), { queue: l.queue, jobId: l.jobId, token: l.token });
-    } else if (m.type === 'close') {
+  parentPort!.on('message', (m: { type: string; queue: string; jobId: string; token: string }) => {
+    const key = `${m.queue}\u0000${m.jobId}`;
+    if (m.type === 'hold') held.set(key, { queue: m.queue, jobId: m.jobId, token: m.token });
+    else if (m.type === 'release' && held.get(key)?.token === m.token) held.delete(key);
+    else if (m.type === 'close') {
       clearInterval(timer);
       held.clear();
       void Promise.allSettled([...queues.values()].map((q) => q.close()))
@@ -129,24 +120,16 @@ export function startLockKeeper(options: LockKeeperOptions): LockKeeper {
   thread.on('exit', (code) => {
     if (!closing) options.log.warn({ code }, 'the lock-keeping thread exited: a blocked event loop may now lose a job its lock');
   });
-  // A job's release goes with the next job's hold: the thread wakes once a job, not twice. Until
-  // then the thread may renew the lock of a finished job once more, which BullMQ refuses (the
-  // lock is gone or another token's) and which ends that hold.
-  const locks = deferredReleases<Lock>(
-    (hold, release) => {
-      if (!closing) thread.postMessage({ type: 'locks', hold, release } satisfies Message);
-    },
-    { delayMs: RELEASE_DELAY_MS },
-  );
+  const post = (message: Message) => {
+    if (!closing) thread.postMessage(message);
+  };
   return {
     hold(queue, jobId, token) {
-      const lock = { queue, jobId, token };
-      locks.hold([lock]);
-      return () => locks.release([lock]);
+      post({ type: 'hold', queue, jobId, token });
+      return () => post({ type: 'release', queue, jobId, token });
     },
     close() {
       if (closing) return Promise.resolve();
-      locks.flush();
       closing = true;
       clearInterval(pulse);
       const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));

@@ -17,7 +17,6 @@ import type { LockKeeper } from './lock-keeper.js';
 import type { OwnerCap } from './owner-cap.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { progressWrites } from './progress-writes.js';
-import { removeTree } from './remove-tree.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 import { resolveStepInputs } from './step-inputs.js';
 import { stageClock } from './stage-clock.js';
@@ -56,13 +55,6 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
     let workDir: string | undefined;
     const stages = stageClock();
     let freeSlot: (() => Promise<void>) | undefined;
-    // Started once the outputs are stored (nothing reads the work dir after that), so it runs
-    // beside the publish instead of after it; awaited before the job is reported done either way.
-    let removal: Promise<void> | undefined;
-    const removeWorkDir = () =>
-      (removal ??= workDir
-        ? removeTree(workDir).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'))
-        : Promise.resolve());
     const release = token && deps.lockKeeper ? deps.lockKeeper.hold(job.queueName, job.id!, token) : undefined;
     // Reports go to Redis spaced out (progress-writes.ts): a tiny job writes none.
     const progress = progressWrites((r) => job.updateProgress(r), log);
@@ -99,7 +91,6 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         attemptTag,
         stages,
       });
-      void removeWorkDir();
       // Nothing of this run's progress lands after its result.
       await progress.close();
       const published = await deps.ledger.commit(job.id!, result);
@@ -141,7 +132,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       // Whatever the outcome, the slot goes and the owner's next held job is promoted.
       if (freeSlot) await freeSlot().catch((err: unknown) => log.warn({ err }, 'could not free the owner\'s running slot; it frees itself when the job\'s lock lapses'));
       if (workDir) {
-        await removeWorkDir();
+        await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
         stages.mark('work dir removed');
         log.debug({ stages_ms: stages.stages(), queue_wait_ms: (job.processedOn ?? job.timestamp) - job.timestamp }, 'job stages');
       }

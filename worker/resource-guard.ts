@@ -66,11 +66,15 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
     async prepare(pipeline) {
       if (!options.memory || options.cgroupParent) return pipeline.map((argv) => [...argv]);
       const searchPath = options.searchPath ?? process.env.PATH ?? '';
+      const prlimit = await findOnPath('prlimit', searchPath);
       const ceiling = options.memory.bytes * BACKSTOP_FACTOR;
-      // Looked up together: each is an access() on the way to the spawn.
-      const [prlimit, ...binaries] = await Promise.all([findOnPath('prlimit', searchPath), ...pipeline.map((argv) => findOnPath(argv[0]!, searchPath))]);
-      // A binary that is not there is left to fail as missing, not as prlimit's complaint.
-      return pipeline.map((argv, i) => (prlimit && binaries[i] ? [prlimit, `--data=${ceiling}`, '--', ...argv] : [...argv]));
+      return Promise.all(
+        pipeline.map(async (argv) => {
+          // A binary that is not there is left to fail as missing, not as prlimit's complaint.
+          if (!prlimit || !(await findOnPath(argv[0]!, searchPath))) return [...argv];
+          return [prlimit, `--data=${ceiling}`, '--', ...argv];
+        }),
+      );
     },
     async watch(pgids, stopAll) {
       let breach: LimitBreach | undefined;
@@ -93,13 +97,14 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
         if (sample.total > memory.bytes) found({ kind: 'memory', limit: memory, observed: sample.total, culprit: largest(pgids, sample.byGroup), stopped: true });
       };
       const diskCheck = async (stopped: boolean) => {
-        // Both measured at once (the last check is on the way to the job's result); judged in order.
-        const [size, used] = await Promise.all([
-          options.outputs ? outputsSize(options.outputs.dir, options.outputs.names) : undefined,
-          options.workDir ? diskUsage(options.workDir.dir) : undefined,
-        ]);
-        if (options.outputs && size !== undefined && size > options.outputs.limit.bytes) return found({ kind: 'output', limit: options.outputs.limit, observed: size, stopped });
-        if (options.workDir && used !== undefined && used > options.workDir.limit.bytes) found({ kind: 'work_dir', limit: options.workDir.limit, observed: used, stopped });
+        if (options.outputs) {
+          const size = await outputsSize(options.outputs.dir, options.outputs.names);
+          if (size > options.outputs.limit.bytes) return found({ kind: 'output', limit: options.outputs.limit, observed: size, stopped });
+        }
+        if (options.workDir) {
+          const used = await diskUsage(options.workDir.dir);
+          if (used > options.workDir.limit.bytes) found({ kind: 'work_dir', limit: options.workDir.limit, observed: used, stopped });
+        }
       };
       const done = new AbortController();
       const loop = (async () => {

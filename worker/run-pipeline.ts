@@ -91,13 +91,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const last = pipeline.length - 1;
   const nonce = randomBytes(4).toString('hex');
   const stderrFiles = pipeline.map((_, i) => path.join(options.cwd, `.stderr-${nonce}-${i}`));
-  // What is started (results name the tool's own argv), and the files handed to the children as
-  // they are (our copies are closed once they run): asked for together, one wait instead of three.
-  const [started, stderrHandles, stdoutHandle] = await allOrClose(
-    options.guard ? options.guard.prepare(pipeline) : Promise.resolve(pipeline),
-    Promise.all(stderrFiles.map((file) => fs.open(file, 'a'))),
-    options.stdoutFile ? fs.open(path.join(options.cwd, options.stdoutFile), 'w') : Promise.resolve(undefined),
-  );
+  // What is started; results name the tool's own argv.
+  const started = options.guard ? await options.guard.prepare(pipeline) : pipeline;
+  // Opened here and handed to the children as they are; our copies are closed once they run.
+  const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
+  const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
   let children: ResultPromise[];
   let pipes: Promise<void>[];
   options.stages?.mark('tool: before spawn');
@@ -163,8 +161,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     });
     const results = await Promise.all(children);
     options.stages?.mark('tool: processes');
-    // The last look at the limits and the last stderr reads do not wait for each other.
-    const [breach] = await Promise.all([watch?.stop(), Promise.all(pipes), Promise.all(tails.map((t) => t.stop()))]);
+    const breach = await watch?.stop();
+    await Promise.all(pipes);
+    await Promise.all(tails.map((t) => t.stop()));
     const processes: ProcessRun[] = [];
     for (const [i, result] of results.entries()) {
       const spawnError = result.exitCode === undefined && result.signal === undefined ? result.originalMessage || result.message : undefined;
@@ -191,27 +190,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     options.watchdog?.release(pgids);
     await Promise.all(tails.map((t) => t.stop()));
     // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.
-    await Promise.all(stderrFiles.map((file) => fs.unlink(file).catch(ignoreMissing)));
+    await Promise.all(stderrFiles.map((file) => fs.rm(file, { force: true })));
   }
-}
-
-// The guard's argv and the children's files; should any of them fail, the files that did open
-// are closed before the failure goes on (Promise.all would leave them to the garbage collector).
-async function allOrClose<A>(
-  argv: Promise<A>,
-  stderr: Promise<fs.FileHandle[]>,
-  stdout: Promise<fs.FileHandle | undefined>,
-): Promise<[A, fs.FileHandle[], fs.FileHandle | undefined]> {
-  const [a, e, o] = await Promise.allSettled([argv, stderr, stdout]);
-  if (a.status === 'fulfilled' && e.status === 'fulfilled' && o.status === 'fulfilled') return [a.value, e.value, o.value];
-  const opened = [...(e.status === 'fulfilled' ? e.value : []), ...(o.status === 'fulfilled' && o.value ? [o.value] : [])];
-  await Promise.all(opened.map((h) => h.close().catch(() => undefined)));
-  throw [a, e, o].find((r) => r.status === 'rejected')!.reason;
-}
-
-// One call where fs.rm({ force }) makes three (two lstats, then the unlink).
-function ignoreMissing(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'ENOENT') throw err;
 }
 
 // The last STDERR_TAIL_BYTES of a file, decoded (a cut multi-byte character at the start is

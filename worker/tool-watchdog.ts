@@ -6,7 +6,6 @@
 // one line and exits. `setpriv --pdeathsig` would reach only the direct child, not the group.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../src/logger.js';
-import { deferredReleases } from './deferred-releases.js';
 
 export interface ToolWatchdog {
   /** The watchdog's pid (tests, and the log). */
@@ -18,9 +17,6 @@ export interface ToolWatchdog {
   /** Ends the watchdog once the worker has stopped its tools itself. */
   close(): Promise<void>;
 }
-
-/** How long the end of a tool's groups may wait to go with the next run's start (deferred-releases.ts). */
-const RELEASE_DELAY_MS = 1000;
 
 /** The message the watchdog logs when it kills the groups of a dead worker. */
 export const WATCHDOG_KILLED = 'worker gone: the watchdog killed its tool process groups';
@@ -81,24 +77,15 @@ export function startToolWatchdog(log: Logger): ToolWatchdog {
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
   let closing = false;
-  const lines = (sign: '+' | '-', pgids: readonly number[]) => pgids.map((pgid) => `${sign}${pgid}\n`).join('');
-  // Ended groups first, then the new ones, in one write: the watchdog wakes once a job. A group
-  // named a moment after its end is harmless: the watchdog only acts if the worker dies, and a
-  // group id comes back only after the kernel's pids wrap around.
-  const groups = deferredReleases<number>(
-    (started, ended) => {
-      if (closing || !child.stdin!.writable) return;
-      child.stdin!.write(lines('-', ended) + lines('+', started));
-    },
-    { delayMs: RELEASE_DELAY_MS },
-  );
+  const send = (sign: '+' | '-', pgids: readonly number[]) => {
+    if (closing || pgids.length === 0 || !child.stdin!.writable) return;
+    child.stdin!.write(pgids.map((pgid) => `${sign}${pgid}\n`).join(''));
+  };
   return {
     pid: child.pid,
-    watch: (pgids) => groups.hold(pgids),
-    release: (pgids) => groups.release(pgids),
+    watch: (pgids) => send('+', pgids),
+    release: (pgids) => send('-', pgids),
     close() {
-      // Before the pipe closes: the watchdog kills every group still named then.
-      groups.flush();
       closing = true;
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -8,22 +8,19 @@ import path from 'node:path';
 export async function diskUsage(dir: string): Promise<number> {
   const seen = new Set<string>();
   let total = 0;
-  // A folder's entries are looked at all at once: the last look, after the tool exits, is on the
-  // way to the job's result, and one after the other it took a round trip to the thread pool each.
   const walk = async (folder: string): Promise<void> => {
     // A folder removed meanwhile (a tool's temporary one) holds nothing any more.
-    const entries = await fs.readdir(folder).catch(() => [] as string[]);
-    const stats = await Promise.all(entries.map((name) => fs.lstat(path.join(folder, name)).catch(() => undefined)));
-    const folders: string[] = [];
-    for (const [i, stat] of stats.entries()) {
+    const entries = await fs.readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      const file = path.join(folder, entry.name);
+      const stat = await fs.lstat(file, { bigint: false }).catch(() => undefined);
       if (!stat) continue;
       const inode = `${stat.dev}:${stat.ino}`;
       if (seen.has(inode)) continue;
       seen.add(inode);
       total += stat.blocks * 512;
-      if (stat.isDirectory()) folders.push(path.join(folder, entries[i]!));
+      if (stat.isDirectory()) await walk(file);
     }
-    await Promise.all(folders.map(walk));
   };
   await walk(dir);
   return total;
