@@ -28,6 +28,7 @@ import { check, progress } from './support/bench-checks.js';
 import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { runningProcessCpuMs } from './support/proc-cpu.js';
+import { redisCommandsByName } from './support/redis-command-stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
@@ -173,16 +174,6 @@ const reason = (err: unknown): string => {
 // CPU seconds (user + system) a process has used so far.
 const cpuSeconds = (pid: number): number => runningProcessCpuMs(pid) / 1000;
 
-// Commands Redis has run so far (INFO commandstats; a script's own redis.call()s count too, and
-// Redis 7.0 has no count of the commands clients sent alone): the Redis work a request costs, a
-// figure the machine's load cannot move.
-async function redisCommands(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const run = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) run.set(match[1]!, Number(match[2]));
-  return run;
-}
-
 // The commands Redis ran between two readings, by name, most first.
 function commandsSince(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
   const ran = new Map<string, number>();
@@ -205,9 +196,7 @@ interface CpuShare {
   server: number;
   redis: number;
   generator: number;
-  /** Commands Redis ran (the bench's own few INFO and stats reads included). */
-  commands: number;
-  /** The same by command name. */
+  /** Commands Redis ran, by name (the bench's own few INFO and stats reads included). */
   commandsByName: Map<string, number>;
   /** serve's read and write system calls. */
   serverReads: number;
@@ -216,19 +205,18 @@ interface CpuShare {
 
 // What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
 async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
-  const commands = await redisCommands(stats);
+  const commands = await redisCommandsByName(stats);
   const before = { server: cpuSeconds(pids.server), redis: cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
   const io = await syscalls(pids.server);
-  const commandsByName = commandsSince(commands, await redisCommands(stats));
+  const commandsByName = commandsSince(commands, await redisCommandsByName(stats));
   return {
     value,
     cpu: {
       server: cpuSeconds(pids.server) - before.server,
       redis: cpuSeconds(pids.redis) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
-      commands: [...commandsByName.values()].reduce((a, b) => a + b, 0),
       commandsByName,
       serverReads: io.reads - before.io.reads,
       serverWrites: io.writes - before.io.writes,
@@ -240,7 +228,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
 // where throughput does not (the server gets what the others leave it).
 const cpuText = (c: CpuShare, wallSeconds: number, requests: number) => {
   const per = (s: number) => ((s * 1000) / requests).toFixed(2);
-  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${(c.commands / requests).toFixed(2)} commands a request (${[...c.commandsByName].map(([name, n]) => `${name} ${(n / requests).toFixed(2)}`).join(', ')}); serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
+  return `CPU: serve ${(c.server / wallSeconds).toFixed(2)} cores = ${per(c.server)} ms a request, redis-server ${(c.redis / wallSeconds).toFixed(2)} = ${per(c.redis)} ms, load generator ${(c.generator / wallSeconds).toFixed(2)} = ${per(c.generator)} ms; Redis ran ${([...c.commandsByName.values()].reduce((a, b) => a + b, 0) / requests).toFixed(2)} commands a request (${[...c.commandsByName].map(([name, n]) => `${name} ${(n / requests).toFixed(2)}`).join(', ')}); serve made ${(c.serverReads / requests).toFixed(2)} read and ${(c.serverWrites / requests).toFixed(2)} write system calls a request`;
 };
 
 const errorsText = (errors: Map<string, number>) => [...errors].map(([why, n]) => `${n}× ${why}`).join('; ');

@@ -18,19 +18,10 @@ import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { runWithCleanup } from './support/cleanup.js';
+import { runningProcessCpuMs } from './support/proc-cpu.js';
+import { redisCommandsRun } from './support/redis-command-stats.js';
 import { startServerChild, type ServerChild } from './support/server-child.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
-
-async function processCpuMs(pid: number): Promise<number> {
-  const fields = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).replace(/^.*\) /s, '').split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-async function redisCommands(redis: Redis): Promise<number> {
-  let calls = 0;
-  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(m[1]);
-  return calls;
-}
 
 interface Batch {
   cpuMsPerJob: number;
@@ -39,8 +30,8 @@ interface Batch {
 }
 
 async function batch(server: ServerChild, redis: Redis, query: string, jobs: number): Promise<Batch> {
-  const commands0 = await redisCommands(redis);
-  const cpu0 = await processCpuMs(server.pid!);
+  const commands0 = await redisCommandsRun(redis);
+  const cpu0 = runningProcessCpuMs(server.pid!);
   const t0 = performance.now();
   const ids: string[] = [];
   for (let i = 0; i < jobs; i++) ids.push((await server.call<Submission>('blastn_async', { query, database: 'lambda' })).job_id);
@@ -49,9 +40,9 @@ async function batch(server: ServerChild, redis: Redis, query: string, jobs: num
     check(status.status === 'completed', `job ${id} ended ${status.status}`);
   }
   const wallS = (performance.now() - t0) / 1000;
-  const cpuMsPerJob = ((await processCpuMs(server.pid!)) - cpu0) / jobs;
+  const cpuMsPerJob = (runningProcessCpuMs(server.pid!) - cpu0) / jobs;
   // The INFO call that asked is not counted; the checks below come after.
-  const commandsPerJob = ((await redisCommands(redis)) - commands0 - 1) / jobs;
+  const commandsPerJob = ((await redisCommandsRun(redis)) - commands0 - 1) / jobs;
   for (const id of ids) {
     const result = await server.call<JobResult>('get_job_result', { job_id: id });
     check((result.summary as { hit_count?: number } | null)?.hit_count === 1, `job ${id}: expected 1 hit, got ${JSON.stringify(result.summary)}`);

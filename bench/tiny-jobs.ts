@@ -25,6 +25,7 @@ import { summarizeCpuProfiles } from './support/cpu-profile.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { runningProcessCpuMs } from './support/proc-cpu.js';
+import { redisCommandsRun } from './support/redis-command-stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
@@ -71,15 +72,6 @@ async function firstRecord(file: string): Promise<string> {
   const sequence = lines.join('').trim();
   check(header.split(/\s/)[0] === QUERY_ID && sequence.length === QUERY_LENGTH, `${file}: expected ${QUERY_ID} (${QUERY_LENGTH} bp) first, got ${header} (${sequence.length} bp)`);
   return `>${chunk.trimEnd()}\n`;
-}
-
-// Commands Redis has run so far (INFO commandstats), for a load-insensitive figure of each path's
-// round trips; the one INFO call that asks is taken off.
-async function redisCommands(redis: Redis): Promise<number> {
-  const info = await redis.info('commandstats');
-  let calls = 0;
-  for (const m of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(m[1]);
-  return calls;
 }
 
 const ownCpuMs = () => {
@@ -188,13 +180,14 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   for (let round = 0; round < settings.rounds; round++) {
     const paths = [
       async () => {
-        const commandsBefore = await redisCommands(stats);
+        const commandsBefore = await redisCommandsRun(stats);
         const serverBefore = runningProcessCpuMs(server.pid!);
         const clientBefore = ownCpuMs();
         const r = await serverBatch(server, query, settings.jobs);
         const serverSpent = runningProcessCpuMs(server.pid!) - serverBefore;
         // The results' reads for the checks are in this count too: two MCP calls a job, a few commands.
-        commands.server.push((await redisCommands(stats)) - commandsBefore - 1);
+        // The - 1 is the INFO call that read the count before.
+        commands.server.push((await redisCommandsRun(stats)) - commandsBefore - 1);
         const clientSpent = ownCpuMs() - clientBefore - r.checkCpuMs;
         cpu.server.push(serverSpent + clientSpent);
         cpu.serverOnly.push(serverSpent);
@@ -203,11 +196,11 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
         serverTools.push(...r.tools);
       },
       async () => {
-        const commandsBefore = await redisCommands(stats);
+        const commandsBefore = await redisCommandsRun(stats);
         const cpuBefore = ownCpuMs();
         const r = await baseline.runBatch(settings.jobs);
         cpu.bullmq.push(ownCpuMs() - cpuBefore);
-        commands.bullmq.push((await redisCommands(stats)) - commandsBefore - 1);
+        commands.bullmq.push((await redisCommandsRun(stats)) - commandsBefore - 1);
         wall.bullmq.push(r.wallMs);
         bullmqRuns.push(...r.processor);
       },
