@@ -103,10 +103,13 @@ describe('cancel in the middle', () => {
     expect(s.steps[0]!.status).toBe('completed');
     expect(s.progress.message).toMatch(/^step 1 of 3 \(bwa_mem\): aligning/);
     const bwaJob = s.steps[1]!.job_id;
+    // Both tools, once each has left the prlimit that starts it (seen under load: the sort still
+    // "/usr/bin/prlimit --data=…" a moment after bwa was running).
+    const tools = ['bwa mem', 'samtools sort'];
     let before: string[] = [];
-    for (let i = 0; i < 100 && before.length < 2; i++) {
+    for (let i = 0; i < 100 && before.join('\n') !== tools.join('\n'); i++) {
       before = (await processesOfJob(h.config.workRoot, bwaJob)).map((p) => p.cmd.split(' ').slice(0, 2).join(' ')).sort();
-      if (before.length < 2) await new Promise((r) => setTimeout(r, 20));
+      if (before.join('\n') !== tools.join('\n')) await new Promise((r) => setTimeout(r, 20));
     }
     expect(before).toEqual(['bwa mem', 'samtools sort']);
 
