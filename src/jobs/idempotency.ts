@@ -2,7 +2,8 @@
 // made for as long as that job exists (until retention removes it), so a client that lost the
 // answer to a submit can simply send it again. The key is reserved in Redis (SET NX) before
 // anything is staged or queued, so of many concurrent submissions exactly one makes the job and
-// the others wait for it and get its id; a submission that fails releases the key. As in
+// the others wait for it and get its id; a submission that fails releases the key, and one whose
+// server dies holds it only until its short reservation lapses (PENDING_MS). As in
 // Stripe's API, reusing a key for a different submission (another tool, other parameters or
 // priority) is refused rather than answered with a job that is not what was asked for.
 import { createHash } from 'node:crypto';
@@ -42,15 +43,23 @@ export interface ClaimOptions {
   retentionMs: number;
 }
 
-/** A pending reservation outlives a server that died mid-submit by at most this, and is renewed while a submission works. */
-const PENDING_MS = 120_000;
-const RENEW_MS = 30_000;
+/**
+ * A pending reservation outlives a server that died mid-submit (or lost Redis between claiming
+ * the key and queueing the job) by at most this; a submission still working renews it every
+ * RENEW_MS. Short, because until it lapses every retry of that submission waits on it: at two
+ * minutes, a client whose first attempt hit a Redis restart waited two minutes for its job.
+ */
+const PENDING_MS = 20_000;
+const RENEW_MS = 5_000;
+/** A confirmation that could not reach Redis is tried again after these pauses (the reservation is renewed meanwhile). */
+const CONFIRM_RETRY_MS = [250, 1000, 2000, 5000, 5000, 10_000, 10_000, 30_000, 30_000, 60_000];
 /** How long a concurrent submission waits for the first one to queue its job before answering conflict. */
 const WAIT_MS = 60_000;
 const POLL_MS = 50;
 
 // Each runs only if the record is still the one this submission wrote.
-const IF_MINE_SET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false`;
+// A confirmation also takes a key whose reservation lapsed meanwhile and no one took: the job exists.
+const IF_MINE_OR_FREE_SET = `local v = redis.call('GET', KEYS[1]) if v == ARGV[1] or v == false then return redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end return false`;
 const IF_MINE_DEL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const IF_MINE_EXPIRE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
@@ -128,16 +137,38 @@ function newClaim(options: ClaimOptions, recordKey: string, mine: string): Claim
     kind: 'new',
     jobId,
     async confirm() {
-      clearInterval(renew);
       const queued = JSON.stringify({ job_id: jobId, fingerprint, state: 'queued' } satisfies KeyRecord);
       // The retention sweep renews it for as long as the job exists, and removes it after.
-      await redis.eval(IF_MINE_SET, 1, recordKey, mine, queued, String(Math.ceil(retentionMs)));
+      const hand = () => redis.eval(IF_MINE_OR_FREE_SET, 1, recordKey, mine, queued, String(Math.ceil(retentionMs)));
+      try {
+        await hand();
+        clearInterval(renew);
+      } catch (err) {
+        // The job is queued: the key must come to name it, or a retry after the reservation
+        // lapses would make a second job. Tried again in the background; the caller logs this one.
+        confirmLater(hand, () => clearInterval(renew));
+        throw err;
+      }
     },
     async release() {
       clearInterval(renew);
       await redis.eval(IF_MINE_DEL, 1, recordKey, mine);
     },
   };
+}
+
+// Retries a confirmation until Redis takes it (or the pauses run out, after about 2.5 minutes:
+// then the reservation lapses as a dead server's would), renewing the reservation meanwhile.
+function confirmLater(confirm: () => Promise<unknown>, done: () => void): void {
+  let attempt = 0;
+  const next = () => {
+    const pause = CONFIRM_RETRY_MS[attempt++];
+    if (pause === undefined) return done();
+    setTimeout(() => {
+      confirm().then(done, next);
+    }, pause).unref();
+  };
+  next();
 }
 
 // JSON with object keys sorted at every level, so the same values always hash the same.

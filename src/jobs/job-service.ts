@@ -141,11 +141,11 @@ export class JobService {
     try {
       submission = await add(claim.jobId);
     } catch (err) {
-      await claim.release().catch((releaseError: unknown) => this.log.warn({ err: releaseError, jobId }, 'could not free the idempotency key of a failed submission; it frees itself within minutes'));
+      await claim.release().catch((releaseError: unknown) => this.log.warn({ err: releaseError, jobId }, 'could not free the idempotency key of a failed submission; it frees itself within 20 seconds'));
       throw err;
     }
     // The job is queued whatever happens here; a lost confirmation is read back from the job itself.
-    await claim.confirm().catch((err: unknown) => this.log.warn({ err, jobId }, 'could not confirm the idempotency key of a queued job'));
+    await claim.confirm().catch((err: unknown) => this.log.warn({ err, jobId }, 'could not confirm the idempotency key of a queued job yet; trying again in the background'));
     return submission;
   }
 

@@ -1,12 +1,17 @@
 // idempotency_key over REST and MCP (Streamable HTTP, and in memory as stdio's owner), on the real
 // server stack and Redis: the same key gives back the same job and makes one BullMQ job however
 // many submissions race; keys are per owner; a key reused for another submission is refused on
-// idempotency_key; and once its job is gone the key makes a new job.
+// idempotency_key; once its job is gone the key makes a new job; and a claim left by a server that
+// died mid-submit lapses within seconds, so a retry makes the job instead of waiting minutes.
+import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { claimIdempotencyKey, idempotencyRecordKey } from '../../src/jobs/idempotency.js';
 import { connectRedis } from '../../src/redis/redis-target.js';
-import { callError, callOk, startHarness, type Harness } from '../support/harness.js';
+import { callError, callOk, REPO, startHarness, type Harness } from '../support/harness.js';
 import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
 
 const FASTA = '>a\nACGTACGTAC\n';
@@ -139,5 +144,46 @@ describe('once the job is gone', () => {
     const next = await callOk<{ job_id: string; status: string }>(short.client, 'seqkit_stats_async', { sequences: ['>other\nAAAA\n'], idempotency_key: 'after-retention' });
     expect(next.job_id).not.toBe(first.job_id);
     expect(next.status).toBe('queued');
+  });
+});
+
+describe('when the server making the job dies after claiming the key', () => {
+  // A real process claims the key through the built module and is SIGKILLed, as a `serve` killed
+  // mid-submit (or cut off from Redis before it queued the job) would be: nothing releases it.
+  it('lets a retry make the job once the dead claim lapses, instead of answering conflict', { timeout: 120_000 }, async () => {
+    const url = inject('redisUrl');
+    const prefix = `t${randomBytes(6).toString('hex')}`;
+    const claimer = execa(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { Redis } from 'ioredis';
+         import { claimIdempotencyKey } from './dist/src/jobs/idempotency.js';
+         const redis = new Redis(process.env.REDIS_URL);
+         const claim = await claimIdempotencyKey({ redis, prefix: process.env.PREFIX, owner: 'alice', key: 'dead-server', fingerprint: 'f', jobId: 'job-of-the-dead', jobExists: async () => false, retentionMs: 60_000 });
+         console.log(claim.kind);
+         setInterval(() => {}, 1000);`,
+      ],
+      { cwd: REPO, env: { REDIS_URL: url, PREFIX: prefix }, reject: false, buffer: false },
+    );
+    const said = await new Promise<string>((resolve) => claimer.stdout!.once('data', (chunk: Buffer) => resolve(String(chunk).trim())));
+    expect(said).toBe('new');
+    claimer.kill('SIGKILL');
+    await claimer;
+
+    const redis = new Redis(url);
+    try {
+      const recordKey = idempotencyRecordKey(prefix, 'alice', 'dead-server');
+      expect(JSON.parse((await redis.get(recordKey))!)).toMatchObject({ job_id: 'job-of-the-dead', state: 'pending' });
+      // The retry waits for the dead claim (at most a minute before answering conflict), then takes the key.
+      const retry = await claimIdempotencyKey({ redis, prefix, owner: 'alice', key: 'dead-server', fingerprint: 'f', jobId: 'job-of-the-retry', jobExists: async () => false, retentionMs: 60_000 });
+      expect(retry).toMatchObject({ kind: 'new', jobId: 'job-of-the-retry' });
+      if (retry.kind !== 'new') return;
+      await retry.confirm();
+      expect(JSON.parse((await redis.get(recordKey))!)).toEqual({ job_id: 'job-of-the-retry', fingerprint: 'f', state: 'queued' });
+    } finally {
+      redis.disconnect();
+    }
   });
 });
