@@ -17,7 +17,7 @@ export interface ChaosSettings {
   /** Jobs each worker process runs at once. */
   concurrency: number;
   workerKills: number;
-  /** Share of the jobs that are the slow blastn (seconds of CPU): what a killed worker's tool outlives it on. */
+  /** Share of the jobs that are the slow blastn (seconds of CPU), exactly: what a killed worker's tool outlives it on. */
   slowShare: number;
   serveKills: number;
   redisRestarts: number;
