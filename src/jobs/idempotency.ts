@@ -100,6 +100,10 @@ export async function claimIdempotencyKey(options: ClaimOptions): Promise<Claim>
     if (claimed![1] === 'OK') return newClaim(options, recordKey, mine);
     const raw = await redis.get(recordKey);
     if (raw === null) continue; // released or expired just now: try again
+    // Our own reservation: Redis ran the SET NX, then the connection dropped before its reply,
+    // and ioredis sent the MULTI again after reconnecting. Job ids are new for every submission,
+    // so no other submission wrote this. (Unrecognised, it waited on itself until it lapsed.)
+    if (raw === mine) return newClaim(options, recordKey, mine);
     const found = JSON.parse(raw) as KeyRecord;
     const exists = await options.jobExists(found.job_id);
     if (!exists && found.state === 'queued') {

@@ -13,6 +13,7 @@ import { claimIdempotencyKey, idempotencyRecordKey } from '../../src/jobs/idempo
 import { connectRedis } from '../../src/redis/redis-target.js';
 import { callError, callOk, REPO, startHarness, type Harness } from '../support/harness.js';
 import { startHttpHarness, type HttpHarness } from '../support/http-harness.js';
+import { startReplyCuttingProxy } from '../support/reply-cutting-proxy.js';
 
 const FASTA = '>a\nACGTACGTAC\n';
 const submitBody = (key: string, sequences: string[] = [FASTA], priority?: number) => ({
@@ -184,6 +185,32 @@ describe('when the server making the job dies after claiming the key', () => {
       expect(JSON.parse((await redis.get(recordKey))!)).toEqual({ job_id: 'job-of-the-retry', fingerprint: 'f', state: 'queued' });
     } finally {
       redis.disconnect();
+    }
+  });
+});
+
+describe('when Redis ran the claim but its reply was lost', () => {
+  // ioredis sends the unanswered MULTI again after reconnecting; its SET NX then finds the
+  // reservation the first one made. Before, the claim took that for another submission's and
+  // waited on itself, polling, until the reservation lapsed (a Redis restart under a chaos run).
+  it('knows its own reservation and goes on at once', async () => {
+    const proxy = await startReplyCuttingProxy(inject('redisUrl'));
+    const redis = new Redis(proxy.url, { maxRetriesPerRequest: 3 });
+    redis.on('error', () => undefined);
+    try {
+      const prefix = `t${randomBytes(6).toString('hex')}`;
+      const recordKey = idempotencyRecordKey(prefix, 'alice', 'lost-reply');
+      // The transaction's EXEC answers with an array of two: SET's OK and ZADD's count.
+      proxy.cutReplyTo(recordKey, '*2\r\n');
+      const claim = await claimIdempotencyKey({ redis, prefix, owner: 'alice', key: 'lost-reply', fingerprint: 'f', jobId: 'job-1', jobExists: async () => false, retentionMs: 60_000 });
+      expect(claim).toMatchObject({ kind: 'new', jobId: 'job-1' });
+      // The transaction twice (its SET and ZADD name the key), then one GET: not a poll every 50 ms.
+      expect(proxy.timesSent(recordKey)).toBe(5);
+      expect(JSON.parse((await redis.get(recordKey))!)).toEqual({ job_id: 'job-1', fingerprint: 'f', state: 'pending' });
+      if (claim.kind === 'new') await claim.release();
+    } finally {
+      redis.disconnect();
+      await proxy.close();
     }
   });
 });
