@@ -105,13 +105,15 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.use(ADMIN_DASHBOARD_PATH, adminDashboard({ keys, oauth, runtime: () => state.runtime!, publicUrl, log }));
   app.use(requireCaller(keys, oauth));
   app.use(readJsonBody(maxBodyBytes));
+  // First of the routes behind the checks above: no other route answers /mcp, and an MCP call,
+  // the busiest request there is, then skips matching the REST and worker routes (issue 11).
+  app.post('/mcp', mcpSessions.handle);
+  app.get('/mcp', mcpSessions.handle);
+  app.delete('/mcp', mcpSessions.handle);
   app.use(restRoutes(jobs));
   app.use(workerRoutes(jobs));
   app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(publicUrl)));
-  app.post('/mcp', mcpSessions.handle);
-  app.get('/mcp', mcpSessions.handle);
-  app.delete('/mcp', mcpSessions.handle);
   app.get('/sse', sseSessions.connect);
   app.post('/messages', sseSessions.message);
 
