@@ -44,6 +44,10 @@ export interface ModernEnvelope {
 
 /** The envelope of a request or notification's params, when it carries one (a 2026-07-28 message). */
 export function envelopeOf(params: unknown): ModernEnvelope | undefined {
+  // Most messages are not 2026-07-28 ones: without the key in `_meta` the answer is undefined
+  // whatever the parse says, and a failed zod parse (an error made, its stack captured) is most
+  // of the time this takes, once for every MCP message (issue 11).
+  if (!hasOwnKey(params, '_meta') || !hasOwnKey(params._meta, PROTOCOL_VERSION_META_KEY)) return undefined;
   const enveloped = EnvelopedParams.safeParse(params);
   if (!enveloped.success || !(PROTOCOL_VERSION_META_KEY in enveloped.data._meta)) return undefined;
   const envelope = Envelope.safeParse(enveloped.data._meta);
@@ -53,6 +57,10 @@ export function envelopeOf(params: unknown): ModernEnvelope | undefined {
     protocolVersion: envelope.data[PROTOCOL_VERSION_META_KEY],
     tasks: Object.hasOwn(extensions, TASKS_EXTENSION_ID) && TasksExtensionCapability.safeParse(extensions[TASKS_EXTENSION_ID]).success,
   };
+}
+
+function hasOwnKey<K extends string>(value: unknown, key: K): value is Record<K, unknown> {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key);
 }
 
 /** A request's `_meta` (as the SDK hands it to a handler) is the envelope of a 2026-07-28 request. */
