@@ -39,11 +39,17 @@ export function redisResultLedger(redis: Redis, prefix: string, retentionMs: num
   return {
     published: read,
     async commit(jobId, result) {
-      const set = await redis.set(keys.published(jobId), JSON.stringify(result), 'PX', retentionMs, 'NX');
+      const ours = JSON.stringify(result);
+      const set = await redis.set(keys.published(jobId), ours, 'PX', retentionMs, 'NX');
       if (set === 'OK') return { won: true, result };
-      const winner = await read(jobId);
+      const raw = await redis.get(keys.published(jobId));
       // Gone between the two commands only if the job was removed meanwhile: nothing to publish to.
-      return winner ? { won: false, result: winner } : { won: true, result };
+      if (raw === null) return { won: true, result };
+      // Our own result: Redis ran the SET, the connection dropped before its reply, and ioredis
+      // sent it again after reconnecting. Taken for another attempt's, this attempt's files (the
+      // ones the published result links to) would be removed as a loser's.
+      if (raw === ours) return { won: true, result };
+      return { won: false, result: JobReturnSchema.parse(JSON.parse(raw)) };
     },
   };
 }
