@@ -64,7 +64,7 @@ export const fastp = defineTool({
   // fastp 0.23.2 allocates and clears a 1 GB duplication table on every run, however small the
   // input: in 4 KB pages that is 262,144 page faults, seconds of CPU. glibc (2.35 on) asks the
   // kernel for transparent huge pages when told to, which Debian's default ("madvise") grants:
-  // on the lambda pairs, 4.1 s of CPU became 2.2 s (bench/RESULTS.md). Output is unchanged; an
+  // on the lambda pairs, about 3.5 s of CPU became 0.5-2 s (bench/RESULTS.md). Output is unchanged; an
   // older glibc or a kernel with huge pages off ignores it. A tunable already set is kept.
   env: () => ({ GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1'].filter(Boolean).join(':') }),
   outputs: (p) => [
