@@ -10,7 +10,16 @@ export function restRoutes(jobs: () => JobService): Router {
 
   router.post('/jobs/submit', async (req, res) => {
     const body = parseRequest(SubmitRequestSchema, req.body, 'body');
-    const submission = await jobs().submit(body.job_type, body.parameters, { priority: body.priority, caller: callerOf(res), idempotencyKey: body.idempotency_key, notifyUrl: body.notify_url });
+    // A client that hangs up before the answer stops any wait on another submission's idempotency key.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort());
+    const submission = await jobs().submit(body.job_type, body.parameters, {
+      priority: body.priority,
+      caller: callerOf(res),
+      idempotencyKey: body.idempotency_key,
+      notifyUrl: body.notify_url,
+      signal: gone.signal,
+    });
     res.status(202).location(`/jobs/${submission.job_id}/status`).json(submission);
   });
 

@@ -41,6 +41,8 @@ export interface ClaimOptions {
   /** Whether the job still exists (queued, running or kept after its end), for its owner. */
   jobExists(jobId: string): Promise<boolean>;
   retentionMs: number;
+  /** The caller is gone: stop waiting for another submission's reservation. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -119,6 +121,9 @@ export async function claimIdempotencyKey(options: ClaimOptions): Promise<Claim>
     }
     // A pending record whose job exists lost only its confirmation: the job is there all the same.
     if (exists) return { kind: 'existing', jobId: found.job_id };
+    // Nobody would read the answer: each abandoned wait would otherwise poll on for up to WAIT_MS
+    // (a client retrying on a short timeout stacked one a retry).
+    if (options.signal?.aborted) throw new BioQueueError('cancelled', `idempotency_key: the request waiting for another submission with ${shownKey} was abandoned`);
     if (Date.now() >= deadline) {
       throw new BioQueueError('conflict', `idempotency_key: another submission with ${shownKey} is still staging its inputs; send it again shortly to get its job`, {
         field: 'idempotency_key',

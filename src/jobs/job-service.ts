@@ -66,6 +66,8 @@ export interface SubmitOptions {
   clientRoots?: readonly string[] | undefined;
   /** Where the job's end is announced (notify-url.ts): checked here against the address policy. */
   notifyUrl?: string | undefined;
+  /** Aborted when the caller is gone (its HTTP request closed, its MCP call cancelled): a wait for another submission with the same idempotency key stops. */
+  signal?: AbortSignal | undefined;
 }
 
 // Between event wake-ups wait() also re-reads the job on this timer (see job-events.ts).
@@ -131,6 +133,7 @@ export class JobService {
         },
       ),
       retentionMs: this.config.retentionMs,
+      signal: options.signal,
     });
     if (claim.kind === 'existing') {
       // Not counted against the rate limit or the quota: nothing new is made.

@@ -54,7 +54,7 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
   for (const tool of catalog) {
     const name = mcpToolName(tool);
     const inputSchema = submitSchema(tool);
-    const submit = async (args: Record<string, unknown>, session: SessionHandlerContext): Promise<Submission> => {
+    const submit = async (args: Record<string, unknown>, session: SessionHandlerContext, signal: AbortSignal): Promise<Submission> => {
       const { priority, idempotency_key, notify_url, ...params } = args;
       return jobs.submit(tool.name, params, {
         priority: priority as number,
@@ -62,11 +62,13 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
         idempotencyKey: idempotency_key as string | undefined,
         notifyUrl: notify_url as string | undefined,
         clientRoots: await session.roots.paths(),
+        // The SDK aborts it when the client cancels the call or the session closes.
+        signal,
       });
     };
     untasked.set(name, (args, extra) =>
       asToolResult(log, async () => {
-        const submission = await submit(args, sessionOf(extra));
+        const submission = await submit(args, sessionOf(extra), extra.signal);
         return toolSuccess(submission, submissionText(submission));
       }),
     );
@@ -84,7 +86,7 @@ export function registerCatalogTools(server: McpServer, catalog: readonly Submit
         // A submission refused (bad input, quota) is a protocol error here: there is no task to fail.
         createTask: async (args, extra) => {
           const session = sessionOf(extra);
-          const submission = await submit(args as Record<string, unknown>, session);
+          const submission = await submit(args as Record<string, unknown>, session, extra.signal);
           const context: JobTaskContext = { jobId: submission.job_id };
           const task = await extra.taskStore.createTask({ context: { ...context } });
           // A 2026-07-28 client is not sent 2025-11-25 status notifications: it polls tasks/get.

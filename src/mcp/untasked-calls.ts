@@ -8,8 +8,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
-/** `extra`: the request's, as a tool handler gets it (the session is read from it). */
-export type UntaskedCall = (args: Record<string, unknown>, extra: object) => Promise<CallToolResult>;
+/** `extra`: the request's, as a tool handler gets it (the session is read from it; its signal ends with the call). */
+export type UntaskedCall = (args: Record<string, unknown>, extra: { readonly signal: AbortSignal }) => Promise<CallToolResult>;
 
 type Method = (...args: never[]) => Promise<unknown>;
 interface PollingInternals {
@@ -24,7 +24,7 @@ export function answerUntaskedCallsAtOnce(server: McpServer, calls: ReadonlyMap<
   if (typeof poll !== 'function' || typeof validate !== 'function') {
     throw new Error('@modelcontextprotocol/sdk: McpServer has no handleAutomaticTaskPolling/validateToolInput any more; src/mcp/untasked-calls.ts needs another way to answer plain calls of task tools');
   }
-  internals.handleAutomaticTaskPolling = (async (tool: unknown, request: CallToolRequest, extra: object) => {
+  internals.handleAutomaticTaskPolling = (async (tool: unknown, request: CallToolRequest, extra: { readonly signal: AbortSignal }) => {
     const call = calls.get(request.params.name);
     if (!call) return poll.call(server, tool, request, extra);
     const args = await validate.call(server, tool, request.params.arguments, request.params.name);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { execa } from 'execa';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { claimIdempotencyKey, idempotencyRecordKey } from '../../src/jobs/idempotency.js';
 import { connectRedis } from '../../src/redis/redis-target.js';
@@ -208,6 +208,35 @@ describe('when Redis ran the claim but its reply was lost', () => {
       expect(proxy.timesSent(recordKey)).toBe(5);
       expect(JSON.parse((await redis.get(recordKey))!)).toEqual({ job_id: 'job-1', fingerprint: 'f', state: 'pending' });
       if (claim.kind === 'new') await claim.release();
+    } finally {
+      redis.disconnect();
+      await proxy.close();
+    }
+  });
+});
+
+describe('a wait for another submission, abandoned by its caller', () => {
+  it('stops polling once its caller is gone (the signal the REST route and the MCP handlers pass)', async () => {
+    const proxy = await startReplyCuttingProxy(inject('redisUrl'));
+    const redis = new Redis(proxy.url);
+    try {
+      const prefix = `t${randomBytes(6).toString('hex')}`;
+      const recordKey = idempotencyRecordKey(prefix, 'alice', 'abandoned');
+      const base = { redis, prefix, owner: 'alice', key: 'abandoned', fingerprint: 'f', jobExists: async () => false, retentionMs: 60_000 };
+      // The first submission holds the key, still staging.
+      const first = await claimIdempotencyKey({ ...base, jobId: 'job-first' });
+      expect(first.kind).toBe('new');
+      const gone = new AbortController();
+      const waiting = claimIdempotencyKey({ ...base, jobId: 'job-second', signal: gone.signal });
+      const polled = proxy.timesSent(recordKey);
+      await vi.waitFor(() => expect(proxy.timesSent(recordKey)).toBeGreaterThan(polled + 3));
+      gone.abort();
+      await expect(waiting).rejects.toMatchObject({ code: 'cancelled' });
+      const after = proxy.timesSent(recordKey);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Polling every 50 ms, the wait would have sent the key another dozen times by now.
+      expect(proxy.timesSent(recordKey)).toBe(after);
+      if (first.kind === 'new') await first.release();
     } finally {
       redis.disconnect();
       await proxy.close();
