@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logger.js';
+import { setIfAbsent } from '../src/redis/set-if-absent.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -31,10 +32,9 @@ export function redisBuildLocks(redis: Redis, prefix: string, log: Logger, optio
     async tryAcquire(name) {
       const key = buildLockKey(prefix, name);
       const token = randomBytes(12).toString('hex');
-      // A SET NX answered "not set" may still be ours: Redis ran it, the connection dropped before
-      // its reply, and ioredis sent it again after reconnecting. Taken for another worker's, the
-      // build would wait out its own lock.
-      if ((await redis.set(key, token, 'PX', ttl, 'NX')) !== 'OK' && (await redis.get(key)) !== token) return undefined;
+      // A lock found holding our own token (a SET sent again after a lost reply) is ours: taken for
+      // another worker's, the build would wait out its own lock.
+      if (!(await setIfAbsent(redis, key, token, ttl)).set) return undefined;
       // Renewed at a third of its life, so two missed renewals still leave it held.
       const renew = setInterval(() => {
         redis.eval(RENEW, 1, key, token, String(ttl)).catch((err: unknown) => log.warn({ err, key }, 'could not renew a build lock'));

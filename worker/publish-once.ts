@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../src/logger.js';
 import { JobReturnSchema, type JobReturn } from '../src/jobs/job-model.js';
 import { jobKeys } from '../src/jobs/job-keys.js';
+import { setIfAbsent } from '../src/redis/set-if-absent.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 
 export interface ResultLedger {
@@ -39,17 +40,13 @@ export function redisResultLedger(redis: Redis, prefix: string, retentionMs: num
   return {
     published: read,
     async commit(jobId, result) {
-      const ours = JSON.stringify(result);
-      const set = await redis.set(keys.published(jobId), ours, 'PX', retentionMs, 'NX');
-      if (set === 'OK') return { won: true, result };
-      const raw = await redis.get(keys.published(jobId));
+      // Our own result found there (a SET sent again after a lost reply) is a win: taken for
+      // another attempt's, this attempt's files, the ones the published result links to, would be
+      // removed as a loser's.
+      const claim = await setIfAbsent(redis, keys.published(jobId), JSON.stringify(result), retentionMs);
       // Gone between the two commands only if the job was removed meanwhile: nothing to publish to.
-      if (raw === null) return { won: true, result };
-      // Our own result: Redis ran the SET, the connection dropped before its reply, and ioredis
-      // sent it again after reconnecting. Taken for another attempt's, this attempt's files (the
-      // ones the published result links to) would be removed as a loser's.
-      if (raw === ours) return { won: true, result };
-      return { won: false, result: JobReturnSchema.parse(JSON.parse(raw)) };
+      if (claim.set || claim.holder === null) return { won: true, result };
+      return { won: false, result: JobReturnSchema.parse(JSON.parse(claim.holder)) };
     },
   };
 }

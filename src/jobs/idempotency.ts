@@ -102,9 +102,10 @@ export async function claimIdempotencyKey(options: ClaimOptions): Promise<Claim>
     if (claimed![1] === 'OK') return newClaim(options, recordKey, mine);
     const raw = await redis.get(recordKey);
     if (raw === null) continue; // released or expired just now: try again
-    // Our own reservation: Redis ran the SET NX, then the connection dropped before its reply,
-    // and ioredis sent the MULTI again after reconnecting. Job ids are new for every submission,
-    // so no other submission wrote this. (Unrecognised, it waited on itself until it lapsed.)
+    // Our own reservation, found by a MULTI sent again after a lost reply (why: src/redis/
+    // set-if-absent.ts, which this transaction cannot use: the registry is named in it too). Job
+    // ids are new for every submission, so no other submission wrote this. (Unrecognised, it
+    // waited on itself until it lapsed.)
     if (raw === mine) return newClaim(options, recordKey, mine);
     const found = JSON.parse(raw) as KeyRecord;
     const exists = await options.jobExists(found.job_id);
