@@ -65,8 +65,9 @@ export const fastp = defineTool({
   // input: in 4 KB pages that is 262,144 page faults, seconds of CPU. glibc (2.35 on) asks the
   // kernel for transparent huge pages when told to, which Debian's default ("madvise") grants:
   // on the lambda pairs, about 3.5 s of CPU became 0.5-2 s (bench/RESULTS.md). Output is unchanged; an
-  // older glibc or a kernel with huge pages off ignores it. A tunable already set is kept.
-  env: () => ({ GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, 'glibc.malloc.hugetlb=1'].filter(Boolean).join(':') }),
+  // older glibc or a kernel with huge pages off ignores it. Tunables the worker was started with
+  // are kept (worker/step-environment.ts).
+  env: () => ({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' }),
   outputs: (p) => [
     { name: TRIMMED_1, mediaType: 'application/gzip' },
     ...(p.reads_2 !== undefined ? [{ name: TRIMMED_2, mediaType: 'application/gzip' }] : []),

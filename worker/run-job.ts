@@ -22,6 +22,7 @@ import { assertDatabaseFree, publishDatabase } from './publish-database.js';
 import { resourceGuard } from './resource-guard.js';
 import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
+import { stepEnvironment } from './step-environment.js';
 import { startSummaryWhileRunning, type RunningSummary } from './summary-while-running.js';
 import type { StageClock } from './stage-clock.js';
 import { hideServerPaths, serverPathHider, type PathHider } from './server-paths.js';
@@ -94,7 +95,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
 
   const startedAt = new Date();
   // Temporary files (mafft's, samtools sort's) stay inside the work dir, which is removed after.
-  const env = { ...inputs.env, ...tool.env?.(params, inputs.context), TMPDIR: path.join(workDir, 'tmp') };
+  const env = stepEnvironment({ databases: inputs.env, tool: tool.env?.(params, inputs.context), tmpDir: path.join(workDir, 'tmp') });
   const guard = resourceGuard({
     memory: limits.memory,
     cgroupParent,
