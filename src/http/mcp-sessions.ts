@@ -209,6 +209,7 @@ export class StreamableHttpSessions {
         if (id !== undefined) await records.setLogLevel(id, level);
       });
       const server = createMcpServer({ jobs, config, log, caller, logLevel: logLevelShared });
+      const replayable = new InMemoryEventStore();
       // Unconfirmed: its first request after this asks Redis (a change heard before it was
       // listed here would be missed otherwise). The record was just written or read: marked.
       const built: Session = Object.assign(pending, {
@@ -218,7 +219,8 @@ export class StreamableHttpSessions {
         markedAt: now,
         transport: new NodeStreamableHttpTransport({
           sessionIdGenerator: identity.sessionIdGenerator,
-          eventStore: new InMemoryEventStore(),
+          eventStore: replayable,
+          onAnswersDelivered: (requestIds) => replayable.answersDelivered(requestIds),
           onsessioninitialized: (id) => {
             this.sessions.set(id, built);
             log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');

@@ -23,13 +23,16 @@ function outgoingHeaders(headers: Headers): OutgoingHeaders {
   return out;
 }
 
-/** Sends `response` on `res`; resolves when it has all been written or the client went away. */
-export async function sendWebResponse(response: Response, res: ServerResponse, holdMs: number): Promise<void> {
+/**
+ * Sends `response` on `res`; resolves when it has all been written or the client went away:
+ * true when the whole body was handed to a connection the client still held.
+ */
+export async function sendWebResponse(response: Response, res: ServerResponse, holdMs: number): Promise<boolean> {
   const headers = outgoingHeaders(response.headers);
   if (response.body === null) {
     res.writeHead(response.status, headers);
     res.end();
-    return;
+    return true;
   }
   if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     // A JSON answer or error: the whole body is there already.
@@ -37,9 +40,9 @@ export async function sendWebResponse(response: Response, res: ServerResponse, h
     headers['content-length'] ??= String(body.byteLength);
     res.writeHead(response.status, headers);
     res.end(body);
-    return;
+    return true;
   }
-  await sendEventStream(response.status, headers, response.body.getReader(), res, holdMs);
+  return sendEventStream(response.status, headers, response.body.getReader(), res, holdMs);
 }
 
 const HELD_UP = Symbol('held up');
@@ -57,7 +60,7 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-async function sendEventStream(status: number, headers: OutgoingHeaders, reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, holdMs: number): Promise<void> {
+async function sendEventStream(status: number, headers: OutgoingHeaders, reader: ReadableStreamDefaultReader<Uint8Array>, res: ServerResponse, holdMs: number): Promise<boolean> {
   // A client gone before the end cancels the stream: the SDK drops its side of it.
   const cancel = () => void reader.cancel().catch(() => undefined);
   res.once('close', cancel);
@@ -76,29 +79,32 @@ async function sendEventStream(status: number, headers: OutgoingHeaders, reader:
       if (chunk === HELD_UP) break;
       if (chunk.done) {
         clearTimeout(timer);
-        if (res.destroyed) return;
+        if (res.destroyed) return false;
         // Ended within the hold: one write, framed by its length.
         const body = Buffer.concat(held);
         headers['content-length'] = String(body.byteLength);
         res.writeHead(status, headers);
         res.end(body);
-        return;
+        return true;
       }
       held.push(chunk.value);
       next = reader.read();
     }
-    if (res.destroyed) return;
+    if (res.destroyed) return false;
     res.writeHead(status, headers);
     if (held.length === 0) res.flushHeaders();
     for (const chunk of held) res.write(chunk);
     for (let chunk = await next; !chunk.done; chunk = await reader.read()) {
-      if (res.destroyed) return;
+      if (res.destroyed) return false;
       if (!res.write(chunk.value)) await drained(res);
     }
+    if (res.destroyed) return false;
     res.end();
+    return true;
   } catch (err) {
     // The stream failed (the SDK errored its controller): the client sees the connection end.
     res.destroy(err instanceof Error ? err : new Error(String(err)));
+    return false;
   } finally {
     res.off('close', cancel);
   }

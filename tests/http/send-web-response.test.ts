@@ -75,13 +75,14 @@ function get(url: string, method: string): Promise<{ status: number; headers: ht
 
 describe('sendWebResponse', () => {
   it('sends an SSE answer that ends within the hold as one write, with its length', async () => {
+    let whole: Promise<boolean> | undefined;
     served = await serve(async (_req, res) => {
       const stream = eventStream();
       setTimeout(() => {
         stream.send(EVENT);
         stream.end();
       }, 15);
-      await sendWebResponse(new Response(stream.body, { status: 200, headers: SSE_HEADERS }), res, 1000);
+      whole = sendWebResponse(new Response(stream.body, { status: 200, headers: SSE_HEADERS }), res, 1000);
     });
     const answer = await get(served.url, 'POST');
     expect(answer.status).toBe(200);
@@ -91,6 +92,7 @@ describe('sendWebResponse', () => {
     expect(answer.headers['transfer-encoding']).toBeUndefined();
     expect(await answer.body).toBe(EVENT);
     expect(served.writes()).toBe(1);
+    expect(await whole).toBe(true);
   });
 
   it('sends the headers of a longer SSE answer when the hold ends, then streams its events', async () => {
@@ -122,16 +124,18 @@ describe('sendWebResponse', () => {
     answer.request.destroy();
   });
 
-  it('cancels the stream when the client goes away', async () => {
+  it('cancels the stream when the client goes away, and says the answer was not delivered', async () => {
     let cancelled: Promise<void> | undefined;
+    let whole: Promise<boolean> | undefined;
     served = await serve(async (_req, res) => {
       const stream = eventStream();
       cancelled = stream.cancelled;
-      await sendWebResponse(new Response(stream.body, { status: 200, headers: SSE_HEADERS }), res, 0);
+      whole = sendWebResponse(new Response(stream.body, { status: 200, headers: SSE_HEADERS }), res, 0);
     });
     const answer = await get(served.url, 'GET');
     answer.request.destroy();
     await expect(cancelled).resolves.toBeUndefined();
+    expect(await whole).toBe(false);
   });
 
   it('sends JSON with its length and an empty answer as it is', async () => {
