@@ -7,6 +7,10 @@
 //   npm run bench:mcp-sessions            (build, then this with the defaults)
 //   node --expose-gc dist/bench/mcp-session-memory.js [--sessions 500] [--heap-diff]
 //
+// --calls N then has every session call get_job_status N times (a queued blastn job's status) and
+// weighs the sessions again: what a session that has been used keeps of its answers (the replay
+// store, in-memory-event-store.ts, keeps the last ones for a client that lost its stream).
+//
 // --heap-diff adds what the open sessions are made of: the objects a heap snapshot with them open
 // has that one before them had not, by kind and constructor, per session (heap-snapshot-diff.ts).
 //
@@ -17,9 +21,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { execa } from 'execa';
 import { loadConfig } from '../src/config.js';
 import { startHttpServer } from '../src/http/start-http-server.js';
 import { createLogger } from '../src/logger.js';
+import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { newObjects, writeSnapshot } from './support/heap-snapshot-diff.js';
 import { Cleanup } from './support/cleanup.js';
@@ -28,15 +34,18 @@ import { startThrowawayRedis } from './support/throwaway-redis.js';
 const KEY = 'bench-key-0123456789abcdef';
 const PROTOCOL_VERSION = '2025-06-18';
 const KiB = 1024;
+const QUERY = '>r1 bench\nGGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCGTCATAACTTAATGTTTTTATTTAAAATACCCTCTGAAAAGAAAGGAAACGAC\n';
 // Sessions opened at once: enough to keep the server busy, few enough that in-flight requests are noise.
 const CONCURRENCY = 8;
 
-function parseSettings(argv: string[]): { sessions: number; heapDiff: boolean } {
-  const { values } = parseArgs({ args: argv, options: { sessions: { type: 'string' }, 'heap-diff': { type: 'boolean' } } });
-  const raw = values.sessions ?? '500';
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 10 || n > 20_000) throw new Error(`--sessions: expected a whole number from 10 to 20000, got ${JSON.stringify(raw)}`);
-  return { sessions: n, heapDiff: values['heap-diff'] ?? false };
+function parseSettings(argv: string[]): { sessions: number; calls: number; heapDiff: boolean } {
+  const { values } = parseArgs({ args: argv, options: { sessions: { type: 'string' }, calls: { type: 'string' }, 'heap-diff': { type: 'boolean' } } });
+  const wholeNumber = (flag: string, raw: string, min: number, max: number) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  return { sessions: wholeNumber('sessions', values.sessions ?? '500', 10, 20_000), calls: wholeNumber('calls', values.calls ?? '0', 0, 5_000), heapDiff: values['heap-diff'] ?? false };
 }
 
 // Full collections until the heap stops shrinking, so what is left is what is held.
@@ -81,6 +90,31 @@ async function openSession(url: string, n: number): Promise<string> {
   return sessionId;
 }
 
+// A queued blastn job (no worker runs here) whose status the sessions ask for.
+async function submitJob(url: string): Promise<string> {
+  const res = await fetch(`${url}/jobs/submit`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ job_type: 'blastn', parameters: { query: QUERY, database: 'lambda', task: 'megablast' } }),
+  });
+  const text = await res.text();
+  check(res.status === 202, `submitting the job answered ${res.status}: ${text}`);
+  return (JSON.parse(text) as { job_id: string }).job_id;
+}
+
+// One tools/call get_job_status in the session; its answer must name the job, queued.
+async function callStatus(url: string, sessionId: string, jobId: string, n: number): Promise<void> {
+  const res = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION },
+    body: JSON.stringify({ jsonrpc: '2.0', id: n, method: 'tools/call', params: { name: 'get_job_status', arguments: { job_id: jobId } } }),
+  });
+  const text = await res.text();
+  const data = text.split('\n').find((l) => l.startsWith('data: '));
+  const answer = JSON.parse(data ? data.slice(6) : text) as { id?: number; result?: { structuredContent?: { job_id?: string; status?: string } } };
+  check(res.status === 200 && answer.id === n && answer.result?.structuredContent?.job_id === jobId && answer.result.structuredContent.status === 'queued', `get_job_status ${n} answered ${res.status}: ${text.slice(0, 300)}`);
+}
+
 async function closeSession(url: string, sessionId: string): Promise<void> {
   const res = await fetch(`${url}/mcp`, { method: 'DELETE', headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION } });
   await res.text();
@@ -109,8 +143,12 @@ async function main(): Promise<void> {
     cleanup.add('remove the temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
     const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
     cleanup.add('stop redis-server', () => redis.stop(), redis.pid);
+    const dbDir = path.join(tmp, 'databases');
+    await fs.mkdir(dbDir, { recursive: true });
+    await execa('makeblastdb', ['-in', path.join(packageRoot(), 'fixtures', 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
     const config = loadConfig({
       BIO_QUEUE_REDIS_URL: redis.url,
+      BIO_QUEUE_DB_DIR: dbDir,
       BIO_QUEUE_DATA_DIR: path.join(tmp, 'data'),
       BIO_QUEUE_API_KEYS: `bench:${KEY}`,
       BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(settings.sessions),
@@ -136,6 +174,15 @@ async function main(): Promise<void> {
     const open = await settledHeap();
     if (settings.heapDiff) await snapshot('open');
     progress(`${settings.sessions} sessions open`);
+    let busy: Awaited<ReturnType<typeof settledHeap>> | undefined;
+    if (settings.calls > 0) {
+      const jobId = await submitJob(server.url);
+      await inTurns(ids.length, async (i) => {
+        for (let n = 1; n <= settings.calls; n++) await callStatus(server.url, ids[i]!, jobId, n);
+      });
+      busy = await settledHeap();
+      progress(`${settings.calls} get_job_status calls made in each session`);
+    }
     await inTurns(ids.length, (i) => closeSession(server.url, ids[i]!));
     check(server.app.mcpSessions.size === 0, `${server.app.mcpSessions.size} sessions still held after DELETE`);
     const closed = await settledHeap();
@@ -148,6 +195,7 @@ async function main(): Promise<void> {
         '| per session (KiB)         | heap used | external | RSS |',
         '|---------------------------|----------:|---------:|----:|',
         `| open                      | ${per(before.heapUsed, open.heapUsed)} | ${per(before.external, open.external)} | ${per(before.rss, open.rss)} |`,
+        ...(busy ? [`| ${`after ${settings.calls} calls each`.padEnd(25)} | ${per(before.heapUsed, busy.heapUsed)} | ${per(before.external, busy.external)} | ${per(before.rss, busy.rss)} |`] : []),
         `| left after DELETE         | ${per(before.heapUsed, closed.heapUsed)} | ${per(before.external, closed.external)} | ${per(before.rss, closed.rss)} |`,
         '',
       ].join('\n'),
