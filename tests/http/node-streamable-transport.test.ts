@@ -88,7 +88,7 @@ describe('NodeStreamableHttpTransport and the replay store', () => {
     const result = await client.callTool({ name: 'quick', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: 'quick' }]);
     // initialize, then the call (its priming event and answer were stored, then let go).
-    expect(served.delivered.length).toBe(2);
+    await expect.poll(() => served.delivered.length, { timeout: 10_000 }).toBe(2);
     expect(served.store.size).toBe(0);
   });
 
@@ -108,10 +108,10 @@ describe('NodeStreamableHttpTransport and the replay store', () => {
     const priming = /^id: (\S+)\ndata: \n\n$/.exec(await firstChunk);
     expect(priming).not.toBeNull();
     request.destroy();
-    await expect.poll(() => served.brokenOff()).toBe(1);
+    await expect.poll(() => served.brokenOff(), { timeout: 10_000 }).toBe(1);
     served.release();
     // The answer is stored for the resume whether or not a stream is there to take it.
-    await expect.poll(() => served.store.size).toBe(2);
+    await expect.poll(() => served.store.size, { timeout: 10_000 }).toBe(2);
     const deliveredBefore = served.delivered.flat();
     expect(deliveredBefore).not.toContain('broken');
 
