@@ -6,13 +6,27 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { processesOfJob } from '../support/processes.js';
+import { BWA_BATCH_BASES } from '../../tools/bwa-mem.js';
 import { writeSyntheticReadsFastq, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { expectNoWorkLeft } from '../support/tool-jobs.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
-// bwa reads 10 Mbp per batch (-K 10000000) and reports each: 300,000 reads of 100 bp are three
-// batches of about two seconds each on this machine.
-const READS = 300_000;
+// bwa reads 10 Mbp per batch (-K, fixed by the tool) and reports each batch. 500,000 reads of
+// 50 bp are two full batches of 200,000 and a half batch: the progress test must see two counts
+// between 0 and the total while the job runs, and the half batch (about 2 s) keeps the second one
+// up for many 100 ms polls. The cancel test's guard still finds bwa and samtools sort running,
+// in the first batch (about 4 s). 50 bp reads, not 100 bp: bwa aligns them in ~11 s of CPU here,
+// against ~14 s for the 300,000 reads of 100 bp (on a 200 kbp genome) this file used before.
+const READS = 500_000;
+// A job's progress reaches Redis at most once per 250 ms, the latest report of each interval
+// (worker/progress-writes.ts). A 200 kbp genome's bwa index takes 0.075 s: "building the bwa
+// index" was written only when staging the reads before it took over 250 ms, as it did for
+// 300,000 reads of 100 bp (about 0.3 s) but not always for 500,000 of 50 bp (6 of 10 runs
+// failed). A 2 Mbp genome takes about 0.5 s to index, so the message is written and stays up
+// past a poll whatever staging takes.
+const GENOME_BASES = 2_000_000;
+const READ_LENGTH = 50;
+const BATCH_READS = Number(BWA_BATCH_BASES) / READ_LENGTH;
 
 let h: Harness;
 let worker: ResultPromise;
@@ -24,7 +38,7 @@ const align = () => ({ reference: workload.genomePath, reads_1: workload.readsPa
 
 beforeAll(async () => {
   h = await startHarness({ embeddedWorker: false });
-  workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: READS, readLength: 100 });
+  workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: GENOME_BASES, reads: READS, readLength: READ_LENGTH });
   worker = execa(process.execPath, [MAIN, 'worker', '--queues', 'align', '--concurrency', '1'], { env: h.env, stdin: 'ignore', reject: false, forceKillAfterDelay: false });
 });
 
@@ -49,8 +63,8 @@ describe('a long bwa_mem in a separate worker process', () => {
     expect([...messages]).toEqual(
       expect.arrayContaining([
         'building the bwa index of synthetic_genome.fa',
-        `aligning: 100000 of ${READS} reads done (step 1 of 4)`,
-        `aligning: 200000 of ${READS} reads done (step 1 of 4)`,
+        `aligning: ${BATCH_READS} of ${READS} reads done (step 1 of 4)`,
+        `aligning: ${2 * BATCH_READS} of ${READS} reads done (step 1 of 4)`,
       ]),
     );
   }, 180_000);
