@@ -6,17 +6,29 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mafftProgress } from '../../tools/mafft-progress.js';
-import { runByHand } from '../support/by-hand.js';
+import { runByHand, type ByHand } from '../support/by-hand.js';
 import { callError, FIXTURES, startHarness, type Harness } from '../support/harness.js';
-import { expectNoWorkLeft, outputPath, runTool, runToolToFailure } from '../support/tool-jobs.js';
+import { expectNoWorkLeft, outputPath, runTool, runToolToFailure, type ToolResult } from '../support/tool-jobs.js';
 
 const globins = path.join(FIXTURES, 'globins45.fa');
 let h: Harness;
 
+// mafft --auto on the globins, by hand and as a one-thread job, is what three tests compare
+// against (the alignment, the two-thread job, the progress of its log): each runs once, on first
+// use, and later tests read the same files.
+let autoByHand: Promise<ByHand> | undefined;
+const mafftAutoByHand = () => (autoByHand ??= runByHand({ 'inputs/globins45.fa': globins }, 'mafft --auto inputs/globins45.fa > alignment.fa 2> mafft.log'));
+let autoJob: Promise<ToolResult> | undefined;
+const mafftAutoJob = () => (autoJob ??= runTool(h, 'mafft', { sequences: globins }));
+
 beforeAll(async () => {
   h = await startHarness();
 });
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  // A by-hand run that failed has failed its test already, and has no folder to hand back.
+  await autoByHand?.then((hand) => hand.remove(), () => undefined);
+});
 
 // Sequences, columns and gaps of an aligned FASTA, counted plainly: the oracle of the summary.
 function countAlignment(text: string) {
@@ -30,20 +42,16 @@ function countAlignment(text: string) {
 
 describe('mafft_async', () => {
   it('aligns the 45 globins as mafft --auto does by hand, byte for byte, and says which strategy it picked', async () => {
-    const result = await runTool(h, 'mafft', { sequences: globins });
+    const result = await mafftAutoJob();
     expect(result.steps).toEqual([{ label: 'aligning', pipeline: [['mafft', '--auto', '--thread', '1', 'inputs/globins45.fa']], stdout: 'alignment.fa' }]);
     expect(result.tool_version).toBe('7.505');
     expect(result.files.map((f) => f.name)).toEqual(['alignment.fa', 'mafft.log']);
-    const hand = await runByHand({ 'inputs/globins45.fa': globins }, 'mafft --auto inputs/globins45.fa > alignment.fa 2> mafft.log');
-    try {
-      const ours = await fs.readFile(outputPath(result, 'alignment.fa'));
-      expect(ours.equals(await hand.file('alignment.fa'))).toBe(true);
-      expect(result.summary).toEqual({ ...countAlignment(ours.toString()), strategy: 'L-INS-i' });
-      expect((await hand.file('mafft.log')).toString()).toContain('Strategy:\n L-INS-i (Probably most accurate, very slow)');
-      expect(result.summary).toMatchObject({ sequences: 45 });
-    } finally {
-      await hand.remove();
-    }
+    const hand = await mafftAutoByHand();
+    const ours = await fs.readFile(outputPath(result, 'alignment.fa'));
+    expect(ours.equals(await hand.file('alignment.fa'))).toBe(true);
+    expect(result.summary).toEqual({ ...countAlignment(ours.toString()), strategy: 'L-INS-i' });
+    expect((await hand.file('mafft.log')).toString()).toContain('Strategy:\n L-INS-i (Probably most accurate, very slow)');
+    expect(result.summary).toMatchObject({ sequences: 45 });
   });
 
   it.each([
@@ -65,7 +73,7 @@ describe('mafft_async', () => {
   it('gives the same alignment with two threads', async () => {
     const two = await startHarness({ env: { BIO_QUEUE_TOOL_THREADS: '2' } });
     try {
-      const one = await runTool(h, 'mafft', { sequences: globins });
+      const one = await mafftAutoJob();
       const result = await runTool(two, 'mafft', { sequences: globins });
       expect(result.command).toContain('2');
       expect((await fs.readFile(outputPath(result, 'alignment.fa'))).equals(await fs.readFile(outputPath(one, 'alignment.fa')))).toBe(true);
@@ -89,9 +97,7 @@ describe('mafft_async', () => {
 describe("mafft's progress", () => {
   it("follows the three phases of a real L-INS-i run's stderr, in mafft's own words, never going back", async () => {
     // Through bash into a file: mafft reopens /dev/stderr, which a Node pipe (a socket) cannot be.
-    const hand = await runByHand({ 'inputs/globins45.fa': globins }, 'mafft --auto inputs/globins45.fa > /dev/null 2> mafft.log');
-    const stderr = (await hand.file('mafft.log')).toString();
-    await hand.remove();
+    const stderr = (await (await mafftAutoByHand()).file('mafft.log')).toString();
     const tracker = mafftProgress();
     const seen: { done: number; message: string | undefined }[] = [];
     // Fed a line at a time (each ending in "\r" or "\n"), then in pieces that cut lines, as stderr arrives.
