@@ -88,7 +88,11 @@ describe('run_pipeline_async checks the whole list before queuing anything', () 
 describe('cancel in the middle', () => {
   let workload: SyntheticWorkload;
   beforeAll(async () => {
-    workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: 300_000, readLength: 100 });
+    // Big enough that bwa mem runs for seconds (one 10 Mbp batch, about 5 s here), so the cancel
+    // lands while it aligns (the test waits for bwa and samtools sort, then fails if the step
+    // ended first). More reads only made fastp, the step before, longer: 300,000 took it 5.6 s
+    // against 1.3 s.
+    workload = await writeSyntheticReadsFastq(path.join(h.inputsDir, 'synthetic'), { genomeBases: 200_000, reads: 100_000, readLength: 100 });
   }, 120_000);
 
   it('kills the running step\'s processes, skips the rest, and the pipeline ends cancelled', async () => {
