@@ -40,7 +40,15 @@ describe('resources/list', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(pages.map((p) => p.length)).toEqual([JOBS_PER_PAGE, JOBS_PER_PAGE, 5]);
-    expect(pages.flat()).toEqual([...submitted].reverse().map((id) => `bio-mcp-queue://jobs/${id}`));
+    const listed = pages.flat();
+    expect([...listed].sort()).toEqual(submitted.map((id) => `bio-mcp-queue://jobs/${id}`).sort());
+    // Newest first by submission time. Two submissions can fall in the same millisecond on a fast
+    // machine (the index's score); their order between them is not the order they were sent in.
+    const submittedAt = new Map<string, string>();
+    for (const id of submitted) submittedAt.set(`bio-mcp-queue://jobs/${id}`, (await callOk<{ submitted_at: string }>(h.client, 'get_job_status', { job_id: id })).submitted_at);
+    const times = listed.map((uri) => Date.parse(submittedAt.get(uri)!));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(new Set(times).size).toBeGreaterThan(1);
   });
 
   it('reads a listed job\'s status resource as the status JSON', async () => {
