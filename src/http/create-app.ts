@@ -72,10 +72,30 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   const eventStreams: OpenStreams = new Set();
   const hostGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
 
+  // Read before sign-in, by any Host: it holds nothing but where to sign in.
+  let oauth: OAuthGate | undefined;
+  const resources = config.http.oauth ? protectedResources(publicUrl, config.http.oauth) : undefined;
+  if (config.http.oauth && resources) oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
+  const ready = available(state);
+  const logged = requestLog(log);
+  const signedIn = requireCaller(keys, oauth);
+  const jsonBody = readJsonBody(maxBodyBytes);
+
   const app = express();
   app.disable('x-powered-by');
-  app.use(available(state));
-  app.use(requestLog(log));
+  // /mcp first, as one route that runs the checks every request below it would meet on its way
+  // (the same ones, in the same order): every MCP call, the busiest request there is, then skips
+  // express matching the health, file, metrics and admin routes one by one (issue 11). Any other
+  // method of /mcp is answered as the catch-all at the end answers it.
+  app
+    .route('/mcp')
+    .all(ready, logged, hostGuard, mcpCors(), signedIn, jsonBody)
+    .post(mcpSessions.handle)
+    .get(mcpSessions.handle)
+    .delete(mcpSessions.handle)
+    .all((req, _res, next) => next(noRoute(req)));
+  app.use(ready);
+  app.use(logged);
 
   // Open to any Host: load balancers and probes call /health by an address of their own, and a
   // signed link carries its permission (and cannot be forged by a rebound page) whatever name it was fetched by.
@@ -84,13 +104,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.use(fileRoutes(jobs, log));
-  // Read before sign-in, by any Host: it holds nothing but where to sign in.
-  let oauth: OAuthGate | undefined;
-  if (config.http.oauth) {
-    const resources = protectedResources(publicUrl, config.http.oauth);
-    app.use(resources.routes);
-    oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
-  }
+  if (resources) app.use(resources.routes);
 
   // Before the Host check: Prometheus scrapes each replica by its address (metrics-route.ts says why that is safe).
   app.use(metricsRoute({ jobs, keys, oauth, scrapeToken: config.http.metricsToken }));
@@ -103,13 +117,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.use('/mcp', mcpCors());
   // Before requireCaller: a browser signs in there with a form and a cookie, not a header.
   app.use(ADMIN_DASHBOARD_PATH, adminDashboard({ keys, oauth, runtime: () => state.runtime!, publicUrl, log }));
-  app.use(requireCaller(keys, oauth));
-  app.use(readJsonBody(maxBodyBytes));
-  // First of the routes behind the checks above: no other route answers /mcp, and an MCP call,
-  // the busiest request there is, then skips matching the REST and worker routes (issue 11).
-  app.post('/mcp', mcpSessions.handle);
-  app.get('/mcp', mcpSessions.handle);
-  app.delete('/mcp', mcpSessions.handle);
+  app.use(signedIn);
+  app.use(jsonBody);
   app.use(restRoutes(jobs));
   app.use(workerRoutes(jobs));
   app.get('/jobs/:id/events', jobEventsRoute(jobs, eventStreams, log));
@@ -117,9 +126,13 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.get('/sse', sseSessions.connect);
   app.post('/messages', sseSessions.message);
 
-  app.use((req, _res, next) => next(new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`)));
+  app.use((req, _res, next) => next(noRoute(req)));
   app.use(errorHandler(log));
   return { app, mcpSessions, sseSessions, sessions, eventStreams };
+}
+
+function noRoute(req: express.Request): HttpError {
+  return new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`);
 }
 
 // 503 while starting (the port is open before Redis and storage are) and once shutdown began.
