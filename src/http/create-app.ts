@@ -72,10 +72,9 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   const eventStreams: OpenStreams = new Set();
   const hostGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
 
-  // Read before sign-in, by any Host: it holds nothing but where to sign in.
-  let oauth: OAuthGate | undefined;
   const resources = config.http.oauth ? protectedResources(publicUrl, config.http.oauth) : undefined;
-  if (config.http.oauth && resources) oauth = { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor };
+  const oauth: OAuthGate | undefined =
+    config.http.oauth && resources ? { tokens: accessTokenVerifier(config.http.oauth, resources.resources), challengeFor: resources.challengeFor } : undefined;
   const ready = available(state);
   const logged = requestLog(log);
   const signedIn = requireCaller(keys, oauth);
@@ -104,6 +103,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.use(fileRoutes(jobs, log));
+  // Read before sign-in, by any Host: the OAuth metadata holds nothing but where to sign in.
   if (resources) app.use(resources.routes);
 
   // Before the Host check: Prometheus scrapes each replica by its address (metrics-route.ts says why that is safe).
