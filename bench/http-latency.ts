@@ -23,6 +23,7 @@ import { figures, formatTable, type Row } from './support/stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { check } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
+import { makeLambdaDatabase } from './support/lambda-database.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const QUERY_ID = 'r1';
@@ -78,8 +79,7 @@ async function run(settings: { submits: number; runs: number }, cleanup: Cleanup
   cleanup.add('redis-server', () => redis.stop(), redis.pid);
 
   const dbDir = path.join(tmp, 'databases');
-  await fs.mkdir(dbDir, { recursive: true });
-  await execa('makeblastdb', ['-in', path.join(fixtures, 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
+  await makeLambdaDatabase(dbDir);
   const queries = await fs.readFile(path.join(fixtures, 'lambda_queries.fa'), 'utf8');
   const query = `>${queries.split(/^>/m).find((r) => r.startsWith(`${QUERY_ID} `) || r.startsWith(`${QUERY_ID}\n`))!.trimEnd()}\n`;
 

@@ -32,6 +32,7 @@ import { redisCommandsByName } from './support/redis-command-stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
+import { LAMBDA_DATABASE, LAMBDA_QUERY, makeLambdaDatabase } from './support/lambda-database.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const PROTOCOL_VERSION = '2025-06-18';
@@ -244,10 +245,8 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const stats = new Redis(redis.url);
   cleanup.add('stats connection', async () => stats.disconnect());
   const dbDir = path.join(tmp, 'databases');
-  await fs.mkdir(dbDir, { recursive: true });
-  await execa('makeblastdb', ['-in', path.join(root, 'fixtures', 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
-  const query = '>r1 bench\nGGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCGTCATAACTTAATGTTTTTATTTAAAATACCCTCTGAAAAGAAAGGAAACGAC\n';
-  const blastArgs = { query, database: 'lambda', task: 'megablast' };
+  await makeLambdaDatabase(dbDir);
+  const blastArgs = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
 
   const limits = {
     BIO_QUEUE_SUBMIT_RATE_LIMIT: String(SUBMIT_RATE_LIMIT),

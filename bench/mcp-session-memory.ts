@@ -21,20 +21,18 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execa } from 'execa';
 import { loadConfig } from '../src/config.js';
 import { startHttpServer } from '../src/http/start-http-server.js';
 import { createLogger } from '../src/logger.js';
-import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { newObjects, writeSnapshot } from './support/heap-snapshot-diff.js';
 import { Cleanup } from './support/cleanup.js';
+import { LAMBDA_DATABASE, LAMBDA_QUERY, makeLambdaDatabase } from './support/lambda-database.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const PROTOCOL_VERSION = '2025-06-18';
 const KiB = 1024;
-const QUERY = '>r1 bench\nGGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCGTCATAACTTAATGTTTTTATTTAAAATACCCTCTGAAAAGAAAGGAAACGAC\n';
 // Sessions opened at once: enough to keep the server busy, few enough that in-flight requests are noise.
 const CONCURRENCY = 8;
 
@@ -95,7 +93,7 @@ async function submitJob(url: string): Promise<string> {
   const res = await fetch(`${url}/jobs/submit`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ job_type: 'blastn', parameters: { query: QUERY, database: 'lambda', task: 'megablast' } }),
+    body: JSON.stringify({ job_type: 'blastn', parameters: { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' } }),
   });
   const text = await res.text();
   check(res.status === 202, `submitting the job answered ${res.status}: ${text}`);
@@ -144,8 +142,7 @@ async function main(): Promise<void> {
     const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
     cleanup.add('stop redis-server', () => redis.stop(), redis.pid);
     const dbDir = path.join(tmp, 'databases');
-    await fs.mkdir(dbDir, { recursive: true });
-    await execa('makeblastdb', ['-in', path.join(packageRoot(), 'fixtures', 'lambda_virus.fa'), '-dbtype', 'nucl', '-out', path.join(dbDir, 'lambda'), '-title', 'lambda']);
+    await makeLambdaDatabase(dbDir);
     const config = loadConfig({
       BIO_QUEUE_REDIS_URL: redis.url,
       BIO_QUEUE_DB_DIR: dbDir,
