@@ -33,9 +33,10 @@ export function attemptTag(attemptsStarted: number): string | undefined {
 // Kept as long as the job itself (retention), so a late attempt always finds the winner.
 export function redisResultLedger(redis: Redis, prefix: string, retentionMs: number): ResultLedger {
   const keys = jobKeys(prefix);
+  const parse = (raw: string) => JobReturnSchema.parse(JSON.parse(raw));
   const read = async (jobId: string) => {
     const raw = await redis.get(keys.published(jobId));
-    return raw === null ? undefined : JobReturnSchema.parse(JSON.parse(raw));
+    return raw === null ? undefined : parse(raw);
   };
   return {
     published: read,
@@ -46,7 +47,7 @@ export function redisResultLedger(redis: Redis, prefix: string, retentionMs: num
       const claim = await setIfAbsent(redis, keys.published(jobId), JSON.stringify(result), retentionMs);
       // Gone between the two commands only if the job was removed meanwhile: nothing to publish to.
       if (claim.set || claim.holder === null) return { won: true, result };
-      return { won: false, result: JobReturnSchema.parse(JSON.parse(claim.holder)) };
+      return { won: false, result: parse(claim.holder) };
     },
   };
 }
