@@ -79,6 +79,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   const logged = requestLog(log);
   const signedIn = requireCaller(keys, oauth);
   const jsonBody = readJsonBody(maxBodyBytes);
+  const cors = mcpCors();
 
   const app = express();
   app.disable('x-powered-by');
@@ -88,7 +89,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   // method of /mcp is answered as the catch-all at the end answers it.
   app
     .route('/mcp')
-    .all(ready, logged, hostGuard, mcpCors(), signedIn, jsonBody)
+    .all(ready, logged, hostGuard, cors, signedIn, jsonBody)
     .post(mcpSessions.handle)
     .get(mcpSessions.handle)
     .delete(mcpSessions.handle)
@@ -114,7 +115,7 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
   // Browser clients: past the Origin check, so only allowed origins get CORS headers; the preflight needs no key.
-  app.use('/mcp', mcpCors());
+  app.use('/mcp', cors);
   // Before requireCaller: a browser signs in there with a form and a cookie, not a header.
   app.use(ADMIN_DASHBOARD_PATH, adminDashboard({ keys, oauth, runtime: () => state.runtime!, publicUrl, log }));
   app.use(signedIn);
