@@ -1,9 +1,9 @@
 // Runs one step of a job: a process, or a pipeline whose processes feed each other's stdin
 // (bwa mem | samtools sort), from argv arrays, never a shell. Each process is its own process
 // group, so a cancel or a time limit reaches everything it started (mafft is a shell script
-// whose children a signal to its leader alone would leave running). Limits are execa's own:
-// `timeout` (the soft limit, SIGTERM), `forceKillAfterDelay` (the hard limit, SIGKILL) and
-// `cancelSignal` (a cancel or a drain); their results say which one fired.
+// whose children a signal to its leader alone would leave running). Each process's own limits
+// (the soft time limit's SIGTERM, the hard one's SIGKILL, a cancel or a drain) are
+// start-process.ts's; their outcomes say which one fired.
 //
 // A tool's stderr (and the stdout it writes to a file) is a real file descriptor of a file in
 // the work dir, not one of the socket pairs Node gives children: scripts such as mafft reopen
@@ -14,11 +14,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
-import { execa, type ResultPromise } from 'execa';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
 import type { LimitBreach } from './job-limits.js';
 import type { GuardWatch, RunGuard } from './resource-guard.js';
+import { startProcess, type StartedProcess } from './start-process.js';
 import { tailFile } from './tail-file.js';
 import type { StageClock } from './stage-clock.js';
 import type { ToolWatchdog } from './tool-watchdog.js';
@@ -70,12 +70,6 @@ export interface RunPipelineOptions {
 
 const STDERR_TAIL_BYTES = 8 * 1024;
 
-// An open file descriptor for a child's stdio. execa's types name only descriptors 3-9 there;
-// execa and Node's spawn take any open one, as the tests of this runner show.
-function descriptor(fd: number): 3 {
-  return fd as 3;
-}
-
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
@@ -96,34 +90,26 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   // Opened here and handed to the children as they are; our copies are closed once they run.
   const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
   const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
-  let children: ResultPromise[];
+  let children: StartedProcess[];
   let pipes: Promise<void>[];
   options.stages?.mark('tool: before spawn');
   try {
     children = started.map(([file, ...args], i) =>
-      execa(file!, args, {
+      startProcess(file!, args, {
         cwd: options.cwd,
         env: options.env,
-        extendEnv: true,
-        detached: true,
-        shell: false,
-        stdin: i === 0 ? 'ignore' : 'pipe',
-        stdout: i < last ? 'pipe' : stdoutHandle ? descriptor(stdoutHandle.fd) : 'ignore',
-        stderr: descriptor(stderrHandles[i]!.fd),
-        buffer: false,
-        reject: false,
-        cleanup: true,
-        timeout: options.softTimeoutMs,
-        forceKillAfterDelay: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
+        stdio: [i === 0 ? 'ignore' : 'pipe', i < last ? 'pipe' : (stdoutHandle?.fd ?? 'ignore'), stderrHandles[i]!.fd],
+        softTimeoutMs: options.softTimeoutMs,
+        forceKillAfterMs: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
+        signal: options.signal,
       }),
     );
-    // Joined before anything is awaited: with buffer: false, execa resumes a stdout nobody reads
-    // by the next setImmediate, and what a producer wrote until then was dropped (bwa's SAM
-    // header, lost this way under load, failed samtools sort; tests/worker/run-pipeline.test.ts).
-    // A consumer that dies early breaks the pipe: the producer then fails on it, as in a shell.
-    pipes = children.slice(0, last).map((child, i) =>
-      pipeStreams(child.stdout!, children[i + 1]!.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),
+    // Joined before anything is awaited, so nothing a producer writes at once is lost (bwa's SAM
+    // header once was, when the runner let a stdout flow before joining it, and samtools sort
+    // failed; tests/worker/run-pipeline.test.ts). A consumer that dies early breaks the pipe: the
+    // producer then fails on it, as in a shell.
+    pipes = children.slice(0, last).map(({ child }, i) =>
+      pipeStreams(child.stdout!, children[i + 1]!.child.stdin!).catch((err: unknown) => log.debug({ err, from: pipeline[i]![0] }, 'pipe between processes closed early')),
     );
     // Named to the watchdog before anything is awaited: a worker killed while the handles close
     // (a chaos run caught one) would otherwise leave groups nobody knows to kill.
@@ -146,8 +132,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       log,
     );
   });
-  // The groups get SIGTERM at once, so a shell script's children stop with it; execa signals
-  // each leader and escalates to SIGKILL at the hard limit.
+  // The groups get SIGTERM at once, so a shell script's children stop with it; start-process.ts
+  // signals each leader and escalates to SIGKILL after the grace of the hard limit.
   const onAbort = () => {
     log.info({ pgids, reason: String(options.signal?.reason) }, 'stopping the tool');
     for (const pid of pgids) signalGroup(pid, 'SIGTERM');
@@ -159,27 +145,26 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     watch = await options.guard?.watch(pgids, () => {
       for (const pid of pgids) signalGroup(pid, 'SIGKILL');
     });
-    const results = await Promise.all(children);
+    const results = await Promise.all(children.map((c) => c.outcome));
     options.stages?.mark('tool: processes');
     const breach = await watch?.stop();
     await Promise.all(pipes);
     await Promise.all(tails.map((t) => t.stop()));
     const processes: ProcessRun[] = [];
     for (const [i, result] of results.entries()) {
-      const spawnError = result.exitCode === undefined && result.signal === undefined ? result.originalMessage || result.message : undefined;
       processes.push({
         argv: pipeline[i]!,
         exitCode: result.exitCode ?? null,
         signal: result.signal ?? null,
         // Read again only if the tail's last read failed (it may have missed the end).
         stderrTail: (tails[i]!.lastReadFailed ? await readTail(stderrFiles[i]!) : cleanTail(lastBytes[i]!)).trim(),
-        ...(spawnError ? { spawnError } : {}),
+        ...(result.spawnError ? { spawnError: result.spawnError } : {}),
       });
     }
     let end: RunEnd = 'exited';
     if (breach) end = 'limit';
-    else if (results.some((r) => r.timedOut)) end = results.some((r) => r.isForcefullyTerminated) ? 'hard-timeout' : 'soft-timeout';
-    else if (results.some((r) => r.isCanceled)) end = 'aborted';
+    else if (results.some((r) => r.timedOut)) end = results.some((r) => r.forcefullyTerminated) ? 'hard-timeout' : 'soft-timeout';
+    else if (results.some((r) => r.canceled)) end = 'aborted';
     if (options.stderrFile) await keepStderr(stderrFiles, path.join(options.cwd, options.stderrFile));
     return { processes, end, ...(breach ? { breach } : {}) };
   } finally {
@@ -229,6 +214,6 @@ async function keepStderr(files: readonly string[], target: string): Promise<voi
 }
 
 // Each process is the leader of its own group (detached): its pid is the group's id.
-function spawnedGroups(children: readonly ResultPromise[]): number[] {
-  return children.flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+function spawnedGroups(children: readonly StartedProcess[]): number[] {
+  return children.flatMap(({ child }) => (child.pid === undefined ? [] : [child.pid]));
 }

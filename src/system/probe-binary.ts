@@ -45,7 +45,7 @@ export function parseVersion(output: string, pattern: RegExp): string | undefine
 }
 
 export interface ProbeOptions {
-  /** Defaults to this process's PATH, the same one execa uses to start tools. */
+  /** Defaults to this process's PATH, the same one tools are started with (worker/start-process.ts). */
   searchPath?: string;
   /** The packages that provide the binary, for the install hint. */
   install?: InstallPackages | undefined;
