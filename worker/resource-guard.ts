@@ -18,8 +18,13 @@
 //   allocation faster than the sampling interval (fastp takes 1.1 GiB at once). Not closer:
 //   reservations run well ahead of use (mafft with two threads holding 70 MiB failed its
 //   allocations under a 120 MiB RLIMIT_DATA, blastn holding 85 MiB under 80 MiB).
+//   Nor where it could never act: a ceiling at or above all the machine's memory (RAM and swap,
+//   machine-memory.ts) is not reached by memory a process uses, the machine runs out first. The
+//   default limit (90 % of RAM, a ceiling of 3.6 times RAM) is such a case, where the wrapper
+//   cost every process of every job an exec of prlimit (~0.8 ms of CPU) for nothing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../src/logger.js';
+import { machineMemoryBytes } from '../src/system/machine-memory.js';
 import { rememberedPathLookup } from '../src/system/remembered-path.js';
 import type { Argv } from '../tools/define-tool.js';
 import type { Limit, LimitBreach } from './job-limits.js';
@@ -48,8 +53,10 @@ export interface ResourceGuardOptions {
   cgroupParent?: string | undefined;
   workDir?: { dir: string; limit: Limit } | undefined;
   outputs?: { dir: string; names: readonly string[]; limit: Limit } | undefined;
-  /** The PATH the tools are found on; default: this process's, which execa starts them with. */
+  /** The PATH the tools are found on; default: this process's, which they are started with (start-process.ts). */
   searchPath?: string | undefined;
+  /** RAM plus swap, which a backstop must be under to act; default: this machine's (machine-memory.ts). */
+  machineMemoryBytes?: number | undefined;
   log: Logger;
 }
 
@@ -61,13 +68,14 @@ const findOnPath = rememberedPathLookup();
 
 export function resourceGuard(options: ResourceGuardOptions): RunGuard {
   const { log } = options;
+  const backstop = options.memory && !options.cgroupParent ? backstopCeiling(options.memory, options.machineMemoryBytes ?? machineMemoryBytes()) : undefined;
   return {
-    memoryBackstop: options.cgroupParent ? undefined : options.memory,
+    memoryBackstop: backstop === undefined ? undefined : options.memory,
     async prepare(pipeline) {
-      if (!options.memory || options.cgroupParent) return pipeline.map((argv) => [...argv]);
+      const ceiling = backstop;
+      if (ceiling === undefined) return pipeline.map((argv) => [...argv]);
       const searchPath = options.searchPath ?? process.env.PATH ?? '';
       const prlimit = await findOnPath('prlimit', searchPath);
-      const ceiling = options.memory.bytes * BACKSTOP_FACTOR;
       return Promise.all(
         pipeline.map(async (argv) => {
           // A binary that is not there is left to fail as missing, not as prlimit's complaint.
@@ -153,6 +161,12 @@ async function joinCgroup(parent: string, limitBytes: number, pgids: readonly nu
     log.warn({ err }, 'could not make a cgroup for the job: its memory is not limited');
     return undefined;
   }
+}
+
+// The rlimit a process starts under, or undefined where none is worth an exec (see the top of this file).
+function backstopCeiling(memory: Limit, machineBytes: number): number | undefined {
+  const ceiling = memory.bytes * BACKSTOP_FACTOR;
+  return ceiling < machineBytes ? ceiling : undefined;
 }
 
 function largest(pgids: readonly number[], byGroup: ReadonlyMap<number, number>): number | undefined {
