@@ -11,7 +11,7 @@ import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import type { Config } from '../src/config.js';
 import { BioQueueError, inputError } from '../src/errors.js';
-import { checkInputFile, type InputCheck } from '../src/inputs/check-input.js';
+import { checkInputFile, checkInputText, type InputCheck } from '../src/inputs/check-input.js';
 import { downloadUrl } from '../src/inputs/fetch-url.js';
 import { isGzip } from '../src/inputs/gzip-input.js';
 import { resolveLocalFile, type InputRef } from '../src/inputs/input-ref.js';
@@ -89,12 +89,16 @@ export async function stageInput(
   // References with cached indexes are kept decompressed, so every index kind can read them.
   const decompress = raw.gzip && (!spec.readsGzip || spec.indexes !== undefined);
   const plainName = decompress ? names.take(field, raw.name.replace(/\.(gz|bgz|bgzf)$/i, '')) : undefined;
-  const check = await checkInputFile(
-    field,
-    path.join(workDir, raw.relative),
-    { formats: spec.formats, residues, ...(spec.keepIds ? { keepIds: true } : {}) },
-    { ...(plainName ? { decompressTo: path.join(workDir, INPUTS_DIR, plainName) } : {}), ...(deps.signal ? { signal: deps.signal } : {}) },
-  );
+  const expectation = { formats: spec.formats, residues, ...(spec.keepIds ? { keepIds: true } : {}) };
+  // Inline text is checked from memory, as at submit: the file just written from it holds the
+  // same bytes, and reading them back cost a stat, an open, two reads and a close (issue 11).
+  const check =
+    ref.kind === 'inline'
+      ? checkInputText(field, ref.text, expectation)
+      : await checkInputFile(field, path.join(workDir, raw.relative), expectation, {
+          ...(plainName ? { decompressTo: path.join(workDir, INPUTS_DIR, plainName) } : {}),
+          ...(deps.signal ? { signal: deps.signal } : {}),
+        });
   // The checker decompresses only gzip *text*: a BAM (BGZF by design) stays as it is.
   const relative = check.decompressedTo ? `${INPUTS_DIR}/${plainName}` : raw.relative;
   return { kind: 'file', path: relative, absolute: path.join(workDir, relative), shownName: raw.shownName, check };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkInputFile } from '../../src/inputs/check-input.js';
 import { resolveInputRef } from '../../src/inputs/input-ref.js';
 import { LocalResultStore } from '../../src/storage/local-result-store.js';
 import { S3ResultStore } from '../../src/storage/s3-result-store.js';
@@ -258,6 +259,8 @@ describe('stageInput', () => {
     expect(staged.path).toBe('inputs/query.fa');
     expect(staged.check).toMatchObject({ records: 1, ids: ['HBB_HUMAN'], residues: 146 });
     await expect(fs.readFile(path.join(work, staged.path), 'utf8')).resolves.toBe(text);
+    // Checked from memory, it is the check the written file gets: format, counts, ids, hash, size.
+    expect(staged.check).toEqual(await checkInputFile('query', path.join(work, staged.path), { formats: ['fasta'], residues: 'protein', keepIds: true }));
   });
 
   it('checks the kind: protein for a nucleotide input is refused', async () => {
