@@ -2,9 +2,11 @@
 // queues it serves and which jobs it is running right now, rewritten every few seconds so GET
 // /workers and /metrics on any server see it, and gone within the TTL should the process die.
 // Running jobs are known by wrapping the processors: an attempt is listed from its start to its
-// end, however it ends. A job shows once it has run SHOW_AFTER_MS (or at the next beat): a job
-// shorter than that is never written at all, which spares a tiny job two Redis writes (issue 11);
-// once a job has been written as running, its end is written at once.
+// end, however it ends. A job shows once it has run SHOW_AFTER_MS, and only then, in every record
+// after: a job shorter than that is never written at all, which spares a tiny job a Redis write
+// (issue 11); once a job has been written as running, its end is written at once. (A record
+// written for one job's end once listed every job running at that moment, a tiny one too, whose
+// end then wrote another: jobs back to back wrote one record each.)
 import os from 'node:os';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -40,12 +42,14 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
   const { redis, id, log } = options;
   const keys = workerRegistryKeys(options.prefix);
   const running = new Map<string, Running>();
+  // The running jobs old enough to be listed (SHOW_AFTER_MS).
+  const shown = new Set<string>();
   const startedAt = new Date().toISOString();
   let state: Heartbeat['state'] = 'serving';
   // The jobs the last record written (or being written) lists: their ends must be written too.
   let listed = new Set<string>();
   const write = () => {
-    listed = new Set(running.keys());
+    listed = new Set(shown);
     return writeHeartbeat(redis, keys, {
       id,
       host: os.hostname(),
@@ -57,7 +61,7 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
       state,
       started_at: startedAt,
       heartbeat_at: new Date().toISOString(),
-      running_jobs: [...running.values()],
+      running_jobs: [...shown].map((key) => running.get(key)!),
     });
   };
   // The first one is awaited (a worker that says "ready" is listed) and fails the start.
@@ -86,13 +90,17 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
       return async (job, token, signal) => {
         const key = `${job.queueName}/${job.id}`;
         running.set(key, { job_id: job.id!, queue: job.queueName, tool: job.data.tool, started_at: new Date().toISOString() });
-        const show = setTimeout(beat, SHOW_AFTER_MS);
+        const show = setTimeout(() => {
+          shown.add(key);
+          beat();
+        }, SHOW_AFTER_MS);
         show.unref();
         try {
           return await processor(job, token, signal);
         } finally {
           clearTimeout(show);
           running.delete(key);
+          shown.delete(key);
           // Written as running (by its own beat or a periodic one): its end shows at once.
           if (listed.has(key)) beat();
         }
