@@ -72,15 +72,14 @@ export function resourceGuard(options: ResourceGuardOptions): RunGuard {
   return {
     memoryBackstop: backstop === undefined ? undefined : options.memory,
     async prepare(pipeline) {
-      const ceiling = backstop;
-      if (ceiling === undefined) return pipeline.map((argv) => [...argv]);
+      if (backstop === undefined) return pipeline.map((argv) => [...argv]);
       const searchPath = options.searchPath ?? process.env.PATH ?? '';
       const prlimit = await findOnPath('prlimit', searchPath);
       return Promise.all(
         pipeline.map(async (argv) => {
           // A binary that is not there is left to fail as missing, not as prlimit's complaint.
           if (!prlimit || !(await findOnPath(argv[0]!, searchPath))) return [...argv];
-          return [prlimit, `--data=${ceiling}`, '--', ...argv];
+          return [prlimit, `--data=${backstop}`, '--', ...argv];
         }),
       );
     },

@@ -101,7 +101,7 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
           clearTimeout(show);
           running.delete(key);
           shown.delete(key);
-          // Written as running (by its own beat or a periodic one): its end shows at once.
+          // Written as running (in any record since it showed): its end shows at once.
           if (listed.has(key)) beat();
         }
       };
