@@ -17,6 +17,7 @@ import type { LockKeeper } from './lock-keeper.js';
 import type { OwnerCap } from './owner-cap.js';
 import { attemptTag as attemptTagOf, discardAbandonedFiles, discardLosingFiles, type ResultLedger } from './publish-once.js';
 import { progressWrites } from './progress-writes.js';
+import { removeTree } from './remove-tree.js';
 import { runJob, type RunJobDeps } from './run-job.js';
 import { resolveStepInputs } from './step-inputs.js';
 import { stageClock } from './stage-clock.js';
@@ -132,7 +133,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       // Whatever the outcome, the slot goes and the owner's next held job is promoted.
       if (freeSlot) await freeSlot().catch((err: unknown) => log.warn({ err }, 'could not free the owner\'s running slot; it frees itself when the job\'s lock lapses'));
       if (workDir) {
-        await fs.rm(workDir, { recursive: true, force: true }).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
+        await removeTree(workDir).catch((err: unknown) => log.warn({ err, workDir }, 'could not remove the work dir'));
         stages.mark('work dir removed');
         log.debug({ stages_ms: stages.stages(), queue_wait_ms: (job.processedOn ?? job.timestamp) - job.timestamp }, 'job stages');
       }
