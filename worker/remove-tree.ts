@@ -1,8 +1,9 @@
 // Removes a job's work dir: each folder read once, its files unlinked and its folders emptied all
 // at once, then the folder itself. Node's fs.rm({ recursive }) looks at every entry (lstat) and
 // tries rmdir before reading a folder: seventeen calls through the thread pool for a tiny job's
-// dir (strace) instead of nine, each a wake-up of a pool thread and of the event loop (issue 11). Anything unusual (an entry whose type the file system does not say, a
-// folder a tool made read-only, a dir already gone) goes to fs.rm, which knows those cases.
+// dir (strace) instead of nine, each a wake-up of a pool thread and of the event loop (issue 11).
+// Anything unusual (an entry whose type the file system does not say, a folder a tool made
+// read-only, a dir already gone) goes to fs.rm, which knows those cases.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 

@@ -41,15 +41,14 @@ export interface WorkerHeartbeat {
 export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<WorkerHeartbeat> {
   const { redis, id, log } = options;
   const keys = workerRegistryKeys(options.prefix);
-  const running = new Map<string, Running>();
-  // The running jobs old enough to be listed (SHOW_AFTER_MS).
-  const shown = new Set<string>();
+  // The running jobs old enough to be listed (SHOW_AFTER_MS); younger ones are known to their timer alone.
+  const shown = new Map<string, Running>();
   const startedAt = new Date().toISOString();
   let state: Heartbeat['state'] = 'serving';
   // The jobs the last record written (or being written) lists: their ends must be written too.
   let listed = new Set<string>();
   const write = () => {
-    listed = new Set(shown);
+    listed = new Set(shown.keys());
     return writeHeartbeat(redis, keys, {
       id,
       host: os.hostname(),
@@ -61,7 +60,7 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
       state,
       started_at: startedAt,
       heartbeat_at: new Date().toISOString(),
-      running_jobs: [...shown].map((key) => running.get(key)!),
+      running_jobs: [...shown.values()],
     });
   };
   // The first one is awaited (a worker that says "ready" is listed) and fails the start.
@@ -89,9 +88,9 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
     track(processor) {
       return async (job, token, signal) => {
         const key = `${job.queueName}/${job.id}`;
-        running.set(key, { job_id: job.id!, queue: job.queueName, tool: job.data.tool, started_at: new Date().toISOString() });
+        const entry: Running = { job_id: job.id!, queue: job.queueName, tool: job.data.tool, started_at: new Date().toISOString() };
         const show = setTimeout(() => {
-          shown.add(key);
+          shown.set(key, entry);
           beat();
         }, SHOW_AFTER_MS);
         show.unref();
@@ -99,7 +98,6 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
           return await processor(job, token, signal);
         } finally {
           clearTimeout(show);
-          running.delete(key);
           shown.delete(key);
           // Written as running (in any record since it showed): its end shows at once.
           if (listed.has(key)) beat();
