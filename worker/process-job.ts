@@ -2,7 +2,7 @@
 // (publish-once.ts), the work dir removed whatever happened. Errors are sorted here: input and
 // tool errors fail at once, the infrastructure's retry, a drain hands the job back to the queue
 // untouched. While the job runs, a thread keeps its lock (lock-keeper.ts).
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
@@ -73,7 +73,8 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
       if (!tool) throw new BioQueueError('input_invalid', `this worker does not know the tool "${job.data.tool}"`);
       // Past the checks that end a job without running anything: only a run takes the owner's slot.
       if (deps.ownerCap && token) freeSlot = await deps.ownerCap.enter(job, token);
-      workDir = await fs.mkdtemp(path.join(deps.workRoot, `${job.id}-`));
+      // In place (in-place-files.ts): a folder made is bounded work.
+      workDir = fs.mkdtempSync(path.join(deps.workRoot, `${job.id}-`));
       const attemptTag = attemptTagOf(job.attemptsStarted);
       log.info({ workDir, attemptsStarted: job.attemptsStarted }, 'job started');
       const data = await resolveStepInputs(job.data, deps.ledger);

@@ -3,7 +3,7 @@
 // collect and limit the outputs, summarise them, publish the database, store the files.
 // Everything here throws BioQueueErrors, with the server's folders taken out of their texts;
 // process-job.ts decides what they mean for the queue.
-import fs from 'node:fs/promises';
+import { mkdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../src/config.js';
 import { BioQueueError } from '../src/errors.js';
@@ -19,6 +19,7 @@ import { delegatedMemoryCgroup } from './memory-cgroup.js';
 import { runWithMemoryRetry } from './memory-retry.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
+import { statIfThere } from './in-place-files.js';
 import { resourceGuard } from './resource-guard.js';
 import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
@@ -88,8 +89,8 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
   });
   const published = tool.publishes?.(params);
   if (published) await assertDatabaseFree(config.dbDir, published, jobId);
-  await fs.mkdir(path.join(workDir, 'tmp'));
-  if (published) await fs.mkdir(path.join(workDir, path.dirname(published.prefix)), { recursive: true });
+  mkdirSync(path.join(workDir, 'tmp'));
+  if (published) mkdirSync(path.join(workDir, path.dirname(published.prefix)), { recursive: true });
   if (deps.signal?.aborted) throw new BioQueueError('cancelled', 'cancelled by request');
   mark('inputs');
 
@@ -158,7 +159,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
 
   await deps.report({ percent: 99, stage: 'collecting', message: 'checking and storing the outputs', tool_started_at: startedAt.toISOString() });
   mark('progress: collecting');
-  const totalBytes = await collectOutputs(tool, outputs, workDir, limits);
+  const totalBytes = collectOutputs(tool, outputs, workDir, limits);
   mark('outputs checked');
   // A split search's part is summarised by no one: the merge summarises the whole output, and a
   // part's own summary (a second or so of a large BLAST output) would only be thrown away.
@@ -199,11 +200,16 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
 
 // Every declared output must be there, and all of them within the output limit (checked again
 // here: a tool may write its last bytes between two looks of the watch).
-async function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputSpec[], workDir: string, limits: JobLimits): Promise<number> {
+function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputSpec[], workDir: string, limits: JobLimits): number {
   const main = tool.binaries[0]!.name;
   let total = 0;
   for (const output of outputs) {
-    const stat = await fs.stat(path.join(workDir, output.name)).catch(() => undefined); // missing: said below
+    let stat: Stats | undefined;
+    try {
+      stat = statIfThere(path.join(workDir, output.name));
+    } catch {
+      // Unreadable (a path through a file, say): not there for the client either, said below.
+    }
     if (!stat?.isFile()) throw new BioQueueError('tool_failed', `${main} exited 0 but wrote no ${output.name}`);
     total += stat.size;
   }

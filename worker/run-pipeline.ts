@@ -9,7 +9,7 @@
 // the work dir, not one of the socket pairs Node gives children: scripts such as mafft reopen
 // /dev/stderr, which a socket cannot be, and a file costs no copying through this process.
 // The worker follows the stderr files for progress and keeps their ends for error messages.
-import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, renameSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
@@ -17,6 +17,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Logger } from '../src/logger.js';
 import type { Argv } from '../tools/define-tool.js';
 import type { LimitBreach } from './job-limits.js';
+import { unlinkIfThere } from './in-place-files.js';
 import type { GuardWatch, RunGuard } from './resource-guard.js';
 import { startProcess, type StartedProcess } from './start-process.js';
 import { tailFile } from './tail-file.js';
@@ -69,6 +70,7 @@ export interface RunPipelineOptions {
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
+let runsStarted = 0;
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -83,13 +85,24 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const { pipeline, log } = options;
   if (pipeline.length === 0 || pipeline.some((argv) => argv.length === 0)) throw new Error('runPipeline: empty argv');
   const last = pipeline.length - 1;
-  const nonce = randomBytes(4).toString('hex');
-  const stderrFiles = pipeline.map((_, i) => path.join(options.cwd, `.stderr-${nonce}-${i}`));
+  // Every cwd is a private folder (a job's work dir, an index build's), whose runs are this
+  // process's, one after another: a count of the runs names their files apart. (Random bytes
+  // did, at 0.3 ms of CPU a run: OpenSSL reseeds after each fork of this process, issue 11.)
+  runsStarted += 1;
+  const stderrFiles = pipeline.map((_, i) => path.join(options.cwd, `.stderr-${runsStarted}-${i}`));
   // What is started; results name the tool's own argv.
   const started = options.guard ? await options.guard.prepare(pipeline) : pipeline;
-  // Opened here and handed to the children as they are; our copies are closed once they run.
-  const stderrHandles = await Promise.all(stderrFiles.map((file) => fs.open(file, 'a')));
-  const stdoutHandle = options.stdoutFile ? await fs.open(path.join(options.cwd, options.stdoutFile), 'w') : undefined;
+  // Opened here, in place (in-place-files.ts), and handed to the children as they are; our copies
+  // are closed once they run.
+  const stderrFds: number[] = [];
+  let stdoutFd: number | undefined;
+  try {
+    for (const file of stderrFiles) stderrFds.push(openSync(file, 'a'));
+    if (options.stdoutFile) stdoutFd = openSync(path.join(options.cwd, options.stdoutFile), 'w');
+  } catch (err) {
+    closeAll(stderrFds);
+    throw err;
+  }
   let children: StartedProcess[];
   let pipes: Promise<void>[];
   options.stages?.mark('tool: before spawn');
@@ -98,7 +111,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       startProcess(file!, args, {
         cwd: options.cwd,
         env: options.env,
-        stdio: [i === 0 ? 'ignore' : 'pipe', i < last ? 'pipe' : (stdoutHandle?.fd ?? 'ignore'), stderrHandles[i]!.fd],
+        stdio: [i === 0 ? 'ignore' : 'pipe', i < last ? 'pipe' : (stdoutFd ?? 'ignore'), stderrFds[i]!],
         softTimeoutMs: options.softTimeoutMs,
         forceKillAfterMs: Math.max(0, options.hardTimeoutMs - options.softTimeoutMs),
         signal: options.signal,
@@ -116,7 +129,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     options.watchdog?.watch(spawnedGroups(children));
     options.stages?.mark('tool: spawn');
   } finally {
-    await Promise.all([...stderrHandles, ...(stdoutHandle ? [stdoutHandle] : [])].map((h) => h.close()));
+    closeAll(stdoutFd === undefined ? stderrFds : [...stderrFds, stdoutFd]);
   }
   const pgids = spawnedGroups(children);
   // Each process's last stderr bytes are kept as the tail reads them, for its error message.
@@ -175,13 +188,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     options.watchdog?.release(pgids);
     await Promise.all(tails.map((t) => t.stop()));
     // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.
-    await Promise.all(stderrFiles.map((file) => fs.unlink(file).catch(ignoreMissing)));
+    for (const file of stderrFiles) unlinkIfThere(file);
   }
 }
 
-// One call where fs.rm({ force }) makes three (two lstats, then the unlink).
-function ignoreMissing(err: NodeJS.ErrnoException): void {
-  if (err.code !== 'ENOENT') throw err;
+function closeAll(fds: readonly number[]): void {
+  for (const fd of fds) closeSync(fd);
 }
 
 // The last STDERR_TAIL_BYTES of a file, decoded (a cut multi-byte character at the start is
@@ -213,7 +225,7 @@ function keepLast(kept: Buffer, more: Buffer, max: number): Buffer {
 
 // The processes' stderr, in pipeline order, as one log file.
 async function keepStderr(files: readonly string[], target: string): Promise<void> {
-  if (files.length === 1) return fs.rename(files[0]!, target);
+  if (files.length === 1) return renameSync(files[0]!, target);
   await fs.writeFile(target, '');
   for (const file of files) await fs.appendFile(target, await fs.readFile(file));
 }

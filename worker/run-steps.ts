@@ -1,7 +1,7 @@
 // Runs a job's commands in order, each a process or a pipeline, within what is left of the
 // job's time limits, with progress from each step's tracker, and stops at the first step that
 // fails with the error a client sees.
-import fs from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../src/logger.js';
 import type { RunStep } from '../src/jobs/job-model.js';
@@ -65,8 +65,13 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         stages: options.stages,
         // Recorded so the next worker can kill the tools if this process dies without cleaning
         // up; a failed write only costs that clean-up, never the run.
-        onSpawn: (pgids) =>
-          fs.writeFile(path.join(options.workDir, TOOL_PGID_FILE), pgids.join('\n')).catch((err: unknown) => log.debug({ err }, 'could not record the tool process groups')),
+        onSpawn: (pgids) => {
+          try {
+            writeFileSync(path.join(options.workDir, TOOL_PGID_FILE), pgids.join('\n'));
+          } catch (err) {
+            log.debug({ err }, 'could not record the tool process groups');
+          }
+        },
         onStderr: (chunk) => {
           progress.feedStderr(chunk);
           lines?.feed(chunk);

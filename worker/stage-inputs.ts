@@ -6,6 +6,7 @@
 // as it is for tools that read it, and decompressed (in the same pass as the check) for the
 // others and for references whose indexes are cached. A BAM is gzip too (BGZF), but a binary
 // format every tool reads as it is: it keeps its name and is never decompressed.
+import { mkdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
@@ -18,6 +19,7 @@ import { resolveLocalFile, type InputRef } from '../src/inputs/input-ref.js';
 import type { ResultStore } from '../src/storage/result-store.js';
 import type { DatabaseKind, InputSpec } from '../tools/define-tool.js';
 import { findDatabase } from '../src/databases/find-database.js';
+import { writeSmallFile } from './in-place-files.js';
 
 export type StageConfig = Pick<Config, 'inputRoots' | 'inputMaxBytes' | 'urlMaxBytes' | 'allowPrivateUrls' | 'dbDir'>;
 
@@ -84,7 +86,7 @@ export async function stageInput(
   if (ref.kind === 'database') return stageDatabase(field, ref.name, spec, deps.config.dbDir);
   // step-inputs.ts turns these into the stored files of their steps before anything is staged.
   if (ref.kind === 'step') throw new BioQueueError('infrastructure', `${field}: the output of pipeline step ${ref.step} was not resolved before staging`);
-  await fs.mkdir(path.join(workDir, INPUTS_DIR), { recursive: true });
+  mkdirSync(path.join(workDir, INPUTS_DIR), { recursive: true });
   const raw = await placeRaw(field, ref, workDir, names, deps);
   // References with cached indexes are kept decompressed, so every index kind can read them.
   const decompress = raw.gzip && (!spec.readsGzip || spec.indexes !== undefined);
@@ -119,7 +121,7 @@ async function placeRaw(field: string, ref: Exclude<InputRef, { kind: 'database'
   const dir = path.join(workDir, INPUTS_DIR);
   if (ref.kind === 'inline') {
     const name = names.take(field, `${field}${inlineExtension(ref.text)}`);
-    await fs.writeFile(path.join(dir, name), ref.text, { signal });
+    await writeSmallFile(path.join(dir, name), ref.text, signal);
     return { relative: `${INPUTS_DIR}/${name}`, name, shownName: 'inline text', gzip: false };
   }
   // What listings show of this input: never a full local path, which is the operator's business.

@@ -5,6 +5,7 @@
 // tools report progress through. A file not written yet is simply nothing to read so far.
 import fs from 'node:fs/promises';
 import type { Logger } from '../src/logger.js';
+import { statIfThere } from './in-place-files.js';
 import { appendedBytes } from './appended-bytes.js';
 
 export interface FileTail {
@@ -26,9 +27,10 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
     throw err;
   };
   const readMore = async () => {
-    // A stat by path first: most reads find nothing new (a tiny tool's stderr never has any),
-    // and one call says so where opening, a stat of the handle and closing it took three (issue 11).
-    const stats = await fs.stat(file).catch(missing);
+    // A stat by path first, in place (in-place-files.ts): most reads find nothing new (a tiny
+    // tool's stderr never has any), and one call says so where opening, a stat of the handle and
+    // closing it took three, each through the thread pool (issue 11).
+    const stats = statIfThere(file);
     if (!stats || !appended.grewTo(stats.size)) return;
     const handle = await fs.open(file, 'r').catch(missing);
     if (!handle) return;

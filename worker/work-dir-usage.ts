@@ -2,6 +2,7 @@
 // file takes on disk (a sparse file counts for what it really occupies; a hard-linked file once),
 // walking the whole tree, temporary files included. And the apparent size of its declared
 // outputs, which is what a client downloads.
+import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -27,11 +28,21 @@ export async function diskUsage(dir: string): Promise<number> {
 }
 
 /** The outputs' sizes together; one not written yet counts 0. */
-export async function outputsSize(dir: string, names: readonly string[]): Promise<number> {
+export function outputsSize(dir: string, names: readonly string[]): number {
   let total = 0;
   for (const name of names) {
-    const stat = await fs.stat(path.join(dir, name)).catch(() => undefined);
-    if (stat?.isFile()) total += stat.size;
+    total += fileSize(path.join(dir, name));
   }
   return total;
+}
+
+// Looked at in place (in-place-files.ts): one named file. Not a file, or not there, or not
+// readable: nothing the client would download.
+function fileSize(file: string): number {
+  try {
+    const stat = statSync(file, { throwIfNoEntry: false });
+    return stat?.isFile() ? stat.size : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -3,7 +3,7 @@
 // file:// URLs; behind `serve` a signer makes them expiring HTTP links to /files/..., and
 // uploads become possible.
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { createReadStream, createWriteStream, linkSync, mkdirSync, renameSync, statSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
@@ -20,9 +20,9 @@ import { uploadTooLarge, type UploadTicket } from './upload-ticket.js';
 import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
 
 // False when the two paths are on different filesystems (or the filesystem has no hard links), or the target is there.
-async function hardLink(from: string, to: string): Promise<boolean> {
+function hardLink(from: string, to: string): boolean {
   try {
-    await fs.link(from, to);
+    linkSync(from, to);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -74,18 +74,21 @@ export class LocalResultStore implements ResultStore {
   async put(jobId: string, name: string, sourcePath: string, mediaType: string): Promise<StoredFile> {
     const key = `${jobId}/${name}`;
     const target = this.pathOf(key);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    // The folder, the stat, the link and the rename are made in place, not through the thread
+    // pool: each is bounded work on the local data dir, and a tiny job's result made a dozen
+    // thread hand-offs (worker/in-place-files.ts). Reading the bytes for the hash stays async.
+    mkdirSync(path.dirname(target), { recursive: true });
     const hashing = new HashingStream();
     const partial = `${target}.partial`;
     // On the same filesystem (the work dir is under the data dir unless configured otherwise) the
     // file is linked, not copied, and read once for its hash: copying a 14 MB BLAST output was
     // 60 ms of a job (bench/RESULTS.md, issue 11). Otherwise copied and hashed in one pass.
     // Either way renamed into place, so a reader never sees half a file.
-    const chunk = readChunkBytes((await fs.stat(sourcePath)).size);
+    const chunk = readChunkBytes(statSync(sourcePath).size);
     const source = () => createReadStream(sourcePath, { highWaterMark: chunk });
-    if (await hardLink(sourcePath, partial)) await pipeline(source(), hashing, new Discard());
+    if (hardLink(sourcePath, partial)) await pipeline(source(), hashing, new Discard());
     else await pipeline(source(), hashing, createWriteStream(partial));
-    await fs.rename(partial, target);
+    renameSync(partial, target);
     return { name, key, size_bytes: hashing.byteCount, sha256: hashing.digest(), media_type: mediaType };
   }
 
