@@ -21,7 +21,7 @@ export async function writeSmallFile(file: string, text: string, signal?: AbortS
   fs.writeFileSync(file, text);
 }
 
-/** The file's stat, or undefined where there is none. */
+/** The file's stat, or undefined where there is none (on Node 22 also where a folder of its path is a file). */
 export function statIfThere(file: string): fs.Stats | undefined {
   return fs.statSync(file, { throwIfNoEntry: false });
 }
