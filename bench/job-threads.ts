@@ -10,11 +10,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { JobResult, JobStatus, Submission } from '../src/jobs/job-model.js';
+import type { JobResult, Submission } from '../src/jobs/job-model.js';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { Cleanup, runWithCleanup } from './support/cleanup.js';
+import { cpuMsOfStat, statFieldsAfterName } from './support/proc-cpu.js';
 import { LAMBDA_DATABASE, LAMBDA_QUERY, makeLambdaDatabase } from './support/lambda-database.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
@@ -22,29 +23,25 @@ import { startThrowawayRedis } from './support/throwaway-redis.js';
 const HITS_PER_JOB = 1;
 
 interface ThreadReading {
-  cpuTicks: number;
+  cpuMs: number;
   voluntary: number;
   involuntary: number;
 }
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 async function readThreads(pid: number): Promise<Map<number, ThreadReading>> {
   const threads = new Map<number, ThreadReading>();
   for (const tid of await fs.readdir(`/proc/${pid}/task`)) {
     const [stat, status] = await Promise.all([fs.readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8'), fs.readFile(`/proc/${pid}/task/${tid}/status`, 'utf8')]).catch(() => ['', '']);
     if (!stat) continue; // ended between the listing and the read
-    // utime and stime: the 12th and 13th fields after the command name, which may hold spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const switches = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-    threads.set(Number(tid), { cpuTicks: Number(fields[11]) + Number(fields[12]), voluntary: switches('voluntary_ctxt_switches'), involuntary: switches('nonvoluntary_ctxt_switches') });
+    threads.set(Number(tid), { cpuMs: cpuMsOfStat(stat) ?? NaN, voluntary: switches('voluntary_ctxt_switches'), involuntary: switches('nonvoluntary_ctxt_switches') });
   }
   return threads;
 }
 
 async function minorFaults(pid: number): Promise<number> {
-  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[7]);
+  // minflt: field 10, the 8th after the name.
+  return Number(statFieldsAfterName(await fs.readFile(`/proc/${pid}/stat`, 'utf8'))[7]);
 }
 
 // Threads are unnamed in Node 20; they are told apart by when they started: the main thread is
@@ -57,9 +54,7 @@ function label(tid: number, pid: number, order: number): string {
 async function runJobs(server: ServerChild, jobs: number): Promise<void> {
   for (let i = 0; i < jobs; i++) {
     const { job_id } = await server.call<Submission>('blastn_async', { query: LAMBDA_QUERY, database: LAMBDA_DATABASE });
-    let status: JobStatus & { timed_out?: boolean };
-    do status = await server.call<JobStatus & { timed_out: boolean }>('wait_for_job', { job_id, timeout_seconds: 30 });
-    while (status.timed_out);
+    const status = await server.waitUntilDone(job_id);
     check(status.status === 'completed', `job ${job_id} ended ${status.status}: ${JSON.stringify(status.error)}`);
     const result = await server.call<JobResult>('get_job_result', { job_id });
     const hits = (result.summary as { hit_count?: number } | null)?.hit_count;
@@ -105,8 +100,8 @@ async function run(settings: { jobs: number; warmUp: number }, cleanup: Cleanup)
   const perJob = (x: number) => (x / settings.jobs).toFixed(2);
   const rows = [...after.keys()].sort((a, b) => a - b).map((tid, order) => {
     const a = after.get(tid)!;
-    const b = before.get(tid) ?? { cpuTicks: 0, voluntary: 0, involuntary: 0 };
-    return { name: label(tid, pid, order), cpuMs: ((a.cpuTicks - b.cpuTicks) * 1000) / TICKS_PER_SECOND, voluntary: a.voluntary - b.voluntary, involuntary: a.involuntary - b.involuntary };
+    const b = before.get(tid) ?? { cpuMs: 0, voluntary: 0, involuntary: 0 };
+    return { name: label(tid, pid, order), cpuMs: a.cpuMs - b.cpuMs, voluntary: a.voluntary - b.voluntary, involuntary: a.involuntary - b.involuntary };
   });
   const total = rows.reduce((t, r) => ({ cpuMs: t.cpuMs + r.cpuMs, voluntary: t.voluntary + r.voluntary, involuntary: t.involuntary + r.involuntary }), { cpuMs: 0, voluntary: 0, involuntary: 0 });
   const exact = `node ${path.relative(process.cwd(), process.argv[1]!)} ${process.argv.slice(2).join(' ')}`.trim();
@@ -116,7 +111,7 @@ async function run(settings: { jobs: number; warmUp: number }, cleanup: Cleanup)
       `command: ${exact}`,
       `machine: ${os.availableParallelism()} CPUs, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
       `${settings.jobs} jobs after ${settings.warmUp} to warm up, one at a time: ${perJob(wallMs)} ms of wall a job; every job found ${HITS_PER_JOB} hit`,
-      `minor page faults of the server: ${perJob(faultsAfter - faultsBefore)} a job (CPU resolution: ${1000 / TICKS_PER_SECOND} ms over the whole run)`,
+      `minor page faults of the server: ${perJob(faultsAfter - faultsBefore)} a job (CPU resolution: one clock tick, 10 ms at the usual USER_HZ, over the whole run)`,
       '',
       '| thread | CPU ms a job | voluntary switches a job | involuntary switches a job |',
       '|---|---:|---:|---:|',

@@ -16,7 +16,7 @@ export const SMALL_FILE_BYTES = 64 * 1024;
 
 /** Writes text to a new file: in place when it is small, through the thread pool otherwise. */
 export async function writeSmallFile(file: string, text: string, signal?: AbortSignal): Promise<void> {
-  if (text.length > SMALL_FILE_BYTES || Buffer.byteLength(text) > SMALL_FILE_BYTES) return fsp.writeFile(file, text, signal ? { signal } : {});
+  if (Buffer.byteLength(text) > SMALL_FILE_BYTES) return fsp.writeFile(file, text, signal ? { signal } : {});
   signal?.throwIfAborted();
   fs.writeFileSync(file, text);
 }

@@ -3,7 +3,7 @@
 // collect and limit the outputs, summarise them, publish the database, store the files.
 // Everything here throws BioQueueErrors, with the server's folders taken out of their texts;
 // process-job.ts decides what they mean for the queue.
-import { mkdirSync, type Stats } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../src/config.js';
 import { BioQueueError } from '../src/errors.js';
@@ -19,11 +19,11 @@ import { delegatedMemoryCgroup } from './memory-cgroup.js';
 import { runWithMemoryRetry } from './memory-retry.js';
 import { workDirOutputReader } from './output-reader.js';
 import { assertDatabaseFree, publishDatabase } from './publish-database.js';
-import { statIfThere } from './in-place-files.js';
 import { resourceGuard } from './resource-guard.js';
 import type { RunPipelineOptions } from './run-pipeline.js';
 import { runSteps } from './run-steps.js';
 import { stepEnvironment } from './step-environment.js';
+import { outputFileSize } from './work-dir-usage.js';
 import { startSummaryWhileRunning, type RunningSummary } from './summary-while-running.js';
 import type { StageClock } from './stage-clock.js';
 import { hideServerPaths, serverPathHider, type PathHider } from './server-paths.js';
@@ -204,14 +204,9 @@ function collectOutputs(tool: AnyToolDefinition, outputs: readonly OutputSpec[],
   const main = tool.binaries[0]!.name;
   let total = 0;
   for (const output of outputs) {
-    let stat: Stats | undefined;
-    try {
-      stat = statIfThere(path.join(workDir, output.name));
-    } catch {
-      // Unreadable (a path through a file, say): not there for the client either, said below.
-    }
-    if (!stat?.isFile()) throw new BioQueueError('tool_failed', `${main} exited 0 but wrote no ${output.name}`);
-    total += stat.size;
+    const size = outputFileSize(path.join(workDir, output.name));
+    if (size === undefined) throw new BioQueueError('tool_failed', `${main} exited 0 but wrote no ${output.name}`);
+    total += size;
   }
   if (total > limits.output.bytes) {
     throw new BioQueueError('output_too_large', breachMessage({ kind: 'output', limit: limits.output, observed: total, stopped: false }, main));

@@ -30,19 +30,19 @@ export async function diskUsage(dir: string): Promise<number> {
 /** The outputs' sizes together; one not written yet counts 0. */
 export function outputsSize(dir: string, names: readonly string[]): number {
   let total = 0;
-  for (const name of names) {
-    total += fileSize(path.join(dir, name));
-  }
+  for (const name of names) total += outputFileSize(path.join(dir, name)) ?? 0;
   return total;
 }
 
-// Looked at in place (in-place-files.ts): one named file. Not a file, or not there, or not
-// readable: nothing the client would download.
-function fileSize(file: string): number {
+/**
+ * An output's size, looked at in place (in-place-files.ts); undefined when it is not a file, not
+ * there or not readable (a path through a file, say): nothing a client could download.
+ */
+export function outputFileSize(file: string): number | undefined {
   try {
     const stat = statSync(file, { throwIfNoEntry: false });
-    return stat?.isFile() ? stat.size : 0;
+    return stat?.isFile() ? stat.size : undefined;
   } catch {
-    return 0;
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
-// CPU time a child process has used so far (user + system, all its threads), read from
-// /proc/<pid>/stat: a figure that machine load hardly moves, unlike wall time (issue 11's benches
+// CPU time a child process (or one of its threads) has used so far (user + system), read from
+// /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat): a figure that machine load hardly moves, unlike wall time (issue 11's benches
 // run on a shared 2-core machine). Linux only; elsewhere, or once the process is gone, undefined.
 // Resolution: one clock tick (10 ms at the usual USER_HZ of 100).
 import { execFileSync } from 'node:child_process';
@@ -20,9 +20,18 @@ export function processCpuMs(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-  // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+  return cpuMsOfStat(stat);
+}
+
+/** The fields of a /proc stat text after the command name (field 2), which is in parentheses and may hold spaces: [0] is field 3. */
+export function statFieldsAfterName(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** User + system CPU in a process's or a thread's /proc stat text, in ms. */
+export function cpuMsOfStat(stat: string): number | undefined {
   // utime and stime are fields 14 and 15, i.e. the 12th and 13th after the name.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFieldsAfterName(stat);
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
 }
