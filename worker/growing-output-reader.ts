@@ -2,12 +2,13 @@
 // the reading ends once the tool has ended and the last byte is read. For summaries that run
 // beside the tool (summary-while-running.ts); only for outputs written front to back as plain
 // text, which the tool definition vouches for (summaryWhileRunning).
-import fs from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { OutputReader } from '../tools/define-tool.js';
 import { appendedBytes } from './appended-bytes.js';
+import { openForReading, openIfThere } from './in-place-files.js';
 import { workDirOutputReader } from './output-reader.js';
 import { cutLines, linesOfBatches } from './text-lines.js';
 
@@ -30,19 +31,17 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
       const file = path.join(workDir, name);
       const decoder = new StringDecoder('utf8');
       const appended = appendedBytes();
-      let handle: fs.FileHandle | undefined;
+      let fd: number | undefined;
       let carried = '';
       try {
         for (;;) {
           end.signal.throwIfAborted();
           // Asked before reading: a read after the end has seen everything written.
           const last = end.ended();
-          handle ??= await fs.open(file, 'r').catch((err: NodeJS.ErrnoException) => {
-            if (err.code === 'ENOENT' && !last) return undefined;
-            throw err;
-          });
+          // Opened in place, like a stat (in-place-files.ts); not there yet is an error only at the end.
+          fd ??= last ? openForReading(file) : openIfThere(file);
           let read = 0;
-          for await (const bytes of handle ? appended.read(handle) : []) {
+          for await (const bytes of fd === undefined ? [] : appended.read(fd)) {
             read += bytes.length;
             const batch: string[] = [];
             carried = cutLines(carried, decoder.write(bytes), batch);
@@ -54,7 +53,7 @@ export function growingOutputReader(workDir: string, end: ToolEnd): OutputReader
         const rest = carried + decoder.end();
         if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
       } finally {
-        await handle?.close();
+        if (fd !== undefined) closeSync(fd);
       }
     },
     lines(name: string) {

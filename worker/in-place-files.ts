@@ -5,9 +5,12 @@
 // of the pool threads' CPU a job (bench/RESULTS.md, issue 11).
 //
 // Only calls whose cost is bounded by their nature are made here: a folder made, a file of at
-// most SMALL_FILE_BYTES written, a named file looked at, linked, renamed or unlinked, under the
-// data dir on the worker's own disk. What a tool or a user decides the size of (outputs read,
-// hashed or walked, trees removed, large inline inputs) stays asynchronous.
+// most SMALL_FILE_BYTES written, a named file looked at, opened, linked, renamed or unlinked,
+// under the data dir on the worker's own disk. What a tool or a user decides the size of stays
+// asynchronous, but for a budget checked first: a read of at most 64 KiB that a stat said is all
+// there is (appended-bytes.ts, the local result store's put), a tree of a few dozen entries walked
+// or removed (small-tree.ts). Larger outputs read or hashed, larger trees and inline inputs go
+// through the pool.
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 
@@ -24,6 +27,25 @@ export async function writeSmallFile(file: string, text: string, signal?: AbortS
 /** The file's stat, or undefined where there is none (on Node 22 also where a folder of its path is a file). */
 export function statIfThere(file: string): fs.Stats | undefined {
   return fs.statSync(file, { throwIfNoEntry: false });
+}
+
+/**
+ * A file opened for reading, without waiting: a fifo a tool left under the name opens at once
+ * (and reads as empty) instead of holding the event loop until a writer comes. Reads of a regular
+ * file are what they always are.
+ */
+export function openForReading(file: string): number {
+  return fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+}
+
+/** As openForReading, or undefined where there is no such file. */
+export function openIfThere(file: string): number | undefined {
+  try {
+    return openForReading(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 /** Unlinks a file; one that is not there is no error. */

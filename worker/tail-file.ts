@@ -3,9 +3,9 @@
 // stop() reads what is left. How the worker reads a tool's stderr
 // (which goes to a file rather than a socket, see run-pipeline.ts) and the output files some
 // tools report progress through. A file not written yet is simply nothing to read so far.
-import fs from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import type { Logger } from '../src/logger.js';
-import { statIfThere } from './in-place-files.js';
+import { openIfThere, statIfThere } from './in-place-files.js';
 import { appendedBytes } from './appended-bytes.js';
 
 export interface FileTail {
@@ -22,23 +22,20 @@ export function tailFile(file: string, onBytes: (bytes: Buffer) => void | Promis
   let busy: Promise<void> = Promise.resolve();
   const appended = appendedBytes();
 
-  const missing = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  };
   const readMore = async () => {
     // A stat by path first, in place (in-place-files.ts): most reads find nothing new (a tiny
     // tool's stderr never has any), and one call says so where opening, a stat of the handle and
-    // closing it took three, each through the thread pool (issue 11).
+    // closing it took three, each through the thread pool (issue 11). Opened and closed in place
+    // too, like a stat; the reads are in place only when little is new (appended-bytes.ts).
     const stats = statIfThere(file);
     if (!stats || !appended.grewTo(stats.size)) return;
-    const handle = await fs.open(file, 'r').catch(missing);
-    if (!handle) return;
+    const fd = openIfThere(file);
+    if (fd === undefined) return;
     try {
       // A copy: the buffer is read into again before a slow consumer (gunzip) is done with it.
-      for await (const bytes of appended.read(handle)) await onBytes(Buffer.from(bytes));
+      for await (const bytes of appended.read(fd)) await onBytes(Buffer.from(bytes));
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   };
   let lastReadFailed = false;

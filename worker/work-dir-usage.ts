@@ -5,8 +5,14 @@
 import { statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { diskUsageInPlace } from './small-tree.js';
 
+/** A small tree (a tiny job's) is walked in place (small-tree.ts), a larger one through the thread pool. */
 export async function diskUsage(dir: string): Promise<number> {
+  return diskUsageInPlace(dir) ?? diskUsageThroughPool(dir);
+}
+
+async function diskUsageThroughPool(dir: string): Promise<number> {
   const seen = new Set<string>();
   let total = 0;
   const walk = async (folder: string): Promise<void> => {

@@ -2,8 +2,8 @@
 // the data dir. Alone (stdio on a laptop, where client and worker share a filesystem) links are
 // file:// URLs; behind `serve` a signer makes them expiring HTTP links to /files/..., and
 // uploads become possible.
-import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, linkSync, mkdirSync, renameSync, statSync, type Dirent } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, linkSync, mkdirSync, readFileSync, renameSync, statSync, type Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
@@ -18,6 +18,9 @@ import type { FileDownload, FileLink, ResultStore, ServedFiles, StoredSource } f
 import type { StoredFile } from './stored-file.js';
 import { uploadTooLarge, type UploadTicket } from './upload-ticket.js';
 import { inputKey, isSafeSegment, newUploadId, parseKey, UPLOAD_ID, uploadKey, type KeyParts } from './store-keys.js';
+
+// What put reads in place rather than streams: bounded, and the size of a tiny job's whole output.
+const SMALL_FILE_BYTES = 64 * 1024;
 
 // False when the two paths are on different filesystems (or the filesystem has no hard links), or the target is there.
 function hardLink(from: string, to: string): boolean {
@@ -76,17 +79,27 @@ export class LocalResultStore implements ResultStore {
     const target = this.pathOf(key);
     // The folder, the stat, the link and the rename are made in place, not through the thread
     // pool: each is bounded work on the local data dir, and a tiny job's result made a dozen
-    // thread hand-offs (worker/in-place-files.ts). Reading the bytes for the hash stays async.
+    // thread hand-offs (worker/in-place-files.ts). Reading the bytes for the hash stays async,
+    // but for a small file (below).
     mkdirSync(path.dirname(target), { recursive: true });
-    const hashing = new HashingStream();
     const partial = `${target}.partial`;
     // On the same filesystem (the work dir is under the data dir unless configured otherwise) the
     // file is linked, not copied, and read once for its hash: copying a 14 MB BLAST output was
     // 60 ms of a job (bench/RESULTS.md, issue 11). Otherwise copied and hashed in one pass.
     // Either way renamed into place, so a reader never sees half a file.
-    const chunk = readChunkBytes(statSync(sourcePath).size);
-    const source = () => createReadStream(sourcePath, { highWaterMark: chunk });
-    if (hardLink(sourcePath, partial)) await pipeline(source(), hashing, new Discard());
+    const stat = statSync(sourcePath);
+    const linked = hardLink(sourcePath, partial);
+    // Linked, a small regular file (a tiny job's hits) is read and hashed in place, as the steps
+    // around it are: a read stream, a hashing stream and their pipeline cost more than its bytes
+    // (issue 11). A copy writes to a path of the results dir, which is left to the thread pool.
+    if (linked && stat.isFile() && stat.size <= SMALL_FILE_BYTES) {
+      const bytes = readFileSync(sourcePath);
+      renameSync(partial, target);
+      return { name, key, size_bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), media_type: mediaType };
+    }
+    const hashing = new HashingStream();
+    const source = () => createReadStream(sourcePath, { highWaterMark: readChunkBytes(stat.size) });
+    if (linked) await pipeline(source(), hashing, new Discard());
     else await pipeline(source(), hashing, createWriteStream(partial));
     renameSync(partial, target);
     return { name, key, size_bytes: hashing.byteCount, sha256: hashing.digest(), media_type: mediaType };

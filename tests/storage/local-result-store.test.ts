@@ -1,5 +1,6 @@
 // LocalResultStore on real temp folders: file:// links alone, signed /files links behind
 // `serve`, uploads streamed in with a size limit, staged inputs, removal and the sweep.
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -78,6 +79,29 @@ describe('alone (stdio): file:// links, no uploads', () => {
       expect((await fs.stat(copiedPath)).ino).not.toBe((await fs.stat(otherFs)).ino);
       expect(copied).toMatchObject({ size_bytes: 3_000_000, sha256: sha256(content) });
       expect((await fs.readFile(copiedPath)).equals(content)).toBe(true);
+    } finally {
+      await fs.rm(shm, { recursive: true, force: true });
+    }
+  });
+
+  it('stores small files (read in place) and larger ones (streamed) alike, linked or copied: the bytes and the sha256 sha256sum gives', async () => {
+    const { store, dataDir } = await freshStore();
+    const shm = await fs.mkdtemp('/dev/shm/bioq-store-');
+    try {
+      let n = 0;
+      for (const size of [0, 1_000, 64 * 1024, 64 * 1024 + 1]) {
+        for (const folder of [dataDir, shm]) {
+          const content = randomBytes(size);
+          const file = path.join(folder, `out-${++n}`);
+          await fs.writeFile(file, content);
+          const stored = await store.put('blast-0000000000000013', `hits-${n}.tsv`, file, 'text/plain');
+          const storedPath = path.join(dataDir, 'results', stored.key);
+          expect(stored).toMatchObject({ size_bytes: size, sha256: execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0] });
+          expect((await fs.readFile(storedPath)).equals(content)).toBe(true);
+          expect((await fs.stat(storedPath)).ino === (await fs.stat(file)).ino, `${size} bytes from ${folder}: linked`).toBe(folder === dataDir);
+        }
+      }
+      expect((await fs.readdir(path.join(dataDir, 'results', 'blast-0000000000000013'))).filter((f) => f.endsWith('.partial'))).toEqual([]);
     } finally {
       await fs.rm(shm, { recursive: true, force: true });
     }
