@@ -1,11 +1,11 @@
 // A job's work dir, looked at or removed in place while it is small. The other bookkeeping of
 // in-place-files.ts is bounded by its nature; a tree is not (a tool decides how many files it
-// writes and how large), so it is done in place only within a budget, read before anything is
-// touched: at most IN_PLACE_TREE_ENTRIES entries, and for a removal at most IN_PLACE_FREED_BYTES
-// of blocks freed (unlinking a file's last link frees its blocks inside the call). A tiny job's
-// dir (its input, its output, its stderr, two folders) was read and removed through the thread
-// pool in nineteen hand-offs and ~4 ms of the job's wall time on a 2-core VM (bench/RESULTS.md,
-// issue 11). Anything larger goes on through the pool as before (remove-tree.ts, work-dir-usage.ts).
+// writes and how large), so it is done in place only within a budget (IN_PLACE_TREE), read before
+// anything is touched: at most 64 entries, and for a removal at most 16 MiB of blocks freed
+// (unlinking a file's last link frees its blocks inside the call). A tiny job's dir (its input,
+// its output, its stderr, two folders) took nineteen hand-offs to the thread pool and back to be
+// walked once more and removed (bench/RESULTS.md, issue 11). Anything larger goes on through the
+// pool as before (remove-tree.ts, work-dir-usage.ts).
 import { lstatSync, readdirSync, rmdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 
