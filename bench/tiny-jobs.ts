@@ -24,7 +24,7 @@ import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { summarizeCpuProfiles } from './support/cpu-profile.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-import { runningProcessCpuMs } from './support/proc-cpu.js';
+import { childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsRun } from './support/redis-command-stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
@@ -169,9 +169,9 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   await byHandBatch(blast, 10, settings.concurrency);
 
   const wall = { server: [] as number[], bullmq: [] as number[], hand: [] as number[] };
-  // Node's own CPU for the batch: the server process and its MCP client here; the baseline's
-  // producer and worker (this process). The blastn processes are not counted in either.
-  const cpu = { server: [] as number[], serverOnly: [] as number[], bullmq: [] as number[] };
+  // Node's own CPU for the batch: the server process, its tool spawner and its MCP client here;
+  // the baseline's producer and worker (this process). The blastn processes are not counted in either.
+  const cpu = { server: [] as number[], serverOnly: [] as number[], spawner: [] as number[], bullmq: [] as number[] };
   // Redis commands a job (both paths share the one redis-server; each runs alone in its turn).
   const commands = { server: [] as number[], bullmq: [] as number[] };
   const serverRuns: number[] = [];
@@ -182,15 +182,18 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       async () => {
         const commandsBefore = await redisCommandsRun(stats);
         const serverBefore = runningProcessCpuMs(server.pid!);
+        const spawnerBefore = childProcessesCpuMs(server.pid!);
         const clientBefore = ownCpuMs();
         const r = await serverBatch(server, query, settings.jobs);
         const serverSpent = runningProcessCpuMs(server.pid!) - serverBefore;
+        const spawnerSpent = childProcessesCpuMs(server.pid!) - spawnerBefore;
         // The results' reads for the checks are in this count too: two MCP calls a job, a few commands.
         // The - 1 is the INFO call that read the count before.
         commands.server.push((await redisCommandsRun(stats)) - commandsBefore - 1);
         const clientSpent = ownCpuMs() - clientBefore - r.checkCpuMs;
-        cpu.server.push(serverSpent + clientSpent);
+        cpu.server.push(serverSpent + spawnerSpent + clientSpent);
         cpu.serverOnly.push(serverSpent);
+        cpu.spawner.push(spawnerSpent);
         wall.server.push(r.wallMs);
         serverRuns.push(...r.runs);
         serverTools.push(...r.tools);
@@ -207,7 +210,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       async () => wall.hand.push(await byHandBatch(blast, settings.jobs, settings.concurrency)),
     ];
     for (let k = 0; k < paths.length; k++) await paths[(round + k) % paths.length]!();
-    progress(`round ${round + 1}: server ${(wall.server.at(-1)! / 1000).toFixed(2)} s (its process ${(cpu.serverOnly.at(-1)! / settings.jobs).toFixed(1)} ms CPU a job, with the client ${(cpu.server.at(-1)! / settings.jobs).toFixed(1)}), hand-written BullMQ ${(wall.bullmq.at(-1)! / 1000).toFixed(2)} s, by hand ${(wall.hand.at(-1)! / 1000).toFixed(2)} s`);
+    progress(`round ${round + 1}: server ${(wall.server.at(-1)! / 1000).toFixed(2)} s (its process ${(cpu.serverOnly.at(-1)! / settings.jobs).toFixed(1)} ms CPU a job, its tool spawner ${(cpu.spawner.at(-1)! / settings.jobs).toFixed(1)}, with the client ${(cpu.server.at(-1)! / settings.jobs).toFixed(1)}), hand-written BullMQ ${(wall.bullmq.at(-1)! / 1000).toFixed(2)} s, by hand ${(wall.hand.at(-1)! / 1000).toFixed(2)} s`);
   }
   await server.close();
   cleanup.released(server.pid);
@@ -227,7 +230,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     `| bio-mcp-queue (stdio MCP, embedded worker) | ${wall.server.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.server))} | ${(median(wall.server) / median(wall.bullmq)).toFixed(3)}× |`,
     `| hand-written BullMQ worker | ${wall.bullmq.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.bullmq))} | 1.000× |`,
     `| by hand (execa, ${settings.concurrency} at a time) | ${wall.hand.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${s(median(wall.hand))} | ${(median(wall.hand) / median(wall.bullmq)).toFixed(3)}× |`,
-    `Node CPU per job (the blastn processes not counted): bio-mcp-queue ${(median(cpu.server) / settings.jobs).toFixed(1)} ms (server process ${(median(cpu.serverOnly) / settings.jobs).toFixed(1)} + MCP client), hand-written BullMQ ${(median(cpu.bullmq) / settings.jobs).toFixed(1)} ms (producer + worker), medians of the rounds`,
+    `Node CPU per job (the blastn processes not counted): bio-mcp-queue ${(median(cpu.server) / settings.jobs).toFixed(1)} ms (server process ${(median(cpu.serverOnly) / settings.jobs).toFixed(1)} + its tool spawner ${(median(cpu.spawner) / settings.jobs).toFixed(1)} + MCP client), hand-written BullMQ ${(median(cpu.bullmq) / settings.jobs).toFixed(1)} ms (producer + worker), medians of the rounds`,
     `Redis commands per job: bio-mcp-queue ${(median(commands.server) / settings.jobs).toFixed(1)} (submit, worker, waits and the result reads of the checks), hand-written BullMQ ${(median(commands.bullmq) / settings.jobs).toFixed(1)}, medians of the rounds`,
     '',
     formatTable([

@@ -41,7 +41,7 @@ export interface ProcessJobDeps {
   ledger: ResultLedger;
   /** Renews the locks of running jobs from a thread a blocked event loop cannot stop. */
   lockKeeper?: Pick<LockKeeper, 'hold'>;
-  watchdog?: RunJobDeps['watchdog'];
+  launcher?: RunJobDeps['launcher'];
   /** Appends a job's stderr lines to its live log (src/jobs/job-stderr-log.ts). */
   stderrLog?: (jobId: string, lines: string[]) => Promise<void>;
   /** BIO_QUEUE_MAX_RUNNING_PER_OWNER: a slot of the job's owner, or the job held back (owner-cap.ts). */
@@ -89,7 +89,7 @@ export function createJobProcessor(deps: ProcessJobDeps): JobProcessor {
         // Under the id the client follows: a pipeline's or a split search's, for one of its steps or parts.
         stderrLines: deps.stderrLog ? (lines) => deps.stderrLog!(job.data.parent?.job_id ?? job.id!, lines) : undefined,
         signal,
-        watchdog: deps.watchdog,
+        launcher: deps.launcher,
         attemptTag,
         stages,
       });

@@ -49,7 +49,7 @@ export interface IndexDeps {
   signal?: AbortSignal | undefined;
   /** The job's memory limit, watched while an index builds. */
   guard?: RunGuard | undefined;
-  watchdog?: RunPipelineOptions['watchdog'];
+  launcher?: RunPipelineOptions['launcher'];
   /** Called when this job has to wait for another job's build, or starts one. */
   onStatus(message: string): Promise<void>;
 }
@@ -147,7 +147,7 @@ async function buildIndex(place: IndexPlace, kind: IndexKind, variant: string | 
         hardTimeoutMs: deps.hardTimeoutMs,
         signal: deps.signal,
         ...(deps.guard ? { guard: deps.guard } : {}),
-        watchdog: deps.watchdog,
+        launcher: deps.launcher,
         log: deps.log,
       });
       const failure = toolFailure(run, { label: `building ${kind.title}`, rules: [], params: {}, installOf: () => kind.binary.install, limits: deps, memoryBackstop: deps.guard?.memoryBackstop });

@@ -52,7 +52,7 @@ export interface ResourceGuardOptions {
   cgroupParent?: string | undefined;
   workDir?: { dir: string; limit: Limit } | undefined;
   outputs?: { dir: string; names: readonly string[]; limit: Limit } | undefined;
-  /** The PATH the tools are found on; default: this process's, which they are started with (start-process.ts). */
+  /** The PATH the tools are found on; default: this process's, which they are started with (launch-pipeline.ts). */
   searchPath?: string | undefined;
   /** RAM plus swap, which a backstop must be under to act; default: this machine's (machine-memory.ts). */
   machineMemoryBytes?: number | undefined;

@@ -39,7 +39,7 @@ export interface RunJobDeps {
   /** Whole stderr lines of the tool as it runs, for clients following the job. */
   stderrLines?: ((lines: string[]) => Promise<void>) | undefined;
   signal?: AbortSignal | undefined;
-  watchdog?: RunPipelineOptions['watchdog'];
+  launcher?: RunPipelineOptions['launcher'];
   /** This attempt's own prefix for stored file names, so a second run of the job never overwrites the first's (publish-once.ts); none for the first. */
   attemptTag?: string | undefined;
   /** Told as each stage ends, for the job's timing line (stage-clock.ts). */
@@ -83,7 +83,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
       signal: deps.signal,
       // An index build runs in the shared cache, not the work dir: only its memory is the job's.
       guard: resourceGuard({ memory: limits.memory, cgroupParent, log }),
-      watchdog: deps.watchdog,
+      launcher: deps.launcher,
     },
     onStatus: (message) => deps.report({ percent: 0, stage: 'staging', message }),
   });
@@ -135,7 +135,7 @@ async function runJobInWorkDir(jobId: string, data: JobData, tool: AnyToolDefini
           limits: clock,
           signal: deps.signal,
           guard,
-          watchdog: deps.watchdog,
+          launcher: deps.launcher,
           stages: deps.stages,
           report: (r) => deps.report({ ...r, stage: 'running', tool_started_at: startedAt.toISOString() }),
           stderrLines,

@@ -28,7 +28,7 @@ export interface RunStepsOptions {
   signal?: AbortSignal | undefined;
   /** The job's resource limits, watched while each step runs. */
   guard?: RunGuard | undefined;
-  watchdog?: RunPipelineOptions['watchdog'];
+  launcher?: RunPipelineOptions['launcher'];
   stages?: RunPipelineOptions['stages'];
   report(report: StepReport): Promise<void>;
   /** Whole lines of the tools' stderr as they come, for the job's live log; written before the step counts as done. */
@@ -61,7 +61,7 @@ export async function runSteps(options: RunStepsOptions): Promise<RunStep[]> {
         softTimeoutMs: Math.max(1, options.limits.softTimeoutMs - elapsed),
         hardTimeoutMs: Math.max(1, options.limits.hardTimeoutMs - elapsed),
         signal: options.signal,
-        watchdog: options.watchdog,
+        launcher: options.launcher,
         stages: options.stages,
         // Recorded so the next worker can kill the tools if this process dies without cleaning
         // up; a failed write only costs that clean-up, never the run.

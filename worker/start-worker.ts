@@ -1,8 +1,8 @@
 // A worker process's BullMQ side: one BullMQ Worker per queue it serves, cancel requests from
 // any process (Redis pub/sub), and a drain on shutdown that lets running jobs finish for a
 // while and then hands the rest back to the queue. Beside them: a thread keeping running jobs'
-// locks (lock-keeper.ts), a watchdog process that kills the tools should this process die
-// (tool-watchdog.ts), and the ledger that publishes each job's result once (publish-once.ts).
+// locks (lock-keeper.ts), a small process that starts the tools and kills them should this
+// process die (tool-spawner.ts), and the ledger that publishes each job's result once (publish-once.ts).
 // Closing is bounded whatever Redis does (src/redis/close-within.ts).
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -32,7 +32,7 @@ import { queueLimiters } from './queue-rate-limits.js';
 import { createJobProcessor, defaultThreads, LOCK_LOST, SHUTDOWN } from './process-job.js';
 import { redisResultLedger } from './publish-once.js';
 import { appendStderrLines } from '../src/jobs/job-stderr-log.js';
-import { startToolWatchdog } from './tool-watchdog.js';
+import { startToolSpawner } from './tool-spawner.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
 import { recordJobMetrics } from './job-metrics.js';
 import { listenForShutdown } from './shutdown-listener.js';
@@ -79,7 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const threads = defaultThreads(concurrency, config.toolThreads);
   const heartbeat = await startWorkerHeartbeat({ redis: commands, prefix: config.prefix, id, queues, concurrency, threads, log });
   const ended = { store, usage: ownerUsage(commands, config.prefix, config.retentionMs, config.ownerQuotaBytes), log };
-  const watchdog = startToolWatchdog(log);
+  const spawner = startToolSpawner(log);
   // A job's main loop may be blocked at most for as long as the job may run at all.
   const lockKeeper = startLockKeeper({ target, prefix: config.prefix, lockDurationMs: config.stalledMs, maxBlockedMs: config.hardTimeLimitMs, log });
   const ledger = redisResultLedger(commands, config.prefix, config.retentionMs);
@@ -94,7 +94,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     isCancelRequested: async (jobId, parentId) => (await commands.exists(keys.cancelFlag(jobId), ...(parentId ? [keys.cancelFlag(parentId)] : []))) > 0,
     ledger,
     lockKeeper,
-    watchdog,
+    launcher: spawner,
     stderrLog: (jobId, lines) => appendStderrLines(commands, keys, jobId, lines),
     ownerCap:
       config.maxRunningPerOwner === undefined
@@ -272,8 +272,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
             closeWithin(REDIS_CLOSE_MS, 'the cancel subscription', { close: () => subscriber.quit(), drop: () => subscriber.disconnect() }, log),
             closeWithin(REDIS_CLOSE_MS, 'the worker Redis connection', { close: () => commands.quit(), drop: () => commands.disconnect() }, log),
           ]);
-          // Every tool has been stopped by now (its run ended with its job): the watchdog can go.
-          await watchdog.close();
+          // Every tool has been stopped by now (its run ended with its job): the spawner can go.
+          await spawner.close();
           await fs.rm(workRoot, { recursive: true, force: true }).catch(said(`remove ${workRoot}`));
         }
       })();

@@ -1,4 +1,4 @@
-// The variables a job's steps get on top of the worker's own environment (start-process.ts adds them to it):
+// The variables a job's steps get on top of the worker's own environment (launch-pipeline.ts adds them to it):
 // the databases' (BLASTDB), the tool's own (ToolDefinition.env), and TMPDIR inside the work dir.
 // GLIBC_TUNABLES is a list: a tool's tunables (fastp's huge pages) are added to those the worker
 // was started with, as `GLIBC_TUNABLES=$GLIBC_TUNABLES:…` would in a shell, not put in their place.

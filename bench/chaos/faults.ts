@@ -91,7 +91,7 @@ async function chooseVictim(deps: FaultDeps, wantSlow: boolean): Promise<{ worke
 async function killWorker(deps: FaultDeps, n: number): Promise<WorkerKill> {
   const { worker, hit, tools } = await chooseVictim(deps, n % 2 === 0);
   await deps.cluster.kill(worker);
-  // A watchdog kills the tools of a dead worker at once; anything still there after the grace is
+  // A worker's tool spawner kills the tools of a dead worker at once; anything still there after the grace is
   // left to run on its own.
   await sleep(deps.graceMs);
   const orphans = await toolsOf(deps, worker);

@@ -3,7 +3,7 @@
 // run on a shared 2-core machine). Linux only; elsewhere, or once the process is gone, undefined.
 // Resolution: one clock tick (10 ms at the usual USER_HZ of 100).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
@@ -41,4 +41,28 @@ export function runningProcessCpuMs(pid: number): number {
   const ms = processCpuMs(pid);
   if (ms === undefined) throw new Error(`no CPU time for process ${pid}: it has ended, or this is not Linux`);
   return ms;
+}
+
+/**
+ * CPU time of a process's child processes that run `command` (a server's own helpers, such as
+ * its tool spawner, not the tools they start), summed; 0 where there are none or this is not
+ * Linux. A helper that ends between two readings drops out of the second.
+ */
+export function childProcessesCpuMs(parentPid: number, command = 'node'): number {
+  if (process.platform !== 'linux') return 0;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // it has ended
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // The parent's pid is field 4, the 2nd after the name.
+    if (name !== command || Number(statFieldsAfterName(stat)[1]) !== parentPid) continue;
+    total += cpuMsOfStat(stat) ?? 0;
+  }
+  return total;
 }

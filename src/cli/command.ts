@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
   if (client) {
     const run = await client();
     const code = await run(argv.slice(1), { config: loadConfig(process.env), stdout: process.stdout, stderr: process.stderr });
-    // Everything is closed by now, but a worker's helpers (its watchdog, lock thread) may keep the event loop alive.
+    // Everything is closed by now, but a worker's helpers (its tool spawner, lock thread) may keep the event loop alive.
     process.exit(code);
   }
   const { values, positionals } = parseArgs({

@@ -45,7 +45,7 @@ export function parseVersion(output: string, pattern: RegExp): string | undefine
 }
 
 export interface ProbeOptions {
-  /** Defaults to this process's PATH, the same one tools are started with (worker/start-process.ts). */
+  /** Defaults to this process's PATH, the same one tools are started with (worker/launch-pipeline.ts). */
   searchPath?: string;
   /** The packages that provide the binary, for the install hint. */
   install?: InstallPackages | undefined;

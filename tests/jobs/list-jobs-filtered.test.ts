@@ -106,6 +106,8 @@ describe('list_jobs filtered', () => {
     const frank = owner('frank');
     const keys = jobKeys(h.config.prefix);
     const id = await submit(frank, 'blastn');
+    // A later millisecond: jobs submitted in the same one tie in the indexes and are listed by id.
+    await new Promise((r) => setTimeout(r, 5));
     const legacy = await submit(frank, 'blastx');
     // As an older version indexed it: in the owner's and the global index, not the tool's.
     const at = Date.parse((await h.runtime.jobs.status(legacy, frank)).submitted_at);

@@ -1,4 +1,4 @@
-// A worker SIGKILLed in the middle of a pipeline: its running tool is killed by its watchdog, and
+// A worker SIGKILLed in the middle of a pipeline: its running tool is killed by its tool spawner, and
 // only the step it was running runs again on the next worker. Each step is a job of its own
 // (job-flow.ts), so BullMQ's stalled-job check brings back that one job; the step before it,
 // already completed, is not run again, and the pipeline's output equals the commands by hand.
@@ -80,7 +80,7 @@ describe('a worker SIGKILLed during a pipeline step', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const [qc, align, flagstat] = s.steps.map((step) => step.job_id) as [string, string, string];
-    // Kill the worker only once bwa mem is running, so there is an orphan for its watchdog to kill.
+    // Kill the worker only once bwa mem is running, so there is an orphan for its tool spawner to kill.
     for (let waited = 0; !(await processesOfJob(h.config.workRoot, align)).some((p) => p.cmd.startsWith('bwa mem')); waited += 20) {
       if (waited > 60_000) throw new Error('bwa mem never showed up in the aligning step\'s work dir');
       await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
 // Worker processes that stop: SIGTERM drains (a running job finishes, or goes back to the queue
-// when the drain time is up), a worker killed outright has its tools killed by its watchdog and
+// when the drain time is up), a worker killed outright has its tools killed by its tool spawner and
 // its job taken over by another, and an infrastructure failure is retried with backoff until it
 // succeeds.
 import fs from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, REPO, startHarness, waitDone, type Harness } from '../support/harness.js';
 import { writeSyntheticWorkload, type SyntheticWorkload } from '../../bench/support/synthetic-reads.js';
 import { processesWithCwdUnder } from '../support/processes.js';
+import { WORKER_GONE_KILLED } from '../../worker/tool-spawner.js';
 
 const MAIN = path.join(REPO, 'dist', 'src', 'cli', 'main.js');
 
@@ -93,8 +94,9 @@ describe('infrastructure failures', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     doomed.kill('SIGKILL');
-    await doomed;
-    // Its watchdog kills the orphaned blastn at once, with no other worker on the host to reap it.
+    // Its tool spawner kills the orphaned blastn at once, with no other worker on the host to reap
+    // it, and says so on the stderr it shares with the worker.
+    expect(String((await doomed).stderr)).toContain(WORKER_GONE_KILLED);
     for (let waited = 0; (await processesWithCwdUnder(path.join(h.config.workRoot, doomedFolder))).length > 0; waited += 100) {
       if (waited > 30_000) throw new Error('the dead worker\'s blastn is still running 30 s after its worker was killed');
       await new Promise((r) => setTimeout(r, 100));

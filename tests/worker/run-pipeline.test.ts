@@ -1,5 +1,6 @@
 // The step runner against real processes that misbehave on demand: ignoring SIGTERM, leaving
 // grandchildren, failing with a message, dying mid-pipeline. No real tool does these when asked.
+// Every case runs with each launcher: the worker's tool spawner and this process.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,22 +8,41 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { runPipeline } from '../../worker/run-pipeline.js';
 import { toolFailure } from '../../worker/tool-failure.js';
+import { inProcessLauncher } from '../../worker/in-process-launcher.js';
+import type { ToolLauncher } from '../../worker/tool-launcher.js';
+import { startToolSpawner, type ToolSpawner } from '../../worker/tool-spawner.js';
 import { isProcessAlive } from '../../src/system/process-alive.js';
 
 const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
 const log = createLogger('silent');
 const node = process.execPath;
 let cwd: string;
+let spawner: ToolSpawner;
 
 beforeAll(async () => {
+  spawner = startToolSpawner(log);
   cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-run-pipeline-'));
 });
-afterAll(async () => fs.rm(cwd, { recursive: true, force: true }));
+afterAll(async () => {
+  await spawner.close();
+  await fs.rm(cwd, { recursive: true, force: true });
+});
 
-const base = { env: {}, softTimeoutMs: 60_000, hardTimeoutMs: 120_000, log };
+const common = { env: {}, softTimeoutMs: 60_000, hardTimeoutMs: 120_000, log };
 const failureContext = { label: 'testing', rules: [], params: {}, installOf: () => undefined, limits: { softTimeoutMs: 60_000, hardTimeoutMs: 120_000 } };
 
-describe('runPipeline', () => {
+describe.each([
+  ['the tool spawner', () => spawner as ToolLauncher],
+  ['this process', () => inProcessLauncher],
+])('runPipeline, the processes started by %s', (_, launcher) => {
+  // Spread in each case, when the spawner has started.
+  const base = {
+    ...common,
+    get launcher() {
+      return launcher();
+    },
+  };
+
   it('reports the exit code and the tail of stderr', async () => {
     const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things']] });
     expect(run.end).toBe('exited');

@@ -1,0 +1,65 @@
+// The tool spawner (tool-spawner.ts) when it is lost: a spawner killed while its tool runs ends
+// that run as lost (the step fails as an infrastructure failure, which the job's retry covers),
+// the tool's whole group is killed rather than left running unwatched, and the next run gets a
+// new spawner. What it does when the worker dies is tested through real workers
+// (tests/worker/drain-and-retry.test.ts, tests/pipelines/worker-killed-in-a-step.test.ts).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+import { isProcessAlive } from '../../src/system/process-alive.js';
+import { runPipeline } from '../../worker/run-pipeline.js';
+import { startToolSpawner, type ToolSpawner } from '../../worker/tool-spawner.js';
+
+const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
+const log = createLogger('silent');
+const node = process.execPath;
+let cwd: string;
+let spawner: ToolSpawner;
+
+beforeAll(async () => {
+  cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-tool-spawner-'));
+  spawner = startToolSpawner(log);
+});
+afterAll(async () => {
+  await spawner.close();
+  await fs.rm(cwd, { recursive: true, force: true });
+});
+
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && (await isProcessAlive(pid)); i++) await new Promise((r) => setTimeout(r, 20));
+  return !(await isProcessAlive(pid));
+}
+
+describe('a tool spawner that dies', () => {
+  it('ends its running tool as lost, kills its group, and the next run starts a new spawner', async () => {
+    const pidFile = path.join(cwd, 'pid.txt');
+    const running = runPipeline({ pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], cwd, env: {}, stdoutFile: 'pid.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: spawner, log });
+    let grandchild = 0;
+    while (!grandchild) {
+      grandchild = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const first = spawner.pid!;
+    expect(await isProcessAlive(first)).toBe(true);
+    process.kill(first, 'SIGKILL');
+    await expect(running).rejects.toThrow(new RegExp(`^${node}: the tool spawner \\(pid ${first}\\) exited \\(code null, signal SIGKILL\\) while the tool ran; its process group was killed$`));
+    // The grandchild ignores SIGTERM and has no parent left to wait for it: only the kill of its group ends it.
+    expect(await gone(grandchild)).toBe(true);
+
+    const next = await runPipeline({ pipeline: [[node, '-e', 'console.log("again")']], cwd, env: {}, stdoutFile: 'again.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: spawner, log });
+    expect(next.processes[0]!.exitCode).toBe(0);
+    expect(await fs.readFile(path.join(cwd, 'again.txt'), 'utf8')).toBe('again\n');
+    expect(spawner.pid).toBeGreaterThan(0);
+    expect(spawner.pid).not.toBe(first);
+  });
+
+  it('is stopped by close, and closing twice is harmless', async () => {
+    const own = startToolSpawner(log);
+    const pid = own.pid!;
+    await own.close();
+    expect(await gone(pid)).toBe(true);
+    await own.close();
+  });
+});
