@@ -120,6 +120,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     run.signalGroups('SIGTERM');
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A cancel that came while the processes were being started.
+  if (options.signal?.aborted) onAbort();
   let watch: GuardWatch | undefined;
   try {
     if (pgids.length > 0) await options.onSpawn?.(pgids);
