@@ -54,11 +54,18 @@ add_once() { # array-name value
   case " ${list[*]-} " in *" $2 "*) ;; *) list+=("$2") ;; esac
 }
 
-# One binary: prints its path and first version line, or records its packages as missing.
+# One binary: prints its path and version line, or records its packages as missing. The version
+# line is the first that holds a dotted number, else the first line: Debian's chromium wrapper
+# prints a shell complaint of its own ahead of its version on some machines.
 check_bin() {
-  local bin="$1" flag="$2" apt="$3" brew="$4" conda="$5" path version
+  local bin="$1" flag="$2" apt="$3" brew="$4" conda="$5" path version out
   if path="$(command -v "$bin" 2>/dev/null)"; then
-    if [ "$flag" = "-" ]; then version="$("$path" 2>&1 | grep -m1 -i version || true)"; else version="$("$path" "$flag" 2>&1 | head -n 1 || true)"; fi
+    if [ "$flag" = "-" ]; then
+      version="$("$path" 2>&1 | grep -m1 -i version || true)"
+    else
+      out="$("$path" "$flag" 2>&1 || true)"
+      version="$(printf '%s\n' "$out" | grep -m1 -E '[0-9]+\.[0-9]+' || printf '%s\n' "$out" | head -n 1)"
+    fi
     say "$(printf '%-12s' "$bin") ok  $path  ${version}"
   else
     say "$(printf '%-12s' "$bin") MISSING (apt package $apt)"
