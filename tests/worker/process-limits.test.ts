@@ -3,41 +3,29 @@
 // run-pipeline.test.ts covers the same through whole steps (SIGKILL at the hard limit, the group
 // killed on abort, a missing binary).
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { describe, expect, it } from 'vitest';
 import { inProcessLauncher } from '../../worker/in-process-launcher.js';
 import { superviseProcess, type ProcessLimits } from '../../worker/process-limits.js';
 import type { LaunchSpec, ToolLauncher } from '../../worker/tool-launcher.js';
-import { startToolSpawner, type ToolSpawner } from '../../worker/tool-spawner.js';
+import { useSpawnerAndFolder } from '../support/tool-spawner-fixture.js';
 
 const node = process.execPath;
 const limits: ProcessLimits = { softTimeoutMs: 60_000, forceKillAfterMs: 60_000 };
-let cwd: string;
-let spawner: ToolSpawner;
-
-beforeAll(async () => {
-  cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-process-limits-'));
-  spawner = startToolSpawner(createLogger('silent'));
-});
-afterAll(async () => {
-  await spawner.close();
-  await fs.rm(cwd, { recursive: true, force: true });
-});
+const fx = useSpawnerAndFolder('bioq-process-limits-');
 
 let runs = 0;
 function spec(argv: string[], more: Partial<LaunchSpec> = {}): LaunchSpec {
   runs += 1;
-  return { pipeline: [argv], cwd, env: {}, stderrPaths: [path.join(cwd, `stderr-${runs}`)], ...more };
+  return { pipeline: [argv], cwd: fx.cwd, env: {}, stderrPaths: [path.join(fx.cwd, `stderr-${runs}`)], ...more };
 }
 
 describe.each([
-  ['the tool spawner', () => spawner as ToolLauncher],
+  ['the tool spawner', () => fx.spawner as ToolLauncher],
   ['this process', () => inProcessLauncher],
 ])('a process started by %s', (_, launcher) => {
   it('reports the exit code of a process that ends by itself, in its own process group', async () => {
-    const out = path.join(cwd, `group-${runs}`);
+    const out = path.join(fx.cwd, `group-${runs}`);
     // Its pid, and its process group's id: the third field after the name in /proc/self/stat.
     const program = 'const stat = require("node:fs").readFileSync("/proc/self/stat", "utf8"); console.log(process.pid, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]); process.exitCode = 3';
     const run = await launcher().launch(spec([node, '-e', program], { stdoutPath: out }));
@@ -48,7 +36,7 @@ describe.each([
   });
 
   it("gives the process its environment on top of this one's", async () => {
-    const out = path.join(cwd, `env-${runs}`);
+    const out = path.join(fx.cwd, `env-${runs}`);
     const run = await launcher().launch(spec([node, '-e', 'console.log(process.env.BIOQ_TEST_VALUE, typeof process.env.PATH)'], { env: { BIOQ_TEST_VALUE: 'given' }, stdoutPath: out }));
     expect((await superviseProcess(run.processes[0]!, limits)).exitCode).toBe(0);
     expect(await fs.readFile(out, 'utf8')).toBe('given string\n');
@@ -77,6 +65,6 @@ describe.each([
   });
 
   it('refuses a stderr file it cannot open', async () => {
-    await expect(launcher().launch({ ...spec([node, '-e', '0']), stderrPaths: [path.join(cwd, 'no-such-dir', 'stderr')] })).rejects.toThrow(/ENOENT/);
+    await expect(launcher().launch({ ...spec([node, '-e', '0']), stderrPaths: [path.join(fx.cwd, 'no-such-dir', 'stderr')] })).rejects.toThrow(/ENOENT/);
   });
 });

@@ -2,37 +2,26 @@
 // grandchildren, failing with a message, dying mid-pipeline. No real tool does these when asked.
 // Every case runs with each launcher: the worker's tool spawner and this process.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { runPipeline } from '../../worker/run-pipeline.js';
 import { toolFailure } from '../../worker/tool-failure.js';
 import { inProcessLauncher } from '../../worker/in-process-launcher.js';
 import type { ToolLauncher } from '../../worker/tool-launcher.js';
-import { startToolSpawner, type ToolSpawner } from '../../worker/tool-spawner.js';
+import { useSpawnerAndFolder } from '../support/tool-spawner-fixture.js';
 import { isProcessAlive } from '../../src/system/process-alive.js';
 
 const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
 const log = createLogger('silent');
 const node = process.execPath;
-let cwd: string;
-let spawner: ToolSpawner;
-
-beforeAll(async () => {
-  spawner = startToolSpawner(log);
-  cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-run-pipeline-'));
-});
-afterAll(async () => {
-  await spawner.close();
-  await fs.rm(cwd, { recursive: true, force: true });
-});
+const fx = useSpawnerAndFolder('bioq-run-pipeline-');
 
 const common = { env: {}, softTimeoutMs: 60_000, hardTimeoutMs: 120_000, log };
 const failureContext = { label: 'testing', rules: [], params: {}, installOf: () => undefined, limits: { softTimeoutMs: 60_000, hardTimeoutMs: 120_000 } };
 
 describe.each([
-  ['the tool spawner', () => spawner as ToolLauncher],
+  ['the tool spawner', () => fx.spawner as ToolLauncher],
   ['this process', () => inProcessLauncher],
 ])('runPipeline, the processes started by %s', (_, launcher) => {
   // Spread in each case, when the spawner has started.
@@ -44,7 +33,7 @@ describe.each([
   };
 
   it('reports the exit code and the tail of stderr', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things']] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things']] });
     expect(run.end).toBe('exited');
     expect(run.processes).toEqual([
       { argv: [node, path.join(BIN, 'exit-with.mjs'), '3', 'first line', 'Error: bad things'], exitCode: 3, signal: null, stderrTail: 'first line\nError: bad things' },
@@ -53,22 +42,22 @@ describe.each([
   });
 
   it('passes arguments as they are, never through a shell', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '$(touch pwned); `id` > x | y']] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '$(touch pwned); `id` > x | y']] });
     expect(run.processes[0]!.stderrTail).toBe('$(touch pwned); `id` > x | y');
-    await expect(fs.readdir(cwd)).resolves.toEqual([]);
+    await expect(fs.readdir(fx.cwd)).resolves.toEqual([]);
   });
 
   it('writes stdout to the named file in the work dir', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, '-e', 'console.log("to the file")']], stdoutFile: 'out.txt' });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, '-e', 'console.log("to the file")']], stdoutFile: 'out.txt' });
     expect(run.processes[0]!.exitCode).toBe(0);
-    expect(await fs.readFile(path.join(cwd, 'out.txt'), 'utf8')).toBe('to the file\n');
-    await fs.rm(path.join(cwd, 'out.txt'));
+    expect(await fs.readFile(path.join(fx.cwd, 'out.txt'), 'utf8')).toBe('to the file\n');
+    await fs.rm(path.join(fx.cwd, 'out.txt'));
   });
 
   it('also writes every process\'s stderr to the log file a step names', async () => {
     const run = await runPipeline({
       ...base,
-      cwd,
+      cwd: fx.cwd,
       pipeline: [
         [node, '-e', 'console.error("from the first"); console.log("data")'],
         [node, '-e', 'process.stdin.resume(); process.stdin.on("end", () => console.error("from the second"))'],
@@ -76,14 +65,14 @@ describe.each([
       stderrFile: 'steps.log',
     });
     expect(run.processes.map((p) => p.exitCode)).toEqual([0, 0]);
-    expect((await fs.readFile(path.join(cwd, 'steps.log'), 'utf8')).split('\n').sort()).toEqual(['', 'from the first', 'from the second']);
-    await fs.rm(path.join(cwd, 'steps.log'));
+    expect((await fs.readFile(path.join(fx.cwd, 'steps.log'), 'utf8')).split('\n').sort()).toEqual(['', 'from the first', 'from the second']);
+    await fs.rm(path.join(fx.cwd, 'steps.log'));
   });
 
   it('feeds each process the stdout of the one before', async () => {
     const run = await runPipeline({
       ...base,
-      cwd,
+      cwd: fx.cwd,
       pipeline: [
         [node, '-e', 'for (let i = 1; i <= 50000; i++) console.log(i)'],
         [node, '-e', 'let n = 0; process.stdin.on("data", (c) => { n += c.toString().split("\\n").length - 1 }); process.stdin.on("end", () => console.log(n))'],
@@ -91,32 +80,32 @@ describe.each([
       stdoutFile: 'count.txt',
     });
     expect(run.processes.map((p) => p.exitCode)).toEqual([0, 0]);
-    expect(await fs.readFile(path.join(cwd, 'count.txt'), 'utf8')).toBe('50000\n');
-    await fs.rm(path.join(cwd, 'count.txt'));
+    expect(await fs.readFile(path.join(fx.cwd, 'count.txt'), 'utf8')).toBe('50000\n');
+    await fs.rm(path.join(fx.cwd, 'count.txt'));
   });
 
   // cat writes its whole file the moment it runs, before the runner's next await: a producer that
   // fast once lost its first bytes whenever execa (buffer: false) resumed its unread stdout first.
   it('loses none of the bytes a producer writes at once, before the pipe is joined', async () => {
     const lines = Array.from({ length: 40_000 }, (_, i) => `read_${i}\tACGTACGTACGTACGTACGTACGTACGTACGTACGT`);
-    const source = path.join(cwd, 'source.txt');
+    const source = path.join(fx.cwd, 'source.txt');
     await fs.writeFile(source, `${lines.join('\n')}\n`);
     const expected = await fs.readFile(source);
     for (let run = 0; run < 10; run++) {
-      const result = await runPipeline({ ...base, cwd, pipeline: [['cat', source], ['cat']], stdoutFile: 'copy.txt' });
+      const result = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [['cat', source], ['cat']], stdoutFile: 'copy.txt' });
       expect(result.processes.map((p) => p.exitCode)).toEqual([0, 0]);
-      const copy = await fs.readFile(path.join(cwd, 'copy.txt'));
+      const copy = await fs.readFile(path.join(fx.cwd, 'copy.txt'));
       expect(copy.length, `run ${run}`).toBe(expected.length);
       expect(copy.equals(expected), `run ${run}`).toBe(true);
     }
     await fs.rm(source);
-    await fs.rm(path.join(cwd, 'copy.txt'));
+    await fs.rm(path.join(fx.cwd, 'copy.txt'));
   });
 
   it('blames the consumer that failed, not the producer it left writing into a closed pipe', async () => {
     const run = await runPipeline({
       ...base,
-      cwd,
+      cwd: fx.cwd,
       pipeline: [
         // coreutils' yes writes forever and, like bwa, fails once nobody reads (EPIPE: Node's
         // children inherit SIGPIPE ignored, and their pipes are socket pairs).
@@ -131,7 +120,7 @@ describe.each([
   });
 
   it('says when the binary does not exist, with how to install it', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [['no-such-tool-bioq', '-version']] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [['no-such-tool-bioq', '-version']] });
     expect(run.processes[0]!.spawnError).toMatch(/ENOENT/);
     expect(run.processes[0]!.exitCode).toBeNull();
     const failure = toolFailure(run, { ...failureContext, installOf: () => ({ apt: 'bioq-tools', brew: 'bioq', conda: 'bioconda bioq' }) });
@@ -142,14 +131,14 @@ describe.each([
   });
 
   it('treats a complaint on stderr as failure when the tool exits 0 anyway, without colour codes', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '\u001b[31m[ERRO]\u001b[0m reads.fq: fastx: invalid FASTA/Q format']] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '\u001b[31m[ERRO]\u001b[0m reads.fq: fastx: invalid FASTA/Q format']] });
     const failure = toolFailure(run, { ...failureContext, failsOnStderr: /\[ERRO\]/ });
     expect(failure?.message).toBe(`${node} reported an error although it exited 0: [ERRO] reads.fq: fastx: invalid FASTA/Q format`);
     expect(toolFailure(run, failureContext)).toBeUndefined();
   });
 
   it('blames the named input when the message is one the definition knows', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '1', '[E::bwa_idx_load] fail to locate the index files']] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '1', '[E::bwa_idx_load] fail to locate the index files']] });
     const rules = [{ when: /fail to locate the index/, field: 'reference', message: () => 'reference: no bwa index' }];
     const failure = toolFailure(run, { ...failureContext, rules });
     expect(failure?.code).toBe('input_invalid');
@@ -159,7 +148,7 @@ describe.each([
 
   it('quotes the line a rule recognised without its colour codes, also when the tool exited 0', async () => {
     const warning = '[W::mm_bseq_read_frag2]\u001b[1;31m query files have different number of records; extra records skipped.\u001b[0m';
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '[M::main] Version: 2.24-r1122', warning]] });
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'exit-with.mjs'), '0', '[M::main] Version: 2.24-r1122', warning]] });
     const rules = [{ when: /query files have different number of records/, field: 'reads_2', message: () => 'reads_2: not as many reads as reads' }];
     const failure = toolFailure(run, { ...failureContext, rules, failsOnStderr: /query files have different number of records/ });
     expect(failure?.details.field).toBe('reads_2');
@@ -167,7 +156,7 @@ describe.each([
   });
 
   it('escalates to SIGKILL at the hard limit when the tool ignores SIGTERM', async () => {
-    const run = await runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 2000, hardTimeoutMs: 3500 }); // the soft limit leaves node time to start and install its handler, even on a busy machine
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'ignore-sigterm.mjs')]], softTimeoutMs: 2000, hardTimeoutMs: 3500 }); // the soft limit leaves node time to start and install its handler, even on a busy machine
     expect(run.end).toBe('hard-timeout');
     expect(run.processes[0]!.signal).toBe('SIGKILL');
     expect(run.processes[0]!.stderrTail).toBe('started\nignoring SIGTERM');
@@ -176,8 +165,8 @@ describe.each([
 
   it('kills the whole process group on abort, grandchildren included', async () => {
     const controller = new AbortController();
-    const pidFile = path.join(cwd, 'pid.txt');
-    const running = runPipeline({ ...base, cwd, pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], stdoutFile: 'pid.txt', signal: controller.signal });
+    const pidFile = path.join(fx.cwd, 'pid.txt');
+    const running = runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], stdoutFile: 'pid.txt', signal: controller.signal });
     let grandchild = 0;
     while (!grandchild) {
       grandchild = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());

@@ -4,28 +4,18 @@
 // new spawner. What it does when the worker dies is tested through real workers
 // (tests/worker/drain-and-retry.test.ts, tests/pipelines/worker-killed-in-a-step.test.ts).
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { isProcessAlive } from '../../src/system/process-alive.js';
 import { runPipeline } from '../../worker/run-pipeline.js';
-import { startToolSpawner, type ToolSpawner } from '../../worker/tool-spawner.js';
+import { startToolSpawner } from '../../worker/tool-spawner.js';
+import { useSpawnerAndFolder } from '../support/tool-spawner-fixture.js';
 
 const BIN = path.join(import.meta.dirname, '..', 'fixtures', 'bin');
 const log = createLogger('silent');
 const node = process.execPath;
-let cwd: string;
-let spawner: ToolSpawner;
-
-beforeAll(async () => {
-  cwd = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-tool-spawner-'));
-  spawner = startToolSpawner(log);
-});
-afterAll(async () => {
-  await spawner.close();
-  await fs.rm(cwd, { recursive: true, force: true });
-});
+const fx = useSpawnerAndFolder('bioq-tool-spawner-');
 
 async function gone(pid: number): Promise<boolean> {
   for (let i = 0; i < 100 && (await isProcessAlive(pid)); i++) await new Promise((r) => setTimeout(r, 20));
@@ -34,25 +24,25 @@ async function gone(pid: number): Promise<boolean> {
 
 describe('a tool spawner that dies', () => {
   it('ends its running tool as lost, kills its group, and the next run starts a new spawner', async () => {
-    const pidFile = path.join(cwd, 'pid.txt');
-    const running = runPipeline({ pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], cwd, env: {}, stdoutFile: 'pid.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: spawner, log });
+    const pidFile = path.join(fx.cwd, 'pid.txt');
+    const running = runPipeline({ pipeline: [[node, path.join(BIN, 'spawn-grandchild.mjs')]], cwd: fx.cwd, env: {}, stdoutFile: 'pid.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: fx.spawner, log });
     let grandchild = 0;
     while (!grandchild) {
       grandchild = Number((await fs.readFile(pidFile, 'utf8').catch(() => '')).trim());
       await new Promise((r) => setTimeout(r, 20));
     }
-    const first = spawner.pid!;
+    const first = fx.spawner.pid!;
     expect(await isProcessAlive(first)).toBe(true);
     process.kill(first, 'SIGKILL');
     await expect(running).rejects.toThrow(new RegExp(`^${node}: the tool spawner \\(pid ${first}\\) exited \\(code null, signal SIGKILL\\) while the tool ran; its process group was killed$`));
     // The grandchild ignores SIGTERM and has no parent left to wait for it: only the kill of its group ends it.
     expect(await gone(grandchild)).toBe(true);
 
-    const next = await runPipeline({ pipeline: [[node, '-e', 'console.log("again")']], cwd, env: {}, stdoutFile: 'again.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: spawner, log });
+    const next = await runPipeline({ pipeline: [[node, '-e', 'console.log("again")']], cwd: fx.cwd, env: {}, stdoutFile: 'again.txt', softTimeoutMs: 60_000, hardTimeoutMs: 120_000, launcher: fx.spawner, log });
     expect(next.processes[0]!.exitCode).toBe(0);
-    expect(await fs.readFile(path.join(cwd, 'again.txt'), 'utf8')).toBe('again\n');
-    expect(spawner.pid).toBeGreaterThan(0);
-    expect(spawner.pid).not.toBe(first);
+    expect(await fs.readFile(path.join(fx.cwd, 'again.txt'), 'utf8')).toBe('again\n');
+    expect(fx.spawner.pid).toBeGreaterThan(0);
+    expect(fx.spawner.pid).not.toBe(first);
   });
 
   it('is stopped by close, and closing twice is harmless', async () => {
