@@ -126,6 +126,8 @@ interface RunRecord {
   refused: (err: Error) => void;
   pids?: (number | null)[];
   ends: ((end: LaunchedEnd) => void)[];
+  /** The processes whose ends were heard: their pids may be another process's by now. */
+  ended: Set<number>;
   open: number;
 }
 
@@ -148,7 +150,7 @@ class SpawnerProcess {
     this.child = spawn(process.execPath, ['-e', `${SOURCE}, ${process.pid}, ${JSON.stringify(WORKER_GONE_KILLED)})`], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
     this.child.on('error', (err) => this.lost(`could not be started (${err.message})`));
     this.child.once('close', (code, signal) => this.lost(`exited (code ${code}, signal ${signal})`));
-    this.child.stdin!.on('error', (err) => log.debug({ err }, 'writing to the tool spawner failed'));
+    this.child.stdin!.on('error', (err) => this.log.debug({ err }, 'writing to the tool spawner failed'));
     this.child.stdout!.setEncoding('utf8');
     this.child.stdout!.on('data', (chunk: string) => this.read(chunk));
     // Only a run in flight keeps the worker alive (see busy()); the pipe closes with this process however it ends.
@@ -160,7 +162,7 @@ class SpawnerProcess {
   launch(spec: LaunchSpec): Promise<LaunchedRun> {
     return new Promise((launched, refused) => {
       const id = this.nextId++;
-      this.runs.set(id, { launched, refused, ends: [], open: spec.pipeline.length });
+      this.runs.set(id, { launched, refused, ends: [], ended: new Set(), open: spec.pipeline.length });
       this.busy();
       this.send({ op: 'launch', id, spec });
     });
@@ -195,7 +197,17 @@ class SpawnerProcess {
   private read(chunk: string): void {
     const lines = (this.pending + chunk).split('\n');
     this.pending = lines.pop() ?? '';
-    for (const line of lines) this.answer(JSON.parse(line) as Reply);
+    for (const line of lines) {
+      let reply: Reply;
+      try {
+        reply = JSON.parse(line) as Reply;
+      } catch {
+        // Only the program above writes there; a line of anything else is said, not thrown.
+        this.log.warn({ line: line.slice(0, 200) }, 'the tool spawner wrote a line that is not one of its answers');
+        continue;
+      }
+      this.answer(reply);
+    }
   }
 
   private answer(reply: Reply): void {
@@ -214,6 +226,7 @@ class SpawnerProcess {
       run.launched(this.launchedRun(reply.id, run));
     } else {
       run.ends[reply.index]?.(reply.end);
+      run.ended.add(reply.index);
       run.open -= 1;
       if (run.open === 0) {
         this.runs.delete(reply.id);
@@ -246,8 +259,11 @@ class SpawnerProcess {
         run.refused(new Error(`the tool spawner (pid ${this.child.pid}) ${why} before it started the tool`));
         continue;
       }
-      signalGroups(run.pids, 'SIGKILL');
-      for (const end of run.ends) end({ exitCode: null, signal: null, lost: message });
+      const running = run.pids.map((pid, index) => (run.ended.has(index) ? null : pid));
+      signalGroups(running, 'SIGKILL');
+      run.ends.forEach((end, index) => {
+        if (!run.ended.has(index)) end({ exitCode: null, signal: null, lost: message });
+      });
     }
     this.runs.clear();
     this.busy();
