@@ -13,22 +13,13 @@ export const inProcessLauncher: ToolLauncher = {
   async launch(spec) {
     const settle: ((end: ProcessEnd) => void)[] = [];
     const ends = spec.pipeline.map((_, i) => new Promise<ProcessEnd>((resolve) => (settle[i] = resolve)));
-    let running = spec.pipeline.length;
-    const { children, pids } = launchPipeline(require, spec, (i, end) => {
-      running -= 1;
-      settle[i]!(end);
-    });
-    const processes: LaunchedProcess[] = children.map((child, i) => ({
+    const launched = launchPipeline(require, spec, (i, end) => settle[i]!(end));
+    const processes: LaunchedProcess[] = launched.children.map((child, i) => ({
       pid: child.pid,
       ended: ends[i]!,
       kill: (signal) => signalLeader(child, signal),
     }));
-    const run: LaunchedRun = {
-      processes,
-      signalGroups: (signal) => {
-        if (running > 0) signalGroups(pids, signal);
-      },
-    };
+    const run: LaunchedRun = { processes, signalGroups: (signal) => signalGroups(launched.openGroups(), signal) };
     return run;
   },
 };

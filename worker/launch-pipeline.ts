@@ -37,14 +37,17 @@ export interface LaunchedChildren {
   children: ChildProcess[];
   /** Each process's pid, which is its group's id; null for one that could not be started. */
   pids: (number | null)[];
+  /** The groups of the processes whose end has not been heard yet (the others are gone with their ends). */
+  openGroups(): number[];
 }
 
 /**
  * Starts every process of `spec` and joins their pipes before returning, so nothing a producer
  * writes at once is lost (bwa's SAM header once was, when a stdout was let flow before it was
- * joined). `onEnd` hears each process's end once, after its stdio has closed; before the last
- * one's, whatever the run's processes left running in their groups is killed. Throws, with
- * nothing left running, if a file cannot be opened or Node refuses the argv.
+ * joined). `onEnd` hears each process's end once, after its stdio has closed, and after
+ * whatever it left running in its group has been killed: at once, while the group's id is still
+ * its own (once the group is empty the id may become another process's). Throws, with nothing
+ * left running, if a file cannot be opened or Node refuses the argv.
  */
 export function launchPipeline(require: NodeJS.Require, spec: LaunchSpec, onEnd: (index: number, end: ProcessEnd) => void): LaunchedChildren {
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
@@ -52,14 +55,12 @@ export function launchPipeline(require: NodeJS.Require, spec: LaunchSpec, onEnd:
   const { pipeline } = require('node:stream') as typeof import('node:stream');
   const children: ChildProcess[] = [];
   const fds: number[] = [];
-  const killGroups = () => {
-    for (const child of children) {
-      if (child.pid === undefined) continue;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // ESRCH: the group has ended already.
-      }
+  const killGroup = (child: ChildProcess) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: the group has ended already.
     }
   };
   try {
@@ -73,7 +74,7 @@ export function launchPipeline(require: NodeJS.Require, spec: LaunchSpec, onEnd:
       children.push(spawn(file!, args, { cwd: spec.cwd, env, stdio, detached: true, shell: false }));
     });
   } catch (err) {
-    killGroups();
+    children.forEach(killGroup);
     throw err;
   } finally {
     // The children hold their own copies.
@@ -85,14 +86,12 @@ export function launchPipeline(require: NodeJS.Require, spec: LaunchSpec, onEnd:
     const next = children[i + 1];
     if (next && child.stdout && next.stdin) pipeline(child.stdout, next.stdin, () => undefined);
   });
-  let open = children.length;
+  const ended = children.map(() => false);
   children.forEach((child, i) => {
-    let ended = false;
     const end = (result: ProcessEnd) => {
-      if (ended) return;
-      ended = true;
-      open -= 1;
-      if (open === 0) killGroups();
+      if (ended[i]) return;
+      ended[i] = true;
+      killGroup(child);
       onEnd(i, result);
     };
     // 'close' comes after the exit and the end of its stdio; a binary that could not be started
@@ -102,7 +101,11 @@ export function launchPipeline(require: NodeJS.Require, spec: LaunchSpec, onEnd:
       if (child.pid === undefined) end({ exitCode: null, signal: null, spawnError: err.message });
     });
   });
-  return { children, pids: children.map((child) => child.pid ?? null) };
+  return {
+    children,
+    pids: children.map((child) => child.pid ?? null),
+    openGroups: () => children.flatMap((child, i) => (ended[i] || child.pid === undefined ? [] : [child.pid])),
+  };
 }
 
 /** A signal to one process of a run, only while it has not ended (its pid is not yet free). */
@@ -110,7 +113,7 @@ export function signalLeader(child: ChildProcess | undefined, signal: NodeJS.Sig
   if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
 
-/** A signal to every process group of a run: a shell script's children get it too. */
+/** A signal to each of these process groups (a run's open ones): a shell script's children get it too. */
 export function signalGroups(pids: readonly (number | null)[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
     if (pid === null) continue;

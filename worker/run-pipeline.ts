@@ -152,8 +152,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await watch?.stop().catch((err: unknown) => log.debug({ err }, 'resource limits: the watch did not end cleanly'));
-    // Whatever a tool left running in its group goes with it (the launcher has done so already
-    // when every process has ended: then this does nothing).
+    // Whatever a tool left running in its group goes with it. The launcher kills each group as
+    // its process ends, so this reaches only processes still running (the run failed around them).
     run.signalGroups('SIGKILL');
     await Promise.all(tails.map((t) => t.stop()));
     // Files already moved to stderrFile are gone; the work dir is removed after the job anyway.

@@ -22,14 +22,14 @@ export interface LaunchedProcess {
 
 export interface LaunchedRun {
   readonly processes: readonly LaunchedProcess[];
-  /** A signal to every process group of the run (a shell script's children too); nothing once all have ended. */
+  /** A signal to the process group of each process still running (a shell script's children too). */
   signalGroups(signal: NodeJS.Signals): void;
 }
 
 export interface ToolLauncher {
   /**
-   * Starts the processes, their pipes joined. Once every process has ended, whatever they left
-   * running in their groups has been killed. Rejects, with nothing left running, if a file
+   * Starts the processes, their pipes joined. By the time a process's end is told, whatever it
+   * left running in its group has been killed. Rejects, with nothing left running, if a file
    * cannot be opened or the argv is refused.
    */
   launch(spec: LaunchSpec): Promise<LaunchedRun>;

@@ -48,7 +48,7 @@ function spawnerProgram(
   workerPid: number,
   killedMessage: string,
 ): void {
-  const runs = new Map<number, { children: ChildProcess[]; pids: (number | null)[] }>();
+  const runs = new Map<number, LaunchedChildren>();
   const send = (reply: Reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
   let done = false;
   const killAll = () => {
@@ -56,8 +56,7 @@ function spawnerProgram(
     done = true;
     const killed: number[] = [];
     for (const run of runs.values()) {
-      for (const pid of run.pids) {
-        if (pid === null) continue;
+      for (const pid of run.openGroups()) {
         try {
           process.kill(-pid, 'SIGKILL');
           killed.push(pid);
@@ -77,7 +76,7 @@ function spawnerProgram(
     if (request.op === 'signal') {
       const run = runs.get(request.id);
       if (!run) return; // it has ended
-      if (request.index === undefined) toGroups(run.pids, request.signal);
+      if (request.index === undefined) toGroups(run.openGroups(), request.signal);
       else toLeader(run.children[request.index], request.signal);
       return;
     }

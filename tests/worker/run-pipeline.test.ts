@@ -163,6 +163,25 @@ describe.each([
     expect(toolFailure(run, failureContext)?.message).toBe(`${node} ran longer than the 120 s time limit and was stopped`);
   });
 
+  it("kills what a process left running in its group as it ends, while the rest of the pipeline still runs", async () => {
+    // The first leaves a grandchild that ignores SIGTERM in its group, names it on stdout and
+    // exits; the second reads the name and ends only once that grandchild is gone (a zombie
+    // counts as gone). Were the group killed only when the whole run ended, the second would
+    // wait for its soft time limit.
+    const leaver = 'const c = require("node:child_process").spawn(process.execPath, ["-e", "process.on(\'SIGTERM\', () => {}); setInterval(() => {}, 1000)"], { stdio: "ignore" }); c.unref(); console.log(c.pid)';
+    const waiter = [
+      'let text = ""; process.stdin.on("data", (d) => (text += d));',
+      'process.stdin.on("end", () => { const pid = Number(text.trim());',
+      '  const gone = () => { try { return require("node:fs").readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1][0] === "Z"; } catch { return true; } };',
+      '  const t = setInterval(() => { if (gone()) { clearInterval(t); console.log("gone"); } }, 20); });',
+    ].join('\n');
+    const run = await runPipeline({ ...base, cwd: fx.cwd, pipeline: [[node, '-e', leaver], [node, '-e', waiter]], stdoutFile: 'gone.txt', softTimeoutMs: 30_000, hardTimeoutMs: 35_000 });
+    expect(run.end).toBe('exited');
+    expect(run.processes.map((p) => p.exitCode)).toEqual([0, 0]);
+    expect(await fs.readFile(path.join(fx.cwd, 'gone.txt'), 'utf8')).toBe('gone\n');
+    await fs.rm(path.join(fx.cwd, 'gone.txt'));
+  });
+
   it('kills the whole process group on abort, grandchildren included', async () => {
     const controller = new AbortController();
     const pidFile = path.join(fx.cwd, 'pid.txt');
