@@ -33,6 +33,7 @@ import { createJobProcessor, defaultThreads, LOCK_LOST, SHUTDOWN } from './proce
 import { redisResultLedger } from './publish-once.js';
 import { appendStderrLines } from '../src/jobs/job-stderr-log.js';
 import { startToolSpawner } from './tool-spawner.js';
+import { delegatedMemoryCgroup } from './memory-cgroup.js';
 import { createWorkerWorkRoot } from './worker-work-root.js';
 import { recordJobMetrics } from './job-metrics.js';
 import { listenForShutdown } from './shutdown-listener.js';
@@ -79,6 +80,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const threads = defaultThreads(concurrency, config.toolThreads);
   const heartbeat = await startWorkerHeartbeat({ redis: commands, prefix: config.prefix, id, queues, concurrency, threads, log });
   const ended = { store, usage: ownerUsage(commands, config.prefix, config.retentionMs, config.ownerQuotaBytes), log };
+  // Before the spawner starts: cgroup v2 hands the memory controller down only from a cgroup no
+  // process sits in, so the worker moves into a leaf of its own first (memory-cgroup.ts), and the
+  // spawner, started after, is in that leaf with it rather than left behind in the way.
+  await delegatedMemoryCgroup(log);
   const spawner = startToolSpawner(log);
   // A job's main loop may be blocked at most for as long as the job may run at all.
   const lockKeeper = startLockKeeper({ target, prefix: config.prefix, lockDurationMs: config.stalledMs, maxBlockedMs: config.hardTimeLimitMs, log });
