@@ -24,7 +24,7 @@ import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { summarizeCpuProfiles } from './support/cpu-profile.js';
 import { builtMainJs, startServerChild, type ServerChild } from './support/server-child.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-import { childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
+import { childProcessesCpuMs, ownCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsRun } from './support/redis-command-stats.js';
 import { startThrowawayRedis } from './support/throwaway-redis.js';
 import { runTinyBlast, tabularOutputOf, type TinyBlast } from './support/tiny-blast.js';
@@ -73,11 +73,6 @@ async function firstRecord(file: string): Promise<string> {
   check(header.split(/\s/)[0] === QUERY_ID && sequence.length === QUERY_LENGTH, `${file}: expected ${QUERY_ID} (${QUERY_LENGTH} bp) first, got ${header} (${sequence.length} bp)`);
   return `>${chunk.trimEnd()}\n`;
 }
-
-const ownCpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 // N submissions as one client makes them, then every job waited for; the jobs are checked after
 // the clock stops. Returns the wall time and the jobs' own queue-wait and run-time figures.

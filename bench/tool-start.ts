@@ -21,13 +21,8 @@ import type { ToolLauncher } from '../worker/tool-launcher.js';
 import { startToolSpawner } from '../worker/tool-spawner.js';
 import { check, progress } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
-import { childProcessesCpuMs } from './support/proc-cpu.js';
+import { childProcessesCpuMs, ownCpuMs } from './support/proc-cpu.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-
-const cpuMs = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
 
 interface Sample {
   callMs: number;
@@ -72,9 +67,9 @@ async function main(): Promise<void> {
     progress(`${runs} launches of blastn -version by each, in turn, from a process holding ${holdMib} MiB`);
     for (let i = 0; i < runs; i++) {
       for (const [name, launcher] of launchers) {
-        const before = cpuMs() + childProcessesCpuMs(process.pid);
+        const before = ownCpuMs() + childProcessesCpuMs(process.pid);
         samples.get(name)!.push(await launchOnce(launcher, cwd, i));
-        cpu.set(name, cpu.get(name)! + cpuMs() + childProcessesCpuMs(process.pid) - before);
+        cpu.set(name, cpu.get(name)! + ownCpuMs() + childProcessesCpuMs(process.pid) - before);
       }
     }
     const rows: Row[] = [];

@@ -113,14 +113,20 @@ export function signalLeader(child: ChildProcess | undefined, signal: NodeJS.Sig
   if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) child.kill(signal);
 }
 
-/** A signal to each of these process groups (a run's open ones): a shell script's children get it too. */
-export function signalGroups(pids: readonly (number | null)[], signal: NodeJS.Signals): void {
+/**
+ * A signal to each of these process groups (a run's open ones): a shell script's children get it
+ * too. Returns the groups it reached.
+ */
+export function signalGroups(pids: readonly (number | null)[], signal: NodeJS.Signals): number[] {
+  const reached: number[] = [];
   for (const pid of pids) {
     if (pid === null) continue;
     try {
       process.kill(-pid, signal);
+      reached.push(pid);
     } catch {
       // ESRCH: the group is already gone, which is what was wanted.
     }
   }
+  return reached;
 }

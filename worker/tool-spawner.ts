@@ -54,17 +54,7 @@ function spawnerProgram(
   const killAll = () => {
     if (done) return;
     done = true;
-    const killed: number[] = [];
-    for (const run of runs.values()) {
-      for (const pid of run.openGroups()) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-          killed.push(pid);
-        } catch {
-          // ESRCH: the group has ended already.
-        }
-      }
-    }
+    const killed = [...runs.values()].flatMap((run) => toGroups(run.openGroups(), 'SIGKILL'));
     if (killed.length > 0) {
       const line = { level: 40, time: Date.now(), pid: process.pid, name: 'bio-mcp-queue', spawner: true, workerPid, pgids: killed, msg: killedMessage };
       process.stderr.write(`${JSON.stringify(line)}\n`, () => process.exit(0));
@@ -127,7 +117,6 @@ interface RunRecord {
   ends: ((end: LaunchedEnd) => void)[];
   /** The processes whose ends were heard: their pids may be another process's by now. */
   ended: Set<number>;
-  open: number;
 }
 
 /** One spawner process and the runs it holds. */
@@ -161,7 +150,7 @@ class SpawnerProcess {
   launch(spec: LaunchSpec): Promise<LaunchedRun> {
     return new Promise((launched, refused) => {
       const id = this.nextId++;
-      this.runs.set(id, { launched, refused, ends: [], ended: new Set(), open: spec.pipeline.length });
+      this.runs.set(id, { launched, refused, ends: [], ended: new Set() });
       this.busy();
       this.send({ op: 'launch', id, spec });
     });
@@ -226,8 +215,8 @@ class SpawnerProcess {
     } else {
       run.ends[reply.index]?.(reply.end);
       run.ended.add(reply.index);
-      run.open -= 1;
-      if (run.open === 0) {
+      // Ends come only after the pids, so `ends` has one slot a process by now.
+      if (run.ended.size === run.ends.length) {
         this.runs.delete(reply.id);
         this.busy();
       }

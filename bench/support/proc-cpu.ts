@@ -36,6 +36,12 @@ export function cpuMsOfStat(stat: string): number | undefined {
   return Number.isFinite(ticks) ? (ticks * 1000) / clockTicks() : undefined;
 }
 
+/** This process's own CPU time so far (user + system, all threads), in ms. */
+export function ownCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
 /** processCpuMs of a process that must be there (a bench's own server or Redis): throws otherwise. */
 export function runningProcessCpuMs(pid: number): number {
   const ms = processCpuMs(pid);
