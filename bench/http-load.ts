@@ -4,7 +4,7 @@
 // get_job_status once a second are answered. Hermetic: its own redis-server on a free port, a
 // temp data dir, the repo's fixtures; everything it started is stopped however the run ends.
 //
-//   npm run build && node dist/bench/http-load.js [--seconds 10] [--clients 50] [--sessions 1000] [--status-seconds 30] [--client http|fetch]
+//   npm run build && node dist/bench/http-load.js [--seconds 10] [--clients 50] [--sessions 1000] [--status-seconds 30] [--client http|fetch] [--processes 1]
 //
 // The generator speaks node:http on keep-alive sockets (--client http, the default): global
 // fetch costs it about as much CPU a request as `serve` spends answering, on the same cores
@@ -27,7 +27,7 @@ import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
-import { runningProcessCpuMs } from './support/proc-cpu.js';
+import { childPids, childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsByName } from './support/redis-command-stats.js';
 import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
@@ -48,12 +48,14 @@ interface Settings {
   statusSeconds: number;
   cpuProf: string | undefined;
   client: 'http' | 'fetch';
+  /** serve --processes */
+  processes: number;
 }
 
 function parseSettings(argv: string[]): Settings {
   const { values } = parseArgs({
     args: argv,
-    options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' }, client: { type: 'string' } },
+    options: { seconds: { type: 'string' }, clients: { type: 'string' }, sessions: { type: 'string' }, 'status-seconds': { type: 'string' }, 'cpu-prof': { type: 'string' }, client: { type: 'string' }, processes: { type: 'string' } },
   });
   const client = values.client ?? 'http';
   if (client !== 'http' && client !== 'fetch') throw new Error(`--client: "${client}" is neither http nor fetch`);
@@ -64,6 +66,7 @@ function parseSettings(argv: string[]): Settings {
     statusSeconds: wholeNumberFlag('status-seconds', values['status-seconds'], 30, 600),
     cpuProf: values['cpu-prof'],
     client,
+    processes: wholeNumberFlag('processes', values.processes, 1, 64),
   };
 }
 
@@ -172,8 +175,9 @@ const reason = (err: unknown): string => {
   return `${err.message}${cause}`;
 };
 
-// CPU seconds (user + system) a process has used so far.
+// CPU seconds (user + system) a process has used so far; for serve, its serving processes' too (--processes).
 const cpuSeconds = (pid: number): number => runningProcessCpuMs(pid) / 1000;
+const serveCpuSeconds = (pid: number): number => (runningProcessCpuMs(pid) + childProcessesCpuMs(pid)) / 1000;
 
 // The commands Redis ran between two readings, by name, most first.
 function commandsSince(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
@@ -188,9 +192,14 @@ function commandsSince(before: Map<string, number>, after: Map<string, number>):
 // Read and write system calls a process has made so far, from /proc/<pid>/io (Linux): socket
 // reads and writes are most of `serve`'s, and their count does not move with the machine's load.
 async function syscalls(pid: number): Promise<{ reads: number; writes: number }> {
-  const io = await fs.readFile(`/proc/${pid}/io`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
-  return { reads: field('syscr'), writes: field('syscw') };
+  const total = { reads: 0, writes: 0 };
+  for (const each of [pid, ...childPids(pid)]) {
+    const io = await fs.readFile(`/proc/${each}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)$`, 'm').exec(io)?.[1] ?? NaN);
+    total.reads += field('syscr');
+    total.writes += field('syscw');
+  }
+  return total;
 }
 
 interface CpuShare {
@@ -207,7 +216,7 @@ interface CpuShare {
 // What each of the three processes used during run(), in CPU seconds, and the commands Redis ran.
 async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redis, run: () => Promise<T>): Promise<{ value: T; cpu: CpuShare }> {
   const commands = await redisCommandsByName(stats);
-  const before = { server: cpuSeconds(pids.server), redis: cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
+  const before = { server: serveCpuSeconds(pids.server), redis: cpuSeconds(pids.redis), generator: process.cpuUsage(), io: await syscalls(pids.server) };
   const value = await run();
   const generator = process.cpuUsage(before.generator);
   const io = await syscalls(pids.server);
@@ -215,7 +224,7 @@ async function cpuDuring<T>(pids: { server: number; redis: number }, stats: Redi
   return {
     value,
     cpu: {
-      server: cpuSeconds(pids.server) - before.server,
+      server: serveCpuSeconds(pids.server) - before.server,
       redis: cpuSeconds(pids.redis) - before.redis,
       generator: (generator.user + generator.system) / 1e6,
       commandsByName,
@@ -256,7 +265,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const nodeArgs = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(settings.cpuProf)] : [];
-  const server: ResultPromise = execa(process.execPath, [...nodeArgs, mainJs, 'serve', '--port', String(port)], {
+  const server: ResultPromise = execa(process.execPath, [...nodeArgs, mainJs, 'serve', '--port', String(port), '--processes', String(settings.processes)], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: tmp,
@@ -364,7 +373,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
       `bio-mcp-queue HTTP load — ${startedAt.toISOString()}`,
       `command: node ${path.relative(process.cwd(), process.argv[1]!)} ${process.argv.slice(2).join(' ')}`.trim(),
       `machine: ${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}; load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-      `serve: no worker (BIO_QUEUE_EMBEDDED_WORKER=false), local storage; limits raised so they refuse nothing: ${Object.entries(limits).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+      `serve: ${settings.processes === 1 ? 'one process' : `--processes ${settings.processes} (a primary and ${settings.processes} serving processes, their CPU counted together)`}, no worker (BIO_QUEUE_EMBEDDED_WORKER=false), local storage; limits raised so they refuse nothing: ${Object.entries(limits).map(([k, v]) => `${k}=${v}`).join(', ')}`,
       `load generator: this Node process (${settings.client === 'http' ? 'node:http' : 'global fetch'}, keep-alive), beside serve and redis-server on the same ${os.cpus().length} CPUs${settings.cpuProf ? `; serve ran with --cpu-prof into ${settings.cpuProf}` : ''}`,
       `closed loops: each client sends its next request when the last is answered; ${WARMUP_MS / 1000} s untimed warm-up, then ${settings.seconds} s timed`,
       '',

@@ -180,6 +180,11 @@ export const configVariables = {
     default: '8000',
     doc: 'Port `serve` listens on (0: any free port). The --port flag overrides it.',
   },
+  BIO_QUEUE_HTTP_PROCESSES: {
+    schema: count(1, 64).default(1),
+    default: '1',
+    doc: 'Processes `serve` answers HTTP with. Above 1, one process listens and hands each connection to a serving process, the connections of an MCP session to the process that holds it; only the first serving process runs the embedded worker. Each serving process holds its own share of the MCP session limits, and costs its own memory (about 100 MiB). Up to the machine\'s CPUs, it raises how many requests a second `serve` answers. The --processes flag overrides it.',
+  },
   BIO_QUEUE_PUBLIC_URL: {
     schema: z.string().regex(/^https?:\/\/[^/]+(\/.*)?$/, { message: 'expected an http(s):// URL' }).optional(),
     default: undefined,
@@ -473,6 +478,8 @@ export interface ApiKeyEntry {
 export interface HttpConfig {
   host: string;
   port: number;
+  /** Processes answering HTTP (`serve --processes`); above 1, a primary hands them the connections. */
+  processes: number;
   /** Set when BIO_QUEUE_PUBLIC_URL is; otherwise derived from the listening address. */
   publicUrl: string | undefined;
   allowedHosts: readonly string[] | undefined;
@@ -619,6 +626,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     http: Object.freeze({
       host: p.BIO_QUEUE_HOST,
       port: p.BIO_QUEUE_PORT,
+      processes: p.BIO_QUEUE_HTTP_PROCESSES,
       publicUrl: p.BIO_QUEUE_PUBLIC_URL?.replace(/\/+$/, ''),
       allowedHosts: commaList(p.BIO_QUEUE_ALLOWED_HOSTS),
       allowedOrigins: commaList(p.BIO_QUEUE_ALLOWED_ORIGINS),

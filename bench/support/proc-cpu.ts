@@ -51,12 +51,18 @@ export function runningProcessCpuMs(pid: number): number {
 
 /**
  * CPU time of a process's child processes that run `command` (a server's own helpers, such as
- * its tool spawner, not the tools they start), summed; 0 where there are none or this is not
- * Linux. A helper that ends between two readings drops out of the second.
+ * its tool spawner or the serving processes of `serve --processes N`, not the tools they start),
+ * summed; 0 where there are none or this is not Linux. A helper that ends between two readings
+ * drops out of the second.
  */
 export function childProcessesCpuMs(parentPid: number, command = 'node'): number {
-  if (process.platform !== 'linux') return 0;
-  let total = 0;
+  return childPids(parentPid, command).reduce((total, pid) => total + (processCpuMs(pid) ?? 0), 0);
+}
+
+/** The pids of a process's child processes that run `command`; none where this is not Linux. */
+export function childPids(parentPid: number, command = 'node'): number[] {
+  if (process.platform !== 'linux') return [];
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -67,8 +73,7 @@ export function childProcessesCpuMs(parentPid: number, command = 'node'): number
     }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     // The parent's pid is field 4, the 2nd after the name.
-    if (name !== command || Number(statFieldsAfterName(stat)[1]) !== parentPid) continue;
-    total += cpuMsOfStat(stat) ?? 0;
+    if (name === command && Number(statFieldsAfterName(stat)[1]) === parentPid) pids.push(Number(entry));
   }
-  return total;
+  return pids;
 }

@@ -17,6 +17,8 @@ Commands:
   serve              MCP over HTTP (/mcp, legacy /sse), the REST API and /health, with API keys
                        --host H             address to listen on (default 127.0.0.1)
                        --port P             port (default 8000; 0: any free port)
+                       --processes N        processes answering HTTP (default 1; up to the CPUs
+                                            raises the requests a second it takes)
   add-key NAME       create an API key for NAME, append its hash to BIO_QUEUE_API_KEYS_FILE
                      and print the key once
                        --admin              the key sees and cancels every user's jobs
@@ -80,6 +82,7 @@ async function main(argv: string[]): Promise<void> {
       concurrency: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
+      processes: { type: 'string' },
       admin: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -111,8 +114,12 @@ async function main(argv: string[]): Promise<void> {
       const port = values.port === undefined ? undefined : Number(values.port);
       if (port !== undefined && (!/^\d+$/.test(values.port!) || port > 65535)) throw inputError('--port', `expected a whole number from 0 to 65535, got "${values.port}"`);
       if (values.host !== undefined && values.host.trim() === '') throw inputError('--host', 'expected an address, got ""');
+      const processes = values.processes === undefined ? undefined : Number(values.processes);
+      if (processes !== undefined && (!/^\d+$/.test(values.processes!) || processes < 1 || processes > 64)) {
+        throw inputError('--processes', `expected a whole number from 1 to 64, got "${values.processes}"`);
+      }
       const { runServe } = await import('./serve-command.js');
-      return runServe(config, log, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) });
+      return runServe(config, log, { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}), ...(processes !== undefined ? { processes } : {}) });
     }
     case 'add-key': {
       const { runAddKey } = await import('./add-key-command.js');

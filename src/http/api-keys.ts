@@ -91,3 +91,12 @@ export function createKeyRing(entries: readonly HashedApiKey[]): ApiKeyRing {
     },
   };
 }
+
+/** `serve` needs a way to sign in: an API key, or an OpenID provider. */
+export function requireSignIn(config: Config, ring: ApiKeyRing): void {
+  if (ring.entries.length === 0 && config.http.oauth === undefined) {
+    throw new ConfigError([
+      'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one), or an OpenID provider whose users sign in (BIO_QUEUE_OAUTH_ISSUER)',
+    ]);
+  }
+}

@@ -26,6 +26,7 @@ import { openApiDocument } from './openapi.js';
 import { protectedResources } from './protected-resource.js';
 import { requireCaller, type OAuthGate } from './require-caller.js';
 import { restRoutes } from './rest-routes.js';
+import type { SessionHomeReports } from './serve-process-messages.js';
 import { SessionBudget } from './session-budget.js';
 import { workerRoutes } from './worker-routes.js';
 
@@ -42,6 +43,8 @@ export interface HttpAppOptions {
   /** Where clients reach this server (links, the OpenAPI server, the Host/Origin defaults). */
   publicUrl: string;
   state: AppState;
+  /** Told of every MCP session opened and closed here (`serve --processes N` routes by it). */
+  sessionHomes?: SessionHomeReports;
 }
 
 export interface HttpApp {
@@ -53,7 +56,7 @@ export interface HttpApp {
   eventStreams: OpenStreams;
 }
 
-export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOptions): HttpApp {
+export function createHttpApp({ config, log, keys, publicUrl, state, sessionHomes = NO_HOMES }: HttpAppOptions): HttpApp {
   const jobs = () => {
     if (!state.runtime) throw serverStarting();
     return state.runtime.jobs;
@@ -67,8 +70,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   };
   const { maxBodyBytes } = config.http;
   const sessions = new SessionBudget(config.http.mcpSessions);
-  const mcpSessions = new StreamableHttpSessions({ jobs, records: sessionRecords, config, log, budget: sessions });
-  const sseSessions = new LegacySseSessions({ jobs, config, log, budget: sessions, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
+  const mcpSessions = new StreamableHttpSessions({ jobs, records: sessionRecords, config, log, budget: sessions, homes: sessionHomes });
+  const sseSessions = new LegacySseSessions({ jobs, config, log, budget: sessions, homes: sessionHomes, messagesPath: `${new URL(publicUrl).pathname.replace(/\/+$/, '')}/messages` });
   const eventStreams: OpenStreams = new Set();
   const hostGuard = checkHostAndOrigin(hostOriginPolicy(publicUrl, config.http.allowedHosts, config.http.allowedOrigins));
 
@@ -131,6 +134,9 @@ export function createHttpApp({ config, log, keys, publicUrl, state }: HttpAppOp
   app.use(errorHandler(log));
   return { app, mcpSessions, sseSessions, sessions, eventStreams };
 }
+
+// One process serving alone: nobody routes by session.
+const NO_HOMES: SessionHomeReports = { opened: () => undefined, closed: () => undefined };
 
 function noRoute(req: express.Request): HttpError {
   return new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`);

@@ -11,6 +11,7 @@ import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import type { McpSession } from '../mcp/mcp-session.js';
 import { HttpError } from './http-errors.js';
+import type { SessionHomeReports } from './serve-process-messages.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
 
@@ -24,6 +25,8 @@ export interface LegacySseOptions {
   config: Config;
   log: Logger;
   budget: SessionBudget;
+  /** Told of each session opened and closed here. */
+  homes: SessionHomeReports;
   /** Path of POST /messages as clients reach it (under BIO_QUEUE_PUBLIC_URL's path, behind a proxy). */
   messagesPath: string;
 }
@@ -52,12 +55,14 @@ export class LegacySseSessions {
       session = Object.assign(pending, { transport, server });
       const id = transport.sessionId;
       this.sessions.set(id, session);
+      this.options.homes.opened(id);
       // Chained: the server's own onclose stops its subscriptions and task status feed (create-server.ts).
       const closeServer = server.server.onclose;
       server.server.onclose = () => {
         closeServer?.();
         budget.release(session);
         this.sessions.delete(id);
+        this.options.homes.closed(id);
         log.info({ sseSession: id, owner: caller.owner }, 'legacy SSE session closed');
       };
       res.on('close', () => {

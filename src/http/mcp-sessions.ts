@@ -7,6 +7,8 @@
 // so a `serve` replica behind the same load balancer that gets a request for a session it does
 // not hold builds its own server and transport for it (adopt-mcp-session.ts). The record is the
 // session: DELETE on any replica removes it, and a replica still holding a copy answers 404 next.
+// Each session opened or taken over here, and each let go of, is told to `homes`: the primary of
+// `serve --processes N` sends a session's connections to the process that holds it.
 //
 // Bookkeeping without a Redis round trip per request (issue 11). A request on a copy that Redis
 // confirmed less than `every` ago (the record was there, the owner the same) goes on without
@@ -38,6 +40,7 @@ import { InMemoryEventStore } from './in-memory-event-store.js';
 import { isModernPost, serveModernPost } from './mcp-modern-requests.js';
 import { NodeStreamableHttpTransport } from './node-streamable-transport.js';
 import type { SessionChangeFeed } from './mcp-session-changes.js';
+import type { SessionHomeReports } from './serve-process-messages.js';
 import type { McpSessionRecord, McpSessionRecords, SessionInit } from './mcp-session-records.js';
 import { callerOf } from './require-caller.js';
 import type { BudgetedSession, SessionBudget, SessionCloseReason } from './session-budget.js';
@@ -65,6 +68,8 @@ export interface McpSessionsOptions {
   config: Config;
   log: Logger;
   budget: SessionBudget;
+  /** Told of each session this process opens, takes over or lets go of. */
+  homes: SessionHomeReports;
 }
 
 // Requests that ended here are marked in Redis four times per the shorter of the idle and
@@ -183,6 +188,7 @@ export class StreamableHttpSessions {
       adoptSession(s.server, s.transport, sessionId, record.init);
     });
     this.sessions.set(sessionId, session);
+    this.options.homes.opened(sessionId);
     this.options.log.info({ mcpSession: sessionId, owner: caller.owner }, 'MCP session taken over from another replica');
     return session;
   }
@@ -223,6 +229,7 @@ export class StreamableHttpSessions {
           onAnswersDelivered: (requestIds) => replayable.answersDelivered(requestIds),
           onsessioninitialized: (id) => {
             this.sessions.set(id, built);
+            this.options.homes.opened(id);
             log.info({ mcpSession: id, owner: caller.owner }, 'MCP session opened');
           },
           // DELETE from the client, on whichever replica: the session ends everywhere.
@@ -239,6 +246,7 @@ export class StreamableHttpSessions {
         const id = built.transport.sessionId;
         if (id === undefined) return;
         if (this.sessions.get(id) === built) this.sessions.delete(id);
+        this.options.homes.closed(id);
         log.info({ mcpSession: id, owner: caller.owner, why: built.closedFor ?? 'ended by the client' }, 'MCP session closed');
       };
       await connectServer(server, built.transport, log);

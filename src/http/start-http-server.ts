@@ -4,18 +4,33 @@
 // then closes the runtime.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import { mapError } from '../error-mapping.js';
 import type { Logger } from '../logger.js';
 import { startRuntime, type Runtime } from '../runtime.js';
-import { loadApiKeys, MIN_KEY_LENGTH } from './api-keys.js';
+import { loadApiKeys, MIN_KEY_LENGTH, requireSignIn } from './api-keys.js';
 import { createHttpApp, serverStarting, type AppState, type HttpApp } from './create-app.js';
+import { takeHandedConnections } from './handed-connections.js';
 import { isMcpPath, jsonRpcErrorBody, restErrorBody } from './http-errors.js';
+import { urlHost } from './listen-url.js';
+import type { SessionHomeReports } from './serve-process-messages.js';
 
 export interface StartHttpServerOptions {
   host: string;
   port: number;
   embeddedWorker: boolean;
+  /**
+   * A serving process of `serve --processes N`: the primary listens at `url` and hands this
+   * process its connections (handed-connections.ts); host and port are then the primary's.
+   */
+  handed?: {
+    url: string;
+    sessionHomes: SessionHomeReports;
+    /** Whether this process logs the warnings about the configuration (one of the N does). */
+    warnings: boolean;
+    /** Called once connections are taken (answered 503 until the runtime has started). */
+    accepting: () => void;
+  };
 }
 
 export interface RunningHttpServer {
@@ -43,15 +58,11 @@ const KEEP_ALIVE_MS = 65_000;
 
 export async function startHttpServer(config: Config, log: Logger, options: StartHttpServerOptions): Promise<RunningHttpServer> {
   const { ring, shortKeys } = await loadApiKeys(config);
-  if (ring.entries.length === 0 && config.http.oauth === undefined) {
-    throw new ConfigError([
-      'BIO_QUEUE_API_KEYS: `serve` needs at least one API key: set BIO_QUEUE_API_KEYS (name:key,…), BIO_QUEUE_ADMIN_KEYS, or BIO_QUEUE_API_KEYS_FILE (bio-mcp-queue add-key NAME writes one), or an OpenID provider whose users sign in (BIO_QUEUE_OAUTH_ISSUER)',
-    ]);
-  }
-  if (config.http.oauth && config.http.publicUrl === undefined) {
+  requireSignIn(config, ring);
+  if (config.http.oauth && config.http.publicUrl === undefined && options.handed?.warnings !== false) {
     log.warn({ issuer: config.http.oauth.issuer }, 'BIO_QUEUE_OAUTH_ISSUER is set without BIO_QUEUE_PUBLIC_URL: access tokens must then be for this server\'s listening address (http://<host>:<port>/mcp), which remote clients do not use; set BIO_QUEUE_PUBLIC_URL');
   }
-  for (const name of shortKeys) log.warn({ key: name }, `the API key of "${name}" is shorter than ${MIN_KEY_LENGTH} characters and could be guessed; bio-mcp-queue add-key makes strong ones`);
+  if (options.handed?.warnings !== false) for (const name of shortKeys) log.warn({ key: name }, `the API key of "${name}" is shorter than ${MIN_KEY_LENGTH} characters and could be guessed; bio-mcp-queue add-key makes strong ones`);
 
   const state: AppState = { runtime: undefined, stopping: false };
   const starting = mapError(serverStarting());
@@ -73,23 +84,30 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
   });
   server.keepAliveTimeout = KEEP_ALIVE_MS;
   server.headersTimeout = KEEP_ALIVE_MS + 1_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
+  let stopTakingHanded: (() => void) | undefined;
+  if (options.handed) {
+    stopTakingHanded = takeHandedConnections(server);
+    options.handed.accepting();
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(options.host)}:${port}`;
+  }
+  const port = options.handed ? Number(new URL(options.handed.url).port || 80) : (server.address() as AddressInfo).port;
+  const url = options.handed?.url ?? `http://${urlHost(options.host)}:${port}`;
   const publicUrl = config.http.publicUrl ?? url;
-  const app = createHttpApp({ config, log, keys: ring, publicUrl, state });
+  const app = createHttpApp({ config, log, keys: ring, publicUrl, state, ...(options.handed ? { sessionHomes: options.handed.sessionHomes } : {}) });
   handler = app.app;
 
   let runtime: Runtime;
   try {
     runtime = await startRuntime(config, log, { embeddedWorker: options.embeddedWorker, publicUrl });
   } catch (err) {
+    stopTakingHanded?.();
     const closed = closeServer(server);
     server.closeAllConnections();
     app.mcpSessions.stop();
@@ -108,6 +126,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
     close() {
       closing ??= (async () => {
         state.stopping = true;
+        stopTakingHanded?.();
         const closed = closeServer(server);
         for (const stream of app.eventStreams) stream.abort();
         app.mcpSessions.stop();
@@ -129,11 +148,4 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
 
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-// A wildcard address is not one a client can use: links then name the loopback address.
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
