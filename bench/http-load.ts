@@ -22,20 +22,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa, type ResultPromise } from 'execa';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
 import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { childPids, childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsByName } from './support/redis-command-stats.js';
-import { freePort, startThrowawayRedis } from './support/throwaway-redis.js';
+import { freePort } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
-import { LAMBDA_DATABASE, LAMBDA_QUERY, makeLambdaDatabase } from './support/lambda-database.js';
+import { httpBenchScratch, queuedJobs } from './support/http-bench-setup.js';
+import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
+import { callTool as callToolWithKey, openSession as openSessionWithKey } from './support/mcp-over-http.js';
+
+const openSession = (http: LeanClient, n: number) => openSessionWithKey(http, KEY, n);
+const callTool = (http: LeanClient, sessionId: string, id: number, name: string, args: Record<string, unknown>) => callToolWithKey(http, KEY, sessionId, id, name, args);
 
 const KEY = 'bench-key-0123456789abcdef';
-const PROTOCOL_VERSION = '2025-06-18';
 const WARMUP_MS = 2000;
 // Sessions opened at once while setting up phase (c): setup is not what is measured.
 const OPEN_CONCURRENCY = 20;
@@ -71,39 +75,6 @@ function parseSettings(argv: string[]): Settings {
 }
 
 const auth = { Authorization: `Bearer ${KEY}` };
-const mcpHeaders = { ...auth, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
-
-// The JSON-RPC answer in a Streamable HTTP reply, sent as JSON or as one SSE message.
-function rpcAnswer(text: string): { result?: Record<string, unknown>; error?: unknown } {
-  const data = text.split('\n').find((l) => l.startsWith('data: '));
-  return JSON.parse(data ? data.slice(6) : text) as { result?: Record<string, unknown>; error?: unknown };
-}
-
-async function openSession(http: LeanClient, n: number): Promise<string> {
-  const res = await http.request(
-    'POST',
-    '/mcp',
-    mcpHeaders,
-    JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: `load-${n}`, version: '1.0.0' } } }),
-  );
-  check(res.status === 200, `initialize ${n} answered ${res.status}: ${res.text}`);
-  const sessionId = res.header('mcp-session-id');
-  check(sessionId !== null, `initialize ${n} gave no mcp-session-id`);
-  const ack = await http.request('POST', '/mcp', { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
-  check(ack.status === 202, `notifications/initialized of session ${n} answered ${ack.status}`);
-  return sessionId;
-}
-
-// One tools/call in a session; the tool's structuredContent, or an error message.
-async function callTool(http: LeanClient, sessionId: string, id: number, name: string, args: Record<string, unknown>): Promise<{ ok: true; value: Record<string, unknown> } | { ok: false; why: string }> {
-  const res = await http.request('POST', '/mcp', { ...mcpHeaders, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION }, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }));
-  const { text } = res;
-  if (res.status !== 200) return { ok: false, why: `HTTP ${res.status}: ${text.slice(0, 200)}` };
-  const answer = rpcAnswer(text);
-  if (answer.error !== undefined) return { ok: false, why: JSON.stringify(answer.error).slice(0, 200) };
-  if (answer.result?.isError) return { ok: false, why: JSON.stringify(answer.result.content).slice(0, 200) };
-  return { ok: true, value: answer.result!.structuredContent as Record<string, unknown> };
-}
 
 async function inTurns<T>(count: number, concurrency: number, run: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(count);
@@ -161,12 +132,7 @@ async function closedLoop(clients: number, seconds: number, send: (client: numbe
   return result;
 }
 
-async function queuedInRedis(http: LeanClient): Promise<number> {
-  const res = await http.request('GET', '/queues/stats', auth);
-  check(res.status === 200, `GET /queues/stats answered ${res.status}`);
-  const stats = JSON.parse(res.text) as { queues: { queue: string; counts: { queued: number; running: number; delayed: number } }[] };
-  return stats.queues.reduce((n, q) => n + q.counts.queued + q.counts.running + q.counts.delayed, 0);
-}
+const queuedInRedis = (http: LeanClient) => queuedJobs(http, KEY);
 
 // fetch's own message ("fetch failed") hides the reason in its cause: ECONNRESET and the like.
 const reason = (err: unknown): string => {
@@ -247,14 +213,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const startedAt = new Date();
   const root = packageRoot();
   const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bioq-bench-http-load-'));
-  cleanup.add('temp dir', () => fs.rm(tmp, { recursive: true, force: true }));
-  const redis = await startThrowawayRedis(path.join(tmp, 'redis'));
-  cleanup.add('redis-server', () => redis.stop(), redis.pid);
-  const stats = new Redis(redis.url);
-  cleanup.add('stats connection', async () => stats.disconnect());
-  const dbDir = path.join(tmp, 'databases');
-  await makeLambdaDatabase(dbDir);
+  const { tmp, redis, stats, dbDir } = await httpBenchScratch('http-load', cleanup);
   const blastArgs = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
 
   const limits = {
