@@ -3,7 +3,7 @@
 // SIGTERM or SIGINT: stop taking requests, end sessions, close the runtime, exit 0.
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { servingProcessIdentity } from './serving-process-identity.js';
+import { SERVING_PROCESS_ENV, servingProcessIdentity } from './serving-process-identity.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 // Each way of serving loads what it runs: the primary of --processes N never runs the HTTP stack.
@@ -11,6 +11,8 @@ import { stopOnSignals } from './stop-on-signals.js';
 export async function runServe(config: Config, log: Logger, flags: { host?: string; port?: number; processes?: number }): Promise<void> {
   const identity = servingProcessIdentity(process.env);
   if (identity) {
+    // Not for the processes this one starts (the worker's tools): none of them is a serving process.
+    delete process.env[SERVING_PROCESS_ENV];
     const { runServingProcess } = await import('./serving-process.js');
     return runServingProcess(config, log, identity);
   }
