@@ -3,8 +3,8 @@
 // connection of its own, so the primary routes each one: the connections of an MCP session must
 // reach the process that holds it (a legacy SSE session lives in one process only: a POST
 // /messages dealt to the other would be 404), the bytes a client sends after the head must not
-// be lost in the handing over, a serving process that dies is started again, and SIGTERM stops
-// them all with exit 0.
+// be lost in the handing over, a serving process that dies is started again, SIGTERM stops
+// them all with exit 0, and they stop by themselves when the primary is killed.
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -203,6 +203,32 @@ describe('serve --processes 2', () => {
     expect((await child).exitCode).toBe(0);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
     await expect(request('GET', '/health', {})).rejects.toThrow();
+  });
+
+  it('has its serving processes stop by themselves when the primary is killed', async () => {
+    const { env, dataDir: dir } = await testEnv({ BIO_QUEUE_API_KEYS: `alice:${KEY}`, BIO_QUEUE_LOG_LEVEL: 'info', BIO_QUEUE_EMBEDDED_WORKER: 'false' });
+    const primary = execa(process.execPath, [MAIN, 'serve', '--port', '0', '--processes', '2'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, extendEnv: false, reject: false, stdin: 'ignore' });
+    try {
+      for await (const text of readline.createInterface({ input: primary.stderr! })) if ((JSON.parse(text) as LogLine).url !== undefined) break;
+      const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(primary.pid)]);
+      const pids = stdout.split('\n').map(Number).filter((pid) => pid > 0);
+      expect(pids).toHaveLength(2);
+      primary.kill('SIGKILL');
+      const alive = () => pids.filter((pid) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      for (let waited = 0; alive().length > 0 && waited < 30_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+      expect(alive()).toEqual([]);
+    } finally {
+      primary.kill('SIGKILL');
+      await primary;
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses --processes outside 1–64 (exit 2)', async () => {
