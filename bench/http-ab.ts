@@ -17,18 +17,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execa, type ResultPromise } from 'execa';
 import type { Redis } from 'ioredis';
 import { check, progress } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { runWithCleanup, type Cleanup } from './support/cleanup.js';
-import { httpBenchScratch, queuedJobs } from './support/http-bench-setup.js';
+import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
 import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
 import { leanClient, type LeanClient } from './support/lean-http-client.js';
 import { callTool, openSession } from './support/mcp-over-http.js';
 import { childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsRun } from './support/redis-command-stats.js';
-import { freePort } from './support/throwaway-redis.js';
 
 const KEY = 'bench-key-0123456789abcdef';
 const BLAST_ARGS = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
@@ -46,22 +44,6 @@ interface Slice {
   cpuMsPerRequest: number;
   commandsPerRequest: number;
   perSecond: number;
-}
-
-async function startServe(label: string, mainJs: string, env: Record<string, string>, cleanup: Cleanup): Promise<{ pid: number; base: string }> {
-  const port = await freePort();
-  const server: ResultPromise = execa(process.execPath, [mainJs, 'serve', '--port', String(port)], { env, extendEnv: false, stdio: ['ignore', 'ignore', 'inherit'] });
-  cleanup.add(`serve ${label}`, async () => {
-    server.kill('SIGTERM');
-    await server.catch(() => undefined);
-  }, server.pid);
-  const base = `http://127.0.0.1:${port}`;
-  for (;;) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
-    check(server.exitCode === null, `serve ${label} exited before answering /health`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { pid: server.pid!, base };
 }
 
 // One submission by client `c`: undefined when it was accepted, else why not.
@@ -121,25 +103,13 @@ async function run(cleanup: Cleanup): Promise<void> {
   const rest = values.rest === true;
   for (const mainJs of positionals) await fs.access(mainJs).catch(() => check(false, `no build at ${mainJs}`));
 
-  const { tmp, redis, stats, dbDir } = await httpBenchScratch('http-ab', cleanup);
+  const scratch = await httpBenchScratch('http-ab', cleanup);
 
   const builds: Build[] = [];
   for (const [i, mainJs] of positionals.entries()) {
     const label = i === 0 ? 'A' : 'B';
-    const env = {
-      PATH: process.env.PATH ?? '',
-      HOME: tmp,
-      BIO_QUEUE_REDIS_URL: redis.url,
-      BIO_QUEUE_PREFIX: `ab${label}`,
-      BIO_QUEUE_DATA_DIR: path.join(tmp, `data-${label}`),
-      BIO_QUEUE_DB_DIR: dbDir,
-      BIO_QUEUE_API_KEYS: `bench:${KEY}`,
-      BIO_QUEUE_EMBEDDED_WORKER: 'false',
-      BIO_QUEUE_LOG_LEVEL: 'warn',
-      BIO_QUEUE_SUBMIT_RATE_LIMIT: '1000000',
-      BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(clients + 10),
-    };
-    const { pid, base } = await startServe(label, mainJs, env, cleanup);
+    const env = { BIO_QUEUE_PREFIX: `ab${label}`, BIO_QUEUE_SUBMIT_RATE_LIMIT: '1000000', BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(clients + 10) };
+    const { pid, base } = await startServeChild(scratch, cleanup, { label, mainJs, key: KEY, env });
     const http = leanClient(base);
     cleanup.add(`client of ${label}`, async () => http.close());
     const sessions = rest ? [] : await Promise.all(Array.from({ length: clients }, (_, n) => openSession(http, KEY, n)));
@@ -147,12 +117,12 @@ async function run(cleanup: Cleanup): Promise<void> {
   }
 
   progress(`${rest ? 'REST POST /jobs/submit' : 'MCP blastn_async'} from ${clients} clients: a warm-up slice each, then ${slices} slices of ${sliceSeconds} s each, A and B in turn`);
-  for (const build of builds) await slice(build, stats, clients, sliceSeconds, rest);
+  for (const build of builds) await slice(build, scratch.stats, clients, sliceSeconds, rest);
   const results: Record<string, Slice[]> = { A: [], B: [] };
   for (let i = 0; i < slices; i++) {
     // A B, then B A: neither always goes first after a pause.
     const order = i % 2 === 0 ? builds : [...builds].reverse();
-    for (const build of order) results[build.label]!.push(await slice(build, stats, clients, sliceSeconds, rest));
+    for (const build of order) results[build.label]!.push(await slice(build, scratch.stats, clients, sliceSeconds, rest));
   }
   for (const build of builds) {
     const inRedis = await queuedJobs(build.http, KEY);

@@ -21,7 +21,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execa, type ResultPromise } from 'execa';
 import type { Redis } from 'ioredis';
 import { packageRoot } from '../src/package-info.js';
 import { check, progress } from './support/bench-checks.js';
@@ -29,10 +28,9 @@ import { Cleanup, runWithCleanup } from './support/cleanup.js';
 import { figures, formatTable, type Row } from './support/stats.js';
 import { childPids, childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsByName } from './support/redis-command-stats.js';
-import { freePort } from './support/throwaway-redis.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
-import { httpBenchScratch, queuedJobs } from './support/http-bench-setup.js';
+import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
 import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
 import { callTool as callToolWithKey, openSession as openSessionWithKey } from './support/mcp-over-http.js';
 
@@ -213,7 +211,8 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const startedAt = new Date();
   const root = packageRoot();
   const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
-  const { tmp, redis, stats, dbDir } = await httpBenchScratch('http-load', cleanup);
+  const scratch = await httpBenchScratch('http-load', cleanup);
+  const { redis, stats } = scratch;
   const blastArgs = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
 
   const limits = {
@@ -221,34 +220,9 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
     BIO_QUEUE_MCP_SESSIONS_PER_KEY: String(settings.sessions + settings.clients + 100),
     BIO_QUEUE_MCP_SESSIONS_MAX: String(settings.sessions + settings.clients + 100),
   };
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
   const nodeArgs = settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(settings.cpuProf)] : [];
-  const server: ResultPromise = execa(process.execPath, [...nodeArgs, mainJs, 'serve', '--port', String(port), '--processes', String(settings.processes)], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: tmp,
-      BIO_QUEUE_REDIS_URL: redis.url,
-      BIO_QUEUE_DATA_DIR: path.join(tmp, 'data'),
-      BIO_QUEUE_DB_DIR: dbDir,
-      BIO_QUEUE_API_KEYS: `bench:${KEY}`,
-      BIO_QUEUE_EMBEDDED_WORKER: 'false',
-      BIO_QUEUE_LOG_LEVEL: 'warn',
-      ...limits,
-    },
-    extendEnv: false,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  cleanup.add('serve', async () => {
-    server.kill('SIGTERM');
-    await server.catch(() => undefined);
-  }, server.pid);
-  for (;;) {
-    const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-    if (ok) break;
-    check(server.exitCode === null, 'serve exited before answering /health');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const server = await startServeChild(scratch, cleanup, { label: 'serve', mainJs, key: KEY, nodeArgs, serveArgs: ['--processes', String(settings.processes)], env: limits });
+  const { base } = server;
   const http = settings.client === 'http' ? leanClient(base) : fetchClient(base);
   cleanup.add('client sockets', async () => http.close());
   check((await queuedInRedis(http)) === 0, 'the fresh Redis already holds jobs');
@@ -257,7 +231,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   progress(`(a) REST POST /jobs/submit from ${settings.clients} clients for ${settings.seconds} s (+${WARMUP_MS / 1000} s warm-up)`);
   const restBody = JSON.stringify({ job_type: 'blastn', parameters: blastArgs, priority: 5 });
   let aJobId: string | undefined;
-  const pids = { server: server.pid!, redis: redis.pid };
+  const pids = { server: server.pid, redis: redis.pid };
   const { value: rest, cpu: restCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async () => {
     const res = await http.request('POST', '/jobs/submit', { ...auth, 'Content-Type': 'application/json' }, restBody);
     const { text } = res;

@@ -21,7 +21,7 @@ import type { Logger } from '../logger.js';
 import { loadApiKeys, requireSignIn } from '../http/api-keys.js';
 import { ConnectionHandover, readFirstHead, type ReadConnection } from '../http/connection-handover.js';
 import { sessionOfHead } from '../http/request-head.js';
-import { isServingProcessReport, type ServingProcessReport } from '../http/serve-process-messages.js';
+import { isServingProcessReport } from '../http/serve-process-messages.js';
 import { SessionHomes } from '../http/session-homes.js';
 import { urlHost } from '../http/listen-url.js';
 import { SERVING_PROCESS_ENV, type ServingProcessIdentity } from './serving-process-identity.js';
@@ -90,7 +90,8 @@ export async function runServeProcesses(config: Config, log: Logger, options: { 
 
   let started: { resolve: () => void; reject: (err: Error) => void } | undefined;
   const allReady = new Promise<void>((resolve, reject) => (started = { resolve, reject }));
-  let firstReady: ServingProcessReport | undefined;
+  /** What the first serving process's ready report says, for the primary's ready line. */
+  let readyDetails: Record<string, unknown> = {};
   let startedUp = false;
 
   function start(slot: ServingProcess): void {
@@ -116,7 +117,7 @@ export async function runServeProcesses(config: Config, log: Logger, options: { 
       } else if (report.bioq === 'ready') {
         slot.ready = true;
         if (startedUp) log.info({ serveProcess: slot.index }, 'a serving process is back');
-        if (slot.index === 0) firstReady = report;
+        if (slot.index === 0) readyDetails = report.details;
         if (serving.every((s) => s.ready)) started?.resolve();
       } else if (report.open) {
         homes.claim(report.id, slot.index);
@@ -181,8 +182,7 @@ export async function runServeProcesses(config: Config, log: Logger, options: { 
     process.exit((err as { exitCode?: number }).exitCode ?? 1);
   }
   stopOnSignals(log, { stopping: 'HTTP server stopping', secondSignal: '' }, stopAll, config);
-  const details = firstReady?.bioq === 'ready' ? firstReady.details : {};
   const publicUrl = config.http.publicUrl ?? url;
-  log.info({ url, publicUrl, ...details, processes: serving.length }, 'serving MCP (/mcp, /sse), REST and /health over HTTP');
+  log.info({ url, publicUrl, ...readyDetails, processes: serving.length }, 'serving MCP (/mcp, /sse), REST and /health over HTTP');
   return { publicUrl };
 }

@@ -3,7 +3,7 @@
 // instead of from a listening socket of this process's own. The bytes the primary read are given
 // to the HTTP server as the socket's first data, before anything the socket reads itself.
 import type http from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { isHandedConnection, type ServingProcessReport, type SessionHomeReports } from './serve-process-messages.js';
 
 /**
@@ -19,7 +19,7 @@ export function takeHandedConnections(server: http.Server): () => void {
     if (!isHandedConnection(message)) return;
     // Node has already acknowledged the socket: the primary may send the next (connection-handover.ts).
     reportToPrimary({ bioq: 'taken' });
-    if (!isSocket(socket)) return;
+    if (!(socket instanceof Socket)) return;
     if (!taking) {
       socket.destroy();
       return;
@@ -45,8 +45,4 @@ export function sessionHomesOfPrimary(): SessionHomeReports {
     opened: (id) => reportToPrimary({ bioq: 'session', id, open: true }),
     closed: (id) => reportToPrimary({ bioq: 'session', id, open: false }),
   };
-}
-
-function isSocket(value: unknown): value is Socket {
-  return typeof value === 'object' && value !== null && typeof (value as Socket).destroy === 'function' && typeof (value as Socket).resume === 'function';
 }

@@ -57,9 +57,9 @@ function request(method: string, pathname: string, headers: Record<string, strin
   });
 }
 
-// The serving processes: the primary's children.
-async function servingPids(): Promise<number[]> {
-  const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(child.pid)]);
+// The serving processes: a primary's children.
+async function servingPids(primaryPid = child.pid): Promise<number[]> {
+  const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(primaryPid)]);
   return stdout.split('\n').map(Number).filter((pid) => pid > 0);
 }
 
@@ -210,8 +210,7 @@ describe('serve --processes 2', () => {
     const primary = execa(process.execPath, [MAIN, 'serve', '--port', '0', '--processes', '2'], { env: { PATH: process.env.PATH!, HOME: process.env.HOME!, ...env }, extendEnv: false, reject: false, stdin: 'ignore' });
     try {
       for await (const text of readline.createInterface({ input: primary.stderr! })) if ((JSON.parse(text) as LogLine).url !== undefined) break;
-      const { stdout } = await execa('ps', ['-o', 'pid=', '--ppid', String(primary.pid)]);
-      const pids = stdout.split('\n').map(Number).filter((pid) => pid > 0);
+      const pids = await servingPids(primary.pid);
       expect(pids).toHaveLength(2);
       primary.kill('SIGKILL');
       const alive = () => pids.filter((pid) => {
