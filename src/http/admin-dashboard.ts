@@ -13,7 +13,7 @@ import { loginPage, LOGIN_PAGE_HEADERS } from './admin-login-page.js';
 import { ADMIN_SESSION_COOKIE, ADMIN_SESSION_SECONDS, cookieValue, sessionSecret, signSession, verifySession } from './admin-session.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { HttpError } from './http-errors.js';
-import { callerOf, requireCaller, type OAuthGate } from './require-caller.js';
+import { callerOf, requireCaller, setCaller, type OAuthGate } from './require-caller.js';
 
 /** Where the app mounts the dashboard. */
 export const ADMIN_DASHBOARD_PATH = '/admin/queues';
@@ -96,7 +96,7 @@ export function adminDashboard({ keys, oauth, runtime, publicUrl, log }: AdminDa
     const session = token === undefined ? undefined : verifySession(await secret(), token, Date.now() / 1000);
     // A key removed from the ring (or no longer an admin's) ends its sessions at the next restart.
     if (session && isAdminKey(session.name)) {
-      res.locals.caller = { owner: session.name, admin: true, remote: true };
+      setCaller(res, { owner: session.name, admin: true, remote: true });
       return next();
     }
     if (req.method === 'GET' && !/^\/(api|static)\//.test(req.path)) {

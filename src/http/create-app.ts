@@ -5,7 +5,8 @@
 // and Origin, and so does the REST API once the server knows its names (a public URL or a
 // list of hosts is set). The app exists before the runtime does (so the port is known first)
 // and answers 503 until it is ready.
-import express, { type Express, type RequestHandler } from 'express';
+import type { RequestListener, ServerResponse } from 'node:http';
+import express, { type Express } from 'express';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime.js';
@@ -13,19 +14,21 @@ import { accessTokenVerifier } from './access-tokens.js';
 import { ADMIN_DASHBOARD_PATH, adminDashboard } from './admin-dashboard.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { fileRoutes } from './file-routes.js';
+import { frontRoute, withFrontRoutes, type FrontRoute } from './front-routes.js';
 import { checkHostAndOrigin, hostOriginPolicy } from './host-origin-check.js';
-import { errorHandler, HttpError } from './http-errors.js';
+import { errorHandler, HttpError, sendError } from './http-errors.js';
 import { jobEventsRoute, type OpenStreams } from './job-events-route.js';
 import { readJsonBody } from './json-body.js';
 import { mcpCors } from './mcp-cors.js';
 import { metricsRoute } from './metrics-route.js';
+import { pathOf, type NodeHandler, type NodeRequest } from './node-handlers.js';
 import { LegacySseSessions } from './legacy-sse-sessions.js';
 import { McpSessionRecords } from './mcp-session-records.js';
 import { StreamableHttpSessions } from './mcp-sessions.js';
 import { openApiDocument } from './openapi.js';
 import { protectedResources } from './protected-resource.js';
 import { requireCaller, type OAuthGate } from './require-caller.js';
-import { restRoutes } from './rest-routes.js';
+import { restRoutes, submitJob } from './rest-routes.js';
 import type { SessionHomeReports } from './serve-process-messages.js';
 import { SessionBudget } from './session-budget.js';
 import { workerRoutes } from './worker-routes.js';
@@ -48,7 +51,12 @@ export interface HttpAppOptions {
 }
 
 export interface HttpApp {
+  /** Every route but the front routes. */
   app: Express;
+  /** /mcp and POST /jobs/submit, served ahead of the app. */
+  frontRoutes: readonly FrontRoute[];
+  /** The server's request listener: the front routes, then the app. */
+  listener: RequestListener;
   mcpSessions: StreamableHttpSessions;
   sseSessions: LegacySseSessions;
   /** Every MCP session of both transports: shutdown closes them here. */
@@ -84,19 +92,35 @@ export function createHttpApp({ config, log, keys, publicUrl, state, sessionHome
   const jsonBody = readJsonBody(maxBodyBytes);
   const cors = mcpCors();
 
+  // Without a public URL or host list, REST clients may reach the server by any name (an
+  // address on the lab network), as before; MCP clients are held to loopback and the public URL.
+  const restHostGuard = config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined;
+  const fail = (req: NodeRequest, res: ServerResponse, err: unknown) => sendError(req, res, err, log);
+  // The busiest routes, ahead of express (front-routes.ts), each with the checks it would meet
+  // in the app below, in the same order.
+  const frontRoutes = [
+    frontRoute({
+      path: '/mcp',
+      methods: ['POST', 'GET', 'DELETE'],
+      otherMethods: 'refuse',
+      checks: [ready, logged, hostGuard, cors, signedIn, jsonBody],
+      handle: mcpSessions.handle,
+      refuse: noRoute,
+      fail,
+    }),
+    frontRoute({
+      path: '/jobs/submit',
+      methods: ['POST'],
+      otherMethods: 'express',
+      checks: [ready, logged, ...(restHostGuard ? [hostGuard] : []), signedIn, jsonBody],
+      handle: submitJob(jobs),
+      refuse: noRoute,
+      fail,
+    }),
+  ];
+
   const app = express();
   app.disable('x-powered-by');
-  // /mcp first, as one route that runs the checks every request below it would meet on its way
-  // (the same ones, in the same order): every MCP call, the busiest request there is, then skips
-  // express matching the health, file, metrics and admin routes one by one (issue 11). Any other
-  // method of /mcp is answered as the catch-all at the end answers it.
-  app
-    .route('/mcp')
-    .all(ready, logged, hostGuard, cors, signedIn, jsonBody)
-    .post(mcpSessions.handle)
-    .get(mcpSessions.handle)
-    .delete(mcpSessions.handle)
-    .all((req, _res, next) => next(noRoute(req)));
   app.use(ready);
   app.use(logged);
 
@@ -113,9 +137,8 @@ export function createHttpApp({ config, log, keys, publicUrl, state, sessionHome
   // Before the Host check: Prometheus scrapes each replica by its address (metrics-route.ts says why that is safe).
   app.use(metricsRoute({ jobs, keys, oauth, scrapeToken: config.http.metricsToken }));
 
-  // Without a public URL or host list, REST clients may reach the server by any name (an
-  // address on the lab network), as before; MCP clients are held to loopback and the public URL.
-  if (config.http.publicUrl !== undefined || config.http.allowedHosts !== undefined) app.use(hostGuard);
+  // (/mcp itself never reaches the app; a path under it does, and is refused as /mcp would be.)
+  if (restHostGuard) app.use(hostGuard);
   else app.use(['/mcp', '/sse', '/messages'], hostGuard);
   // Browser clients: past the Origin check, so only allowed origins get CORS headers; the preflight needs no key.
   app.use('/mcp', cors);
@@ -132,21 +155,21 @@ export function createHttpApp({ config, log, keys, publicUrl, state, sessionHome
 
   app.use((req, _res, next) => next(noRoute(req)));
   app.use(errorHandler(log));
-  return { app, mcpSessions, sseSessions, sessions, eventStreams };
+  return { app, frontRoutes, listener: withFrontRoutes(frontRoutes, app), mcpSessions, sseSessions, sessions, eventStreams };
 }
 
 // One process serving alone: nobody routes by session.
 const NO_HOMES: SessionHomeReports = { opened: () => undefined, closed: () => undefined };
 
-function noRoute(req: express.Request): HttpError {
-  return new HttpError('not_found', `no route ${req.method} ${req.path}; GET /openapi.json lists the routes`);
+function noRoute(req: NodeRequest): HttpError {
+  return new HttpError('not_found', `no route ${req.method} ${pathOf(req)}; GET /openapi.json lists the routes`);
 }
 
 // 503 while starting (the port is open before Redis and storage are) and once shutdown began.
-function available(state: AppState): RequestHandler {
+function available(state: AppState): NodeHandler {
   return (_req, res, next) => {
     if (state.stopping) {
-      res.set('Connection', 'close');
+      res.setHeader('Connection', 'close');
       return next(new HttpError('infrastructure', 'the server is shutting down'));
     }
     if (!state.runtime) return next(serverStarting());
@@ -161,13 +184,13 @@ export function serverStarting(): HttpError {
 
 // A debug line per request. The level is checked first: at info and above (the default) a
 // listener and a timer on every request would be work for a line nobody writes (issue 11).
-function requestLog(log: Logger): RequestHandler {
+function requestLog(log: Logger): NodeHandler {
   return (req, res, next) => {
     if (!log.isLevelEnabled('debug')) return next();
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms) }, 'http request');
+      log.debug({ method: req.method, path: pathOf(req), status: res.statusCode, ms: Math.round(ms) }, 'http request');
     });
     next();
   };

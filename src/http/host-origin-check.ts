@@ -1,8 +1,8 @@
 // DNS-rebinding protection for the MCP endpoints: a web page the user visits could otherwise
 // point a hostname of its own at 127.0.0.1 and drive the server from the browser. A request is
 // served only when its Host is one we answer to and its Origin (browsers send one) is allowed.
-import type { RequestHandler } from 'express';
 import { HttpError } from './http-errors.js';
+import { headerOf, type NodeHandler } from './node-handlers.js';
 
 export interface HostOriginPolicy {
   hosts: readonly string[];
@@ -47,13 +47,13 @@ export function originAllowed(origin: string, allowed: readonly string[]): boole
   });
 }
 
-export function checkHostAndOrigin(policy: HostOriginPolicy): RequestHandler {
+export function checkHostAndOrigin(policy: HostOriginPolicy): NodeHandler {
   return (req, _res, next) => {
-    const host = req.get('host') ?? '';
+    const host = headerOf(req, 'host') ?? '';
     if (!hostAllowed(host, policy.hosts)) {
       return next(new HttpError('forbidden', `Host: "${host}" is not a name this server answers to (BIO_QUEUE_ALLOWED_HOSTS)`));
     }
-    const origin = req.get('origin');
+    const origin = headerOf(req, 'origin');
     if (origin !== undefined && !originAllowed(origin, policy.origins)) {
       return next(new HttpError('forbidden', `Origin: "${origin}" may not use this server (BIO_QUEUE_ALLOWED_ORIGINS)`));
     }

@@ -4,10 +4,12 @@
 // REST routes answer {code, message, field?}; the MCP endpoints (/mcp, /sse, /messages) answer a
 // JSON-RPC error, as the SDK's transports do for their own refusals, carrying the same code and
 // field in `data`. One shape per door, so a client can rely on it.
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import { mapError, type FailureCode, type MappedError } from '../error-mapping.js';
 import { BioQueueError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { pathOf, writeJson, type NodeRequest } from './node-handlers.js';
 
 export interface ErrorBody {
   code: FailureCode;
@@ -52,14 +54,15 @@ export function isMcpPath(path: string): boolean {
 }
 
 // The connection went before the request was whole: there is no one to answer.
-function clientHungUp(req: Request): boolean {
+function clientHungUp(req: IncomingMessage): boolean {
   return !req.complete && (req.destroyed || req.socket.destroyed);
 }
 
 /** Writes the error in the shape of the request's door, or ends the response when headers are already out (a stream). */
-export function sendError(req: Request, res: Response, err: unknown, log: Logger): void {
+export function sendError(req: NodeRequest, res: ServerResponse, err: unknown, log: Logger): void {
   const failure = mapError(err);
-  const at = { method: req.method, path: req.path, status: failure.status, code: failure.code };
+  const path = pathOf(req);
+  const at = { method: req.method, path, status: failure.status, code: failure.code };
   if (clientHungUp(req)) {
     log.debug(at, `the client closed the connection mid-request: ${failure.message}`);
     return;
@@ -72,7 +75,7 @@ export function sendError(req: Request, res: Response, err: unknown, log: Logger
     res.end();
     return;
   }
-  res.status(failure.status).set(failure.headers).json(isMcpPath(req.path) ? jsonRpcErrorBody(failure, err, req.body) : restErrorBody(failure));
+  writeJson(res, failure.status, isMcpPath(path) ? jsonRpcErrorBody(failure, err, req.body) : restErrorBody(failure), failure.headers);
 }
 
 export function restErrorBody(failure: MappedError): ErrorBody {
@@ -109,7 +112,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 
 // Express's router could not percent-decode a path parameter (GET /jobs/%E0%A4%A/status): it
 // throws a URIError marked 400, which is the caller's mistake, not our fault.
-function undecodablePath(err: unknown, req: Request): HttpError | undefined {
+function undecodablePath(err: unknown, req: IncomingMessage): HttpError | undefined {
   if (!(err instanceof URIError) || (err as URIError & { status?: number }).status !== 400) return undefined;
-  return new HttpError('input_invalid', `path: ${JSON.stringify(req.path)} is not valid percent-encoding (a job id or file name must be encoded as UTF-8, e.g. with encodeURIComponent)`, 'path');
+  return new HttpError('input_invalid', `path: ${JSON.stringify(pathOf(req))} is not valid percent-encoding (a job id or file name must be encoded as UTF-8, e.g. with encodeURIComponent)`, 'path');
 }

@@ -4,10 +4,12 @@
 // speak, "gzip" that is not gzip, invalid JSON, too many bytes, a connection cut mid-body), so
 // each becomes our error naming the header or the body, never a 500. Only a fault of the reader
 // itself (a 5xx) passes through.
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import express, { type Request, type Response } from 'express';
 import { BioQueueError } from '../errors.js';
 import { HttpError, JSON_RPC_PARSE_ERROR } from './http-errors.js';
+import { headerOf, type NextFunction, type NodeHandler, type NodeRequest } from './node-handlers.js';
 
 // What body-parser and raw-body attach to their errors (http-errors); zlib's own errors get a status only.
 interface BodyReadError {
@@ -26,12 +28,13 @@ interface BodyReadError {
  * express.json's machinery, a share of every request's CPU (issue 11); anything else, and any
  * body that does not parse, goes through express.json as before, for its own answer.
  */
-export function readJsonBody(maxBodyBytes: number): RequestHandler {
+export function readJsonBody(maxBodyBytes: number): NodeHandler {
   const json = express.json({ limit: maxBodyBytes });
-  const viaExpress = (req: Request, res: Response, done: (err?: unknown) => void) => {
-    json(req, res, (err?: unknown) => {
+  // body-parser reads only Node's side of the request (headers, the stream) and sets req.body.
+  const viaExpress = (req: NodeRequest, res: ServerResponse, done: NextFunction) => {
+    json(req as Request, res as Response, (err?: unknown) => {
       if (err === undefined || err === null) return done();
-      done(bodyError(err as BodyReadError, req.get('content-encoding'), maxBodyBytes));
+      done(bodyError(err as BodyReadError, headerOf(req, 'content-encoding'), maxBodyBytes));
     });
   };
   return (req, res, next) => {
@@ -64,7 +67,7 @@ export function readJsonBody(maxBodyBytes: number): RequestHandler {
 const PLAIN_JSON_TYPE = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 // JSON in utf-8, its length given and within the limit, not compressed, not read yet.
-function plainJsonBody(req: Request, maxBodyBytes: number): boolean {
+function plainJsonBody(req: NodeRequest, maxBodyBytes: number): boolean {
   const { headers } = req;
   const length = headers['content-length'];
   if (length === undefined || !/^\d+$/.test(length) || Number(length) === 0 || Number(length) > maxBodyBytes) return false;
@@ -85,8 +88,8 @@ function objectOrArray(bytes: Buffer): unknown {
 }
 
 // The body read, offered again as a request of its own, so express.json reads it as it came.
-function replayOf(req: Request, bytes: Buffer): Request & { body?: unknown } {
-  return Object.assign(Readable.from([bytes]), { headers: req.headers, method: req.method, url: req.url, get: req.get.bind(req) }) as unknown as Request & { body?: unknown };
+function replayOf(req: NodeRequest, bytes: Buffer): NodeRequest {
+  return Object.assign(Readable.from([bytes]), { headers: req.headers, method: req.method, url: req.url }) as unknown as NodeRequest;
 }
 
 /** The error for a body that could not be read; a fault of the reader itself is returned as it is. */

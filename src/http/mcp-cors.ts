@@ -7,7 +7,8 @@
 // cannot continue the session it opened, and WWW-Authenticate, which tells a client signing in
 // with OAuth where the metadata is. No credentials: the API key travels in Authorization.
 // Mcp-Method and Mcp-Name are allowed in: a 2026-07-28 client adds them to every request.
-import type { RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
+import { headerOf, type NodeHandler } from './node-handlers.js';
 
 const METHODS = 'GET, POST, DELETE, OPTIONS';
 const REQUEST_HEADERS = 'Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, Mcp-Method, Mcp-Name';
@@ -15,17 +16,27 @@ const EXPOSED_HEADERS = 'Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate'
 /** How long a browser may reuse a preflight answer, in seconds. */
 const PREFLIGHT_MAX_AGE = 600;
 
-export function mcpCors(): RequestHandler {
+export function mcpCors(): NodeHandler {
   return (req, res, next) => {
-    const origin = req.get('origin');
-    res.vary('Origin');
+    const origin = headerOf(req, 'origin');
+    varyOnOrigin(res);
     if (origin === undefined) return next();
-    res.set('Access-Control-Allow-Origin', origin);
-    res.set('Access-Control-Expose-Headers', EXPOSED_HEADERS);
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     if (req.method !== 'OPTIONS') return next();
-    res.set('Access-Control-Allow-Methods', METHODS);
-    res.set('Access-Control-Allow-Headers', REQUEST_HEADERS);
-    res.set('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE));
-    res.status(204).end();
+    res.setHeader('Access-Control-Allow-Methods', METHODS);
+    res.setHeader('Access-Control-Allow-Headers', REQUEST_HEADERS);
+    res.setHeader('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE));
+    res.statusCode = 204;
+    res.end();
   };
+}
+
+// The answer depends on the Origin (CORS headers or none): caches must keep one per Origin. Added
+// to a Vary already set, once, as express's res.vary does.
+function varyOnOrigin(res: ServerResponse): void {
+  const before = res.getHeader('Vary');
+  const fields = (Array.isArray(before) ? before.join(', ') : before === undefined ? '' : String(before)).split(',').map((f) => f.trim()).filter((f) => f !== '');
+  if (fields.includes('*') || fields.some((f) => f.toLowerCase() === 'origin')) return;
+  res.setHeader('Vary', [...fields, 'Origin'].join(', '));
 }

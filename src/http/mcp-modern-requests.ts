@@ -7,7 +7,7 @@
 // any handler runs; the era is checked here instead (the header must name the version the
 // envelope does), and the transport is handed the request without the header, which it reads as
 // "the version negotiated before". modern-era-router.ts does the rest, message by message.
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Caller } from '../jobs/caller.js';
@@ -16,6 +16,7 @@ import { connectServer } from '../mcp/connect-server.js';
 import { createMcpServer } from '../mcp/create-server.js';
 import { envelopeOf } from '../mcp/modern-era.js';
 import { NodeStreamableHttpTransport } from './node-streamable-transport.js';
+import { headerOf, writeJson, type NodeRequest } from './node-handlers.js';
 
 const HEADER = 'mcp-protocol-version';
 const HEADER_MISMATCH = -32020;
@@ -31,12 +32,12 @@ function claimedVersion(body: unknown): string | undefined {
 }
 
 /** A POST /mcp without a session, sent by a 2026-07-28 client. */
-export function isModernPost(req: Request): boolean {
-  return req.method === 'POST' && req.get('mcp-session-id') === undefined && claimedVersion(req.body) !== undefined;
+export function isModernPost(req: NodeRequest): boolean {
+  return req.method === 'POST' && headerOf(req, 'mcp-session-id') === undefined && claimedVersion(req.body) !== undefined;
 }
 
 // The transport's view of the request reads rawHeaders (name, value, name, value, …), not headers.
-function withoutHeader(req: Request, name: string): void {
+function withoutHeader(req: NodeRequest, name: string): void {
   delete req.headers[name];
   const raw: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
@@ -45,12 +46,12 @@ function withoutHeader(req: Request, name: string): void {
   req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
 }
 
-export async function serveModernPost(req: Request, res: Response, options: { jobs: JobService; config: Config; log: Logger; caller: Caller }): Promise<void> {
-  const header = req.get(HEADER);
+export async function serveModernPost(req: NodeRequest, res: ServerResponse, options: { jobs: JobService; config: Config; log: Logger; caller: Caller }): Promise<void> {
+  const header = headerOf(req, HEADER);
   const claimed = claimedVersion(req.body);
   if (header !== undefined && header !== claimed) {
     // The revision's answer to a header that contradicts the body (SEP-2243): 400, -32020.
-    res.status(400).json({ jsonrpc: '2.0', id: null, error: { code: HEADER_MISMATCH, message: `${HEADER}: header says ${header} but the request's _meta says ${claimed}` } });
+    writeJson(res, 400, { jsonrpc: '2.0', id: null, error: { code: HEADER_MISMATCH, message: `${HEADER}: header says ${header} but the request's _meta says ${claimed}` } });
     return;
   }
   withoutHeader(req, HEADER);

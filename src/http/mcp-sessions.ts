@@ -24,7 +24,7 @@
 // closing its idle copy still sees in Redis any use of the session here since (the confirmation,
 // at most `every` old, or the mark, at most `every` late), and the record outlives the idle time.
 import { randomUUID } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { isInitializeRequest, type LoggingLevel } from '@modelcontextprotocol/sdk/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -38,6 +38,7 @@ import { adoptSession } from './adopt-mcp-session.js';
 import { HttpError } from './http-errors.js';
 import { InMemoryEventStore } from './in-memory-event-store.js';
 import { isModernPost, serveModernPost } from './mcp-modern-requests.js';
+import { headerOf, type NodeRequest } from './node-handlers.js';
 import { NodeStreamableHttpTransport } from './node-streamable-transport.js';
 import type { SessionChangeFeed } from './mcp-session-changes.js';
 import type { SessionHomeReports } from './serve-process-messages.js';
@@ -112,9 +113,9 @@ export class StreamableHttpSessions {
   }
 
   /** POST, GET and DELETE /mcp. */
-  readonly handle = async (req: Request, res: Response): Promise<void> => {
+  readonly handle = async (req: NodeRequest, res: ServerResponse): Promise<void> => {
     const caller = callerOf(res);
-    const sessionId = req.get('mcp-session-id');
+    const sessionId = headerOf(req, 'mcp-session-id');
     let session: Session;
     if (sessionId !== undefined) {
       session = await this.find(sessionId, caller);

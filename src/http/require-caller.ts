@@ -3,12 +3,13 @@
 // 401 (or a 400 for a request that sends the header twice). The credential is an API key, or,
 // when an OpenID provider is configured, one of its access tokens; a known API key is always
 // tried first, so keys work as before beside sign-in.
-import type { RequestHandler, Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import { BioQueueError } from '../errors.js';
 import type { Caller } from '../jobs/caller.js';
 import { AccessTokenRefused, type AccessTokenVerifier } from './access-tokens.js';
 import type { ApiKeyRing } from './api-keys.js';
 import { HttpError } from './http-errors.js';
+import { headerOf, pathOf, type NodeHandler } from './node-handlers.js';
 
 /** Access tokens and the challenge that tells a client where to get one; absent: API keys only. */
 export interface OAuthGate {
@@ -20,7 +21,7 @@ export interface OAuthGate {
 // Three dot-separated base64url parts: what a signed JWT looks like (API keys have no dots).
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
-export function requireCaller(keys: ApiKeyRing, oauth?: OAuthGate): RequestHandler {
+export function requireCaller(keys: ApiKeyRing, oauth?: OAuthGate): NodeHandler {
   return async (req, res, next) => {
     // Node keeps only the first Authorization header: which credential a request means would
     // depend on the order a proxy happened to write them in, so two are refused outright.
@@ -28,15 +29,15 @@ export function requireCaller(keys: ApiKeyRing, oauth?: OAuthGate): RequestHandl
     if (sent > 1) {
       return next(new HttpError('input_invalid', `Authorization: sent ${sent} times; send one "Authorization: Bearer <API key>" header`, 'Authorization'));
     }
-    const header = req.get('authorization');
-    const caller = keys.authenticate(header) ?? (oauth ? await signedInCaller(header, oauth.tokens, oauth.challengeFor(req.path)) : undefined);
+    const header = headerOf(req, 'authorization');
+    const caller = keys.authenticate(header) ?? (oauth ? await signedInCaller(header, oauth.tokens, oauth.challengeFor(pathOf(req))) : undefined);
     if (!caller) {
       const message = header
         ? 'Authorization: not a valid API key'
         : 'Authorization: missing; send "Authorization: Bearer <API key>" (a lab admin creates keys with bio-mcp-queue add-key)';
       return next(new HttpError('unauthorized', message));
     }
-    res.locals.caller = caller;
+    setCaller(res, caller);
     next();
   };
 }
@@ -64,9 +65,17 @@ function authorizationHeaderCount(rawHeaders: readonly string[]): number {
   return count;
 }
 
+// Each request's caller, by its response (express's or Node's alike, unlike express's res.locals).
+const callers = new WeakMap<ServerResponse, Caller>();
+
+/** Makes `caller` the request's caller: requireCaller, or a gate of its own (the admin dashboard's session). */
+export function setCaller(res: ServerResponse, caller: Caller): void {
+  callers.set(res, caller);
+}
+
 /** The caller requireCaller found; routes behind it only. */
-export function callerOf(res: Response): Caller {
-  const caller = res.locals.caller as Caller | undefined;
+export function callerOf(res: ServerResponse): Caller {
+  const caller = callers.get(res);
   if (!caller) throw new Error('route is not behind requireCaller');
   return caller;
 }

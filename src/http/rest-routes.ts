@@ -1,27 +1,40 @@
 // The REST API of the existing Bio-MCP Queue, on the same JobService as MCP: parse, call, answer.
 // No job rule lives here; an unknown job and another user's job both come back not_found.
 import { Router } from 'express';
+import type { Submission } from '../jobs/job-model.js';
 import type { JobService } from '../jobs/job-service.js';
+import { writeJson, type NodeHandler } from './node-handlers.js';
 import { callerOf } from './require-caller.js';
 import { ListQuerySchema, parseRequest, SubmitRequestSchema } from './rest-schemas.js';
 
+/** POST /jobs/submit, the busiest REST route: served ahead of express (front-routes.ts). */
+export function submitJob(jobs: () => JobService): NodeHandler {
+  return async (req, res) => {
+    const body = parseRequest(SubmitRequestSchema, req.body, 'body');
+    // A client that hangs up before the answer stops any wait on another submission's idempotency
+    // key. Only until then: an abort makes an error with a stack, a cost on every request.
+    const gone = new AbortController();
+    const hangUp = () => gone.abort();
+    res.once('close', hangUp);
+    let submission: Submission;
+    try {
+      submission = await jobs().submit(body.job_type, body.parameters, {
+        priority: body.priority,
+        caller: callerOf(res),
+        idempotencyKey: body.idempotency_key,
+        notifyUrl: body.notify_url,
+        signal: gone.signal,
+      });
+    } finally {
+      res.off('close', hangUp);
+    }
+    writeJson(res, 202, submission, { Location: `/jobs/${submission.job_id}/status` });
+  };
+}
+
+/** The other REST routes, in express. */
 export function restRoutes(jobs: () => JobService): Router {
   const router = Router();
-
-  router.post('/jobs/submit', async (req, res) => {
-    const body = parseRequest(SubmitRequestSchema, req.body, 'body');
-    // A client that hangs up before the answer stops any wait on another submission's idempotency key.
-    const gone = new AbortController();
-    res.once('close', () => gone.abort());
-    const submission = await jobs().submit(body.job_type, body.parameters, {
-      priority: body.priority,
-      caller: callerOf(res),
-      idempotencyKey: body.idempotency_key,
-      notifyUrl: body.notify_url,
-      signal: gone.signal,
-    });
-    res.status(202).location(`/jobs/${submission.job_id}/status`).json(submission);
-  });
 
   router.get('/jobs', async (req, res) => {
     const query = parseRequest(ListQuerySchema, req.query, 'query');

@@ -101,7 +101,7 @@ export async function startHttpServer(config: Config, log: Logger, options: Star
   const url = options.handed?.url ?? `http://${urlHost(options.host)}:${port}`;
   const publicUrl = config.http.publicUrl ?? url;
   const app = createHttpApp({ config, log, keys: ring, publicUrl, state, ...(options.handed ? { sessionHomes: options.handed.sessionHomes } : {}) });
-  handler = app.app;
+  handler = app.listener;
 
   let runtime: Runtime;
   try {

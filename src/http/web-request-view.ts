@@ -40,10 +40,15 @@ class HeadersView {
   }
 }
 
-/** The request's absolute URL, as @hono/node-server (which the SDK's Node transport uses) builds it. */
+/**
+ * The request's absolute URL, as @hono/node-server (which the SDK's Node transport uses) builds it:
+ * from the Host header, or the request's own when a proxy sent an absolute URL.
+ */
 function urlOf(req: IncomingMessage): string {
+  const target = req.url ?? '/';
+  if (/^https?:\/\//i.test(target)) return target;
   const scheme = (req.socket as TLSSocket).encrypted ? 'https' : 'http';
-  return `${scheme}://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
+  return `${scheme}://${req.headers.host ?? 'localhost'}${target}`;
 }
 
 /**

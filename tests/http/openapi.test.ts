@@ -51,7 +51,9 @@ describe('GET /openapi.json', () => {
 
   it('lists exactly the routes the app serves', () => {
     const app = h.server.app.app as Express & { router: { stack: Layer[] } };
-    const served = routesOf(app.router.stack).sort();
+    // The busiest routes are served ahead of express (front-routes.ts).
+    const front = h.server.app.frontRoutes.flatMap((route) => route.methods.map((m) => `${m} ${route.path}`));
+    const served = [...routesOf(app.router.stack), ...front].sort();
     const documented = Object.entries(doc.paths)
       .flatMap(([p, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${p}`))
       .sort();

@@ -142,7 +142,7 @@ export function rawRequest(url: string, method: string, path: string, headers: R
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: res.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: res.headers['content-type']?.startsWith('application/json') && text !== '' ? JSON.parse(text) : text }));
     });
     for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
     req.on('error', reject);
