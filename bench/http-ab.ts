@@ -21,6 +21,7 @@ import type { Redis } from 'ioredis';
 import { check, progress } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { runWithCleanup, type Cleanup } from './support/cleanup.js';
+import { closedLoops } from './support/closed-loops.js';
 import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
 import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
 import { leanClient, type LeanClient } from './support/lean-http-client.js';
@@ -64,19 +65,10 @@ async function slice(build: Build, stats: Redis, clients: number, seconds: numbe
   const cpu = () => runningProcessCpuMs(build.pid) + childProcessesCpuMs(build.pid);
   const commands0 = await redisCommandsRun(stats);
   const cpu0 = cpu();
-  const t0 = performance.now();
-  const until = t0 + seconds * 1000;
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      while (performance.now() < until) {
-        const why = await submitOnce(build, c, rest, rpcId++);
-        check(why === undefined, `${build.label}: a submission failed: ${why}`);
-        requests += 1;
-      }
-    }),
-  );
-  const wallS = (performance.now() - t0) / 1000;
+  const { requests, wallS } = await closedLoops(clients, seconds, async (c) => {
+    const why = await submitOnce(build, c, rest, rpcId++);
+    check(why === undefined, `${build.label}: a submission failed: ${why}`);
+  });
   const cpuMs = cpu() - cpu0;
   // The INFO call that counts is one command of its own.
   const commands = (await redisCommandsRun(stats)) - commands0 - 1;

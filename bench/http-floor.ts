@@ -22,6 +22,7 @@ import { Redis } from 'ioredis';
 import { check, progress } from './support/bench-checks.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { runWithCleanup, type Cleanup } from './support/cleanup.js';
+import { closedLoops } from './support/closed-loops.js';
 import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
 import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
 import { leanClient, type LeanClient } from './support/lean-http-client.js';
@@ -92,19 +93,10 @@ interface Round {
 
 async function load(target: Target, clients: number, seconds: number): Promise<Round> {
   const cpu0 = runningProcessCpuMs(target.pid);
-  const t0 = performance.now();
-  const until = t0 + seconds * 1000;
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: clients }, async (_, c) => {
-      while (performance.now() < until) {
-        const jobId = await target.submit(c);
-        check(jobId.length > 0, `${target.label}: an answer without a job id`);
-        requests += 1;
-      }
-    }),
-  );
-  const wallS = (performance.now() - t0) / 1000;
+  const { requests, wallS } = await closedLoops(clients, seconds, async (c) => {
+    const jobId = await target.submit(c);
+    check(jobId.length > 0, `${target.label}: an answer without a job id`);
+  });
   target.accepted += requests;
   return { perSecond: requests / wallS, cpuMsPerRequest: (runningProcessCpuMs(target.pid) - cpu0) / requests };
 }
