@@ -7,7 +7,7 @@
 // cannot continue the session it opened, and WWW-Authenticate, which tells a client signing in
 // with OAuth where the metadata is. No credentials: the API key travels in Authorization.
 // Mcp-Method and Mcp-Name are allowed in: a 2026-07-28 client adds them to every request.
-import type { ServerResponse } from 'node:http';
+import vary from 'vary';
 import { headerOf, type NodeHandler } from './node-handlers.js';
 
 const METHODS = 'GET, POST, DELETE, OPTIONS';
@@ -19,7 +19,8 @@ const PREFLIGHT_MAX_AGE = 600;
 export function mcpCors(): NodeHandler {
   return (req, res, next) => {
     const origin = headerOf(req, 'origin');
-    varyOnOrigin(res);
+    // The answer depends on the Origin (CORS headers or none): caches keep one per Origin. (What express's res.vary calls.)
+    vary(res, 'Origin');
     if (origin === undefined) return next();
     res.setHeader('Access-Control-Allow-Origin', origin);
     res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
@@ -30,13 +31,4 @@ export function mcpCors(): NodeHandler {
     res.statusCode = 204;
     res.end();
   };
-}
-
-// The answer depends on the Origin (CORS headers or none): caches must keep one per Origin. Added
-// to a Vary already set, once, as express's res.vary does.
-function varyOnOrigin(res: ServerResponse): void {
-  const before = res.getHeader('Vary');
-  const fields = (Array.isArray(before) ? before.join(', ') : before === undefined ? '' : String(before)).split(',').map((f) => f.trim()).filter((f) => f !== '');
-  if (fields.includes('*') || fields.some((f) => f.toLowerCase() === 'origin')) return;
-  res.setHeader('Vary', [...fields, 'Origin'].join(', '));
 }
