@@ -23,14 +23,13 @@ import { wholeNumberFlag } from './support/bench-flags.js';
 import { runWithCleanup, type Cleanup } from './support/cleanup.js';
 import { closedLoops } from './support/closed-loops.js';
 import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
-import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
+import { LAMBDA_MEGABLAST, LAMBDA_REST_SUBMISSION } from './support/lambda-database.js';
 import { leanClient, type LeanClient } from './support/lean-http-client.js';
 import { callTool, openSession } from './support/mcp-over-http.js';
 import { childProcessesCpuMs, runningProcessCpuMs } from './support/proc-cpu.js';
 import { redisCommandsRun } from './support/redis-command-stats.js';
 
 const KEY = 'bench-key-0123456789abcdef';
-const BLAST_ARGS = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
 
 interface Build {
   label: string;
@@ -50,10 +49,10 @@ interface Slice {
 // One submission by client `c`: undefined when it was accepted, else why not.
 async function submitOnce(build: Build, c: number, rest: boolean, id: number): Promise<string | undefined> {
   if (rest) {
-    const res = await build.http.request('POST', '/jobs/submit', { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, JSON.stringify({ job_type: 'blastn', parameters: BLAST_ARGS, priority: 5 }));
+    const res = await build.http.request('POST', '/jobs/submit', { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, LAMBDA_REST_SUBMISSION);
     return res.status === 202 && typeof (JSON.parse(res.text) as { job_id?: unknown }).job_id === 'string' ? undefined : `HTTP ${res.status}: ${res.text.slice(0, 200)}`;
   }
-  const answer = await callTool(build.http, KEY, build.sessions[c]!, id, 'blastn_async', BLAST_ARGS);
+  const answer = await callTool(build.http, KEY, build.sessions[c]!, id, 'blastn_async', LAMBDA_MEGABLAST);
   if (!answer.ok) return answer.why;
   return typeof answer.value.job_id === 'string' ? undefined : `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
 }

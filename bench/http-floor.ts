@@ -24,15 +24,13 @@ import { wholeNumberFlag } from './support/bench-flags.js';
 import { runWithCleanup, type Cleanup } from './support/cleanup.js';
 import { closedLoops } from './support/closed-loops.js';
 import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
-import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
-import { leanClient, type LeanClient } from './support/lean-http-client.js';
+import { LAMBDA_MEGABLAST, LAMBDA_REST_SUBMISSION } from './support/lambda-database.js';
+import { leanClient } from './support/lean-http-client.js';
 import { callTool, openSession } from './support/mcp-over-http.js';
 import { runningProcessCpuMs } from './support/proc-cpu.js';
 import { freePort } from './support/throwaway-redis.js';
 
 const KEY = 'bench-key-0123456789abcdef';
-const BLAST_ARGS = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
-const BODY = JSON.stringify({ job_type: 'blastn', parameters: BLAST_ARGS, priority: 5 });
 const HAND_WRITTEN = ['node:http', 'node:http + BullMQ', 'express + BullMQ'] as const;
 type HandWritten = (typeof HAND_WRITTEN)[number];
 
@@ -78,7 +76,6 @@ async function serveByHand(kind: HandWritten, port: number, redisUrl: string): P
 interface Target {
   label: string;
   pid: number;
-  http: LeanClient;
   /** One submission by client `c`: its job id. */
   submit(c: number): Promise<string>;
   /** Jobs its queue holds now. */
@@ -119,10 +116,9 @@ async function handWrittenTarget(kind: HandWritten, redisUrl: string, cleanup: C
   return {
     label: kind,
     pid: child.pid!,
-    http: client,
     accepted: 0,
     async submit() {
-      const res = await client.request('POST', '/jobs/submit', { 'Content-Type': 'application/json' }, BODY);
+      const res = await client.request('POST', '/jobs/submit', { 'Content-Type': 'application/json' }, LAMBDA_REST_SUBMISSION);
       check(res.status === 202, `${kind} answered ${res.status}: ${res.text.slice(0, 200)}`);
       return (JSON.parse(res.text) as { job_id: string }).job_id;
     },
@@ -151,10 +147,9 @@ async function run(cleanup: Cleanup): Promise<void> {
     {
       label: 'serve, REST',
       pid: serve.pid,
-      http: serveHttp,
       accepted: 0,
       async submit() {
-        const res = await serveHttp.request('POST', '/jobs/submit', { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, BODY);
+        const res = await serveHttp.request('POST', '/jobs/submit', { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, LAMBDA_REST_SUBMISSION);
         check(res.status === 202, `serve answered ${res.status}: ${res.text.slice(0, 200)}`);
         return (JSON.parse(res.text) as { job_id: string }).job_id;
       },
@@ -163,10 +158,9 @@ async function run(cleanup: Cleanup): Promise<void> {
     {
       label: 'serve, MCP',
       pid: serve.pid,
-      http: serveHttp,
       accepted: 0,
       async submit(c) {
-        const answer = await callTool(serveHttp, KEY, sessions[c]!, rpcId++, 'blastn_async', BLAST_ARGS);
+        const answer = await callTool(serveHttp, KEY, sessions[c]!, rpcId++, 'blastn_async', LAMBDA_MEGABLAST);
         check(answer.ok, `serve MCP: ${answer.ok ? '' : answer.why}`);
         return String(answer.value.job_id ?? '');
       },

@@ -31,7 +31,7 @@ import { redisCommandsByName } from './support/redis-command-stats.js';
 import { wholeNumberFlag } from './support/bench-flags.js';
 import { fetchClient, leanClient, type LeanClient } from './support/lean-http-client.js';
 import { httpBenchScratch, queuedJobs, startServeChild } from './support/http-bench-setup.js';
-import { LAMBDA_DATABASE, LAMBDA_QUERY } from './support/lambda-database.js';
+import { LAMBDA_MEGABLAST, LAMBDA_REST_SUBMISSION } from './support/lambda-database.js';
 import { callTool as callToolWithKey, openSession as openSessionWithKey } from './support/mcp-over-http.js';
 
 const openSession = (http: LeanClient, n: number) => openSessionWithKey(http, KEY, n);
@@ -213,7 +213,6 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const mainJs = path.join(root, 'dist', 'src', 'cli', 'main.js');
   const scratch = await httpBenchScratch('http-load', cleanup);
   const { redis, stats } = scratch;
-  const blastArgs = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
 
   const limits = {
     BIO_QUEUE_SUBMIT_RATE_LIMIT: String(SUBMIT_RATE_LIMIT),
@@ -229,11 +228,10 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
 
   // (a) REST submissions.
   progress(`(a) REST POST /jobs/submit from ${settings.clients} clients for ${settings.seconds} s (+${WARMUP_MS / 1000} s warm-up)`);
-  const restBody = JSON.stringify({ job_type: 'blastn', parameters: blastArgs, priority: 5 });
   let aJobId: string | undefined;
   const pids = { server: server.pid, redis: redis.pid };
   const { value: rest, cpu: restCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async () => {
-    const res = await http.request('POST', '/jobs/submit', { ...auth, 'Content-Type': 'application/json' }, restBody);
+    const res = await http.request('POST', '/jobs/submit', { ...auth, 'Content-Type': 'application/json' }, LAMBDA_REST_SUBMISSION);
     const { text } = res;
     if (res.status !== 202) return `HTTP ${res.status}: ${text.slice(0, 200)}`;
     const submission = JSON.parse(text) as { job_id: string; status: string };
@@ -249,7 +247,7 @@ async function run(settings: Settings, cleanup: Cleanup): Promise<void> {
   const bSessions = await inTurns(settings.clients, OPEN_CONCURRENCY, (i) => openSession(http, i));
   let rpcId = 10;
   const { value: overMcp, cpu: mcpCpu } = await cpuDuring(pids, stats, () => closedLoop(settings.clients, settings.seconds, async (c) => {
-    const answer = await callTool(http, bSessions[c]!, rpcId++, 'blastn_async', blastArgs);
+    const answer = await callTool(http, bSessions[c]!, rpcId++, 'blastn_async', LAMBDA_MEGABLAST);
     if (!answer.ok) return answer.why;
     if (typeof answer.value.job_id !== 'string') return `no job_id in ${JSON.stringify(answer.value).slice(0, 200)}`;
     return undefined;

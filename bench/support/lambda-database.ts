@@ -10,6 +10,12 @@ export const LAMBDA_DATABASE = 'lambda';
 // A 122-base read of lambda, sent inline as the query of every submission.
 export const LAMBDA_QUERY = '>r1 bench\nGGGCGGCGACCTCGCGGGTTTTCGCTATTTATGAAAATTTTCCGGTTTAAGGCGTTTCCGTTCTTCTTCGTCATAACTTAATGTTTTTATTTAAAATACCCTCTGAAAAGAAAGGAAACGAC\n';
 
+/** blastn_async's arguments for that read against the database: the submission of the HTTP load benches. */
+export const LAMBDA_MEGABLAST = { query: LAMBDA_QUERY, database: LAMBDA_DATABASE, task: 'megablast' };
+
+/** The same submission as the body of REST's POST /jobs/submit. */
+export const LAMBDA_REST_SUBMISSION = JSON.stringify({ job_type: 'blastn', parameters: LAMBDA_MEGABLAST, priority: 5 });
+
 /** Makes `dbDir` and the lambda database in it. */
 export async function makeLambdaDatabase(dbDir: string): Promise<void> {
   await fs.mkdir(dbDir, { recursive: true });
